@@ -1,0 +1,29 @@
+import type { OperationContext } from '../types';
+import type { PermissionsMode } from '../../storage/store';
+
+export interface CreateLedgerInput {
+  Name: string;
+  PermissionsMode: PermissionsMode;
+  DeletionProtection?: boolean;
+  KmsKey?: string;
+  Tags?: Record<string, string>;
+}
+
+export function handle(input: CreateLedgerInput, { app, caller }: OperationContext) {
+  const ledger = app.ledgers.create(caller, {
+    name: input.Name,
+    permissionsMode: input.PermissionsMode,
+    deletionProtection: input.DeletionProtection,
+    kmsKey: input.KmsKey,
+    tags: input.Tags,
+  });
+  return {
+    Name: ledger.name,
+    Arn: ledger.arn,
+    State: ledger.state,
+    CreationDateTime: ledger.creationDateTime,
+    PermissionsMode: ledger.permissionsMode,
+    DeletionProtection: ledger.deletionProtection,
+    KmsKeyArn: ledger.kmsKey,
+  };
+}

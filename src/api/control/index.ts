@@ -1,0 +1,36 @@
+/**
+ * The control-plane registry: operation name → handler. One line per operation file; an
+ * operation of the model without a line here answers UnsupportedOperationException.
+ */
+import type { OperationContext } from '../types';
+import * as createLedger from './createLedger';
+import * as describeLedger from './describeLedger';
+import * as listLedgers from './listLedgers';
+import * as updateLedger from './updateLedger';
+import * as updateLedgerPermissionsMode from './updateLedgerPermissionsMode';
+import * as deleteLedger from './deleteLedger';
+import * as tagResource from './tagResource';
+import * as untagResource from './untagResource';
+import * as listTagsForResource from './listTagsForResource';
+import * as streamJournalToKinesis from './streamJournalToKinesis';
+import * as describeJournalKinesisStream from './describeJournalKinesisStream';
+import * as listJournalKinesisStreamsForLedger from './listJournalKinesisStreamsForLedger';
+import * as cancelJournalKinesisStream from './cancelJournalKinesisStream';
+
+type Handler = (input: any, ctx: OperationContext) => unknown;
+
+export const controlHandlers: Record<string, Handler> = {
+  CreateLedger: createLedger.handle,
+  DescribeLedger: describeLedger.handle,
+  ListLedgers: listLedgers.handle,
+  UpdateLedger: updateLedger.handle,
+  UpdateLedgerPermissionsMode: updateLedgerPermissionsMode.handle,
+  DeleteLedger: deleteLedger.handle,
+  TagResource: tagResource.handle,
+  UntagResource: untagResource.handle,
+  ListTagsForResource: listTagsForResource.handle,
+  StreamJournalToKinesis: streamJournalToKinesis.handle,
+  DescribeJournalKinesisStream: describeJournalKinesisStream.handle,
+  ListJournalKinesisStreamsForLedger: listJournalKinesisStreamsForLedger.handle,
+  CancelJournalKinesisStream: cancelJournalKinesisStream.handle,
+};

@@ -1,0 +1,26 @@
+/**
+ * What an operation sees: its decoded, validated input and a context. No HTTP here: the protocol
+ * layer (src/server) does the wire, operations do the work.
+ */
+import type { App } from '../app';
+
+/** Who is calling: from the SigV4 credential scope when auth is on, else the server defaults. */
+export interface Caller {
+  accountId: string;
+  region: string;
+  accessKeyId?: string;
+}
+
+export interface OperationContext {
+  caller: Caller;
+  app: App;
+  requestId: string;
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';
+
+/** One control-plane (restJson1) operation: its binding and constraints live in model.ts. */
+export interface ControlOperation<I = any, O = any> {
+  name: string;
+  handle(input: I, ctx: OperationContext): O | Promise<O>;
+}

@@ -1,0 +1,39 @@
+#!/usr/bin/env node
+/** The `openqldb` command: argument dispatch only; each subcommand lives in its own file. */
+import { runServe } from './serve';
+import { SETTINGS } from '../config';
+
+const USAGE = `Usage: openqldb <command> [options]
+
+Commands:
+  serve     serve the QLDB control plane and session API on one port
+  help      show this text
+
+serve options (each also an environment variable):
+${SETTINGS.map((s) => `  ${(s.flag + (s.kind === 'bool' ? '' : ' <value>')).padEnd(32)} ${s.help}${s.default !== undefined ? ` (default ${s.default})` : ''} [${s.env}]`).join('\n')}
+`;
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  switch (command) {
+    case 'serve':
+      return runServe(rest);
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      process.stdout.write(USAGE);
+      return 0;
+    default:
+      process.stderr.write(`openqldb: unknown command '${command}'\n\n${USAGE}`);
+      return 2;
+  }
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    process.stderr.write(`openqldb: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

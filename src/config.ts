@@ -1,0 +1,116 @@
+/**
+ * Every setting of `openqldb serve`, with its flag, environment variable and default. The CLI,
+ * the README's flag table and the tests all read this one list.
+ */
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  region: string;
+  accountId: string;
+  /** Milliseconds a new ledger stays CREATING (and a deleted one DELETING) before it settles. */
+  ledgerStateDelayMs: number;
+  maxLedgers: number;
+  maxBodyBytes: number;
+  // session API
+  transactionTimeoutMs: number;
+  sessionTimeoutMs: number;
+  maxSessionsPerLedger: number;
+  // exports
+  exportRetentionMs: number;
+  s3Endpoint?: string;
+  s3ForcePathStyle: boolean;
+  s3AccessKeyId?: string;
+  s3SecretAccessKey?: string;
+  s3LocalDir?: string;
+  exportConcurrency: number;
+  // auth
+  auth: 'off' | 'strict';
+  credentialsFile?: string;
+  logRequests: boolean;
+}
+
+interface Setting {
+  key: keyof Config;
+  flag: string;
+  env: string;
+  kind: 'string' | 'int' | 'bool' | 'duration';
+  default?: string | number | boolean;
+  help: string;
+}
+
+/** Durations accept ms, s, m, h, d suffixes (`7d`, `30s`, `250ms`); a bare number is milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m) throw new Error(`not a duration: ${text}`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[(m[2] ?? 'ms') as 'ms'];
+  return Math.round(Number(m[1]) * unit);
+}
+
+export const SETTINGS: Setting[] = [
+  { key: 'host', flag: '--host', env: 'OPENQLDB_HOST', kind: 'string', default: '127.0.0.1', help: 'address to listen on' },
+  { key: 'port', flag: '--port', env: 'OPENQLDB_PORT', kind: 'int', default: 8000, help: 'port for both QLDB APIs (0 picks a free port)' },
+  { key: 'dataDir', flag: '--data-dir', env: 'OPENQLDB_DATA_DIR', kind: 'string', default: './.openqldb', help: 'where the embedded database lives' },
+  { key: 'region', flag: '--region', env: 'OPENQLDB_REGION', kind: 'string', default: 'us-east-1', help: 'region used in ARNs when auth is off' },
+  { key: 'accountId', flag: '--account-id', env: 'OPENQLDB_ACCOUNT_ID', kind: 'string', default: '000000000000', help: 'account used in ARNs when auth is off' },
+  { key: 'ledgerStateDelayMs', flag: '--ledger-state-delay', env: 'OPENQLDB_LEDGER_STATE_DELAY', kind: 'duration', default: 500, help: 'how long a ledger stays CREATING / DELETING' },
+  { key: 'maxLedgers', flag: '--max-ledgers', env: 'OPENQLDB_MAX_LEDGERS', kind: 'int', default: 5, help: 'ledgers per account and region (AWS default quota: 5)' },
+  { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'OPENQLDB_MAX_BODY_BYTES', kind: 'int', default: 8 * 1024 * 1024, help: 'largest request body accepted' },
+  { key: 'transactionTimeoutMs', flag: '--transaction-timeout', env: 'OPENQLDB_TRANSACTION_TIMEOUT', kind: 'duration', default: 30_000, help: 'transaction lifetime (QLDB: 30s)' },
+  { key: 'sessionTimeoutMs', flag: '--session-timeout', env: 'OPENQLDB_SESSION_TIMEOUT', kind: 'duration', default: 15 * 60_000, help: 'session lifetime (QLDB: 13-17 min)' },
+  { key: 'maxSessionsPerLedger', flag: '--max-sessions', env: 'OPENQLDB_MAX_SESSIONS', kind: 'int', default: 3000, help: 'active sessions per ledger (QLDB: 3,000)' },
+  { key: 'exportRetentionMs', flag: '--export-retention', env: 'OPENQLDB_EXPORT_RETENTION', kind: 'duration', default: 7 * 86_400_000, help: 'how long finished exports stay visible (QLDB: 7d)' },
+  { key: 's3Endpoint', flag: '--s3-endpoint', env: 'OPENQLDB_S3_ENDPOINT', kind: 'string', help: 'S3-compatible endpoint for exports (default: local directory)' },
+  { key: 's3ForcePathStyle', flag: '--s3-force-path-style', env: 'OPENQLDB_S3_FORCE_PATH_STYLE', kind: 'bool', default: false, help: 'path-style S3 addressing' },
+  { key: 's3AccessKeyId', flag: '--s3-access-key-id', env: 'OPENQLDB_S3_ACCESS_KEY_ID', kind: 'string', help: 'S3 access key (else the usual AWS_* variables)' },
+  { key: 's3SecretAccessKey', flag: '--s3-secret-access-key', env: 'OPENQLDB_S3_SECRET_ACCESS_KEY', kind: 'string', help: 'S3 secret key (else the usual AWS_* variables)' },
+  { key: 's3LocalDir', flag: '--s3-local-dir', env: 'OPENQLDB_S3_LOCAL_DIR', kind: 'string', help: 'local directory sink for exports (default <data-dir>/s3)' },
+  { key: 'exportConcurrency', flag: '--export-concurrency', env: 'OPENQLDB_EXPORT_CONCURRENCY', kind: 'int', default: 2, help: 'export jobs running at once' },
+  { key: 'auth', flag: '--auth', env: 'OPENQLDB_AUTH', kind: 'string', default: 'off', help: 'off | strict (SigV4 verification)' },
+  { key: 'credentialsFile', flag: '--credentials-file', env: 'OPENQLDB_CREDENTIALS_FILE', kind: 'string', help: 'JSON file of access keys for --auth strict' },
+  { key: 'logRequests', flag: '--log-requests', env: 'OPENQLDB_LOG_REQUESTS', kind: 'bool', default: true, help: 'one JSON log line per request' },
+];
+
+function convert(s: Setting, raw: string): string | number | boolean {
+  switch (s.kind) {
+    case 'int': {
+      if (!/^\d+$/.test(raw)) throw new Error(`${s.flag} expects a whole number, got '${raw}'`);
+      return Number(raw);
+    }
+    case 'bool':
+      if (!['true', 'false', '1', '0', ''].includes(raw)) throw new Error(`${s.flag} expects true or false, got '${raw}'`);
+      return raw === 'true' || raw === '1' || raw === '';
+    case 'duration':
+      return parseDuration(raw);
+    default:
+      return raw;
+  }
+}
+
+/** Defaults, then environment variables, then flags; later wins. Unknown flags are an error. */
+export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env, overrides: Partial<Config> = {}): Config {
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    if (s.default !== undefined) out[s.key] = s.default;
+    const e = env[s.env];
+    if (e !== undefined && e !== '') out[s.key] = convert(s, e);
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const [flag, inline] = arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const s = SETTINGS.find((x) => x.flag === flag);
+    if (!s) throw new Error(`unknown option ${arg}`);
+    let value = inline;
+    if (value === undefined) {
+      if (s.kind === 'bool' && (argv[i + 1] === undefined || argv[i + 1].startsWith('--'))) value = 'true';
+      else value = argv[++i];
+    }
+    if (value === undefined) throw new Error(`${s.flag} needs a value`);
+    out[s.key] = convert(s, value);
+  }
+  Object.assign(out, overrides);
+  const config = out as unknown as Config;
+  if (config.auth !== 'off' && config.auth !== 'strict') throw new Error(`--auth must be off or strict, got '${config.auth}'`);
+  if (!/^\d{12}$/.test(config.accountId)) throw new Error(`--account-id must be 12 digits`);
+  return config;
+}

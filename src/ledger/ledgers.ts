@@ -1,0 +1,222 @@
+/**
+ * Ledgers: creation, states, deletion protection, the per-account quota, and the hooks through
+ * which the journal and exports follow a ledger's life.
+ *
+ * States settle lazily: a CREATING ledger becomes ACTIVE once its `stateUntil` has passed, the
+ * first time anyone looks (and a timer makes sure a DELETING ledger's data is purged even when
+ * nobody looks). Hot paths pay only a comparison with the next pending change.
+ */
+import type { Caller } from '../api/types';
+import type { Config } from '../config';
+import type { LedgerRow, LedgerStore, PermissionsMode } from '../storage/store';
+import { newId } from '../journal/ids';
+import {
+  invalidParameter,
+  limitExceeded,
+  resourceAlreadyExists,
+  resourceNotFound,
+  resourcePreconditionNotMet,
+} from '../server/errors';
+import { KMS_KEY_ARN, ledgerArn } from './arn';
+import { checkTags } from './tags';
+
+export const AWS_OWNED_KMS_KEY = 'AWS_OWNED_KMS_KEY';
+
+export interface Ledger extends LedgerRow {
+  arn: string;
+  creationDateTime: Date;
+}
+
+export interface LedgerHooks {
+  /** Runs inside the creating storage transaction (e.g. the journal writes its genesis block). */
+  created: ((ledger: Ledger) => void)[];
+  /** May throw to refuse a deletion (e.g. ResourceInUse while an export runs). */
+  beforeDelete: ((ledger: Ledger) => void)[];
+  /** Runs inside the storage transaction that removes a ledger for good. */
+  gone: ((ledger: Ledger) => void)[];
+}
+
+export interface CreateLedgerRequest {
+  name: string;
+  permissionsMode: PermissionsMode;
+  deletionProtection?: boolean;
+  kmsKey?: string;
+  tags?: Record<string, string>;
+}
+
+const notFound = (name: string) => resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
+
+/** Checks a KmsKey argument; returns the key to record (undefined = AWS-owned). */
+function kmsKeyOf(value: string | undefined): string | undefined {
+  if (value === undefined || value === AWS_OWNED_KMS_KEY) return undefined;
+  if (!KMS_KEY_ARN.test(value)) {
+    throw invalidParameter(
+      `The provided KMS key '${value}' is not valid: give a KMS key ARN, an alias ARN, or ${AWS_OWNED_KMS_KEY}`,
+      'KmsKey',
+    );
+  }
+  return value;
+}
+
+export class LedgerService {
+  readonly hooks: LedgerHooks = { created: [], beforeDelete: [], gone: [] };
+  private nextDue: number | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly config: Config,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.nextDue = store.nextDue();
+    this.schedule();
+  }
+
+  private view(row: LedgerRow): Ledger {
+    return { ...row, arn: ledgerArn(row.region, row.accountId, row.name), creationDateTime: new Date(row.createdMs) };
+  }
+
+  /** Applies every state change that is due. */
+  settle(): void {
+    const now = this.now();
+    if (this.nextDue === undefined || now < this.nextDue) return;
+    for (const row of this.store.due(now)) {
+      if (row.state === 'CREATING') {
+        this.store.update({ ...row, state: 'ACTIVE', stateUntil: null });
+      } else if (row.state === 'DELETING') {
+        const ledger = this.view(row);
+        this.store.transaction(() => {
+          for (const hook of this.hooks.gone) hook(ledger);
+          this.store.dropTags(ledger.arn);
+          this.store.remove(row.ledgerId);
+        });
+      }
+    }
+    this.nextDue = this.store.nextDue();
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.nextDue === undefined) return;
+    this.timer = setTimeout(() => this.settle(), Math.max(0, this.nextDue - this.now()) + 5);
+    this.timer.unref();
+  }
+
+  close(): void {
+    if (this.timer) clearTimeout(this.timer);
+  }
+
+  /** The ledger of this name in the caller's account and region, in any state, or undefined. */
+  find(caller: Caller, name: string): Ledger | undefined {
+    this.settle();
+    const row = this.store.byName(caller.accountId, caller.region, name);
+    return row && this.view(row);
+  }
+
+  byId(ledgerId: string): Ledger | undefined {
+    this.settle();
+    const row = this.store.byId(ledgerId);
+    return row && this.view(row);
+  }
+
+  /** A ledger that exists and is not being deleted; else ResourceNotFound, as AWS answers. */
+  requireExisting(caller: Caller, name: string): Ledger {
+    const ledger = this.find(caller, name);
+    if (!ledger || ledger.state === 'DELETING') throw notFound(name);
+    return ledger;
+  }
+
+  /** An ACTIVE ledger; CREATING → ResourcePreconditionNotMet. */
+  requireActive(caller: Caller, name: string): Ledger {
+    const ledger = this.requireExisting(caller, name);
+    if (ledger.state === 'CREATING') {
+      throw resourcePreconditionNotMet('LEDGER', name, `The ledger ${name} is still being created. Try again when it is ACTIVE.`);
+    }
+    return ledger;
+  }
+
+  /** Ledgers of the caller by name, after `afterName`, at most `limit`. */
+  list(caller: Caller, afterName: string, limit: number): Ledger[] {
+    this.settle();
+    return this.store.list(caller.accountId, caller.region, afterName, limit).map((r) => this.view(r));
+  }
+
+  create(caller: Caller, req: CreateLedgerRequest): Ledger {
+    this.settle();
+    const kmsKey = kmsKeyOf(req.kmsKey);
+    if (req.tags) checkTags({}, req.tags);
+    if (this.store.byName(caller.accountId, caller.region, req.name)) {
+      throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
+    }
+    if (this.store.count(caller.accountId, caller.region) >= this.config.maxLedgers) {
+      throw limitExceeded('LEDGER', `Exceeded the limit of ${this.config.maxLedgers} ledgers per account and region`);
+    }
+    const now = this.now();
+    const delay = this.config.ledgerStateDelayMs;
+    const row: LedgerRow = {
+      ledgerId: newId(),
+      accountId: caller.accountId,
+      region: caller.region,
+      name: req.name,
+      state: delay > 0 ? 'CREATING' : 'ACTIVE',
+      stateUntil: delay > 0 ? now + delay : null,
+      createdMs: now,
+      permissionsMode: req.permissionsMode,
+      deletionProtection: req.deletionProtection ?? true,
+      kmsKey,
+    };
+    const ledger = this.view(row);
+    this.store.transaction(() => {
+      this.store.insert(row);
+      if (req.tags) this.store.putTags(ledger.arn, req.tags);
+      for (const hook of this.hooks.created) hook(ledger);
+    });
+    this.noteDue(row.stateUntil);
+    return ledger;
+  }
+
+  update(caller: Caller, name: string, changes: { deletionProtection?: boolean; kmsKey?: string }): Ledger {
+    const ledger = this.requireExisting(caller, name);
+    const row: LedgerRow = { ...ledger };
+    if (changes.deletionProtection !== undefined) row.deletionProtection = changes.deletionProtection;
+    if (changes.kmsKey !== undefined) row.kmsKey = kmsKeyOf(changes.kmsKey);
+    this.store.update(row);
+    return this.view(row);
+  }
+
+  updatePermissionsMode(caller: Caller, name: string, mode: PermissionsMode): Ledger {
+    const ledger = this.requireExisting(caller, name);
+    const row: LedgerRow = { ...ledger, permissionsMode: mode };
+    this.store.update(row);
+    return this.view(row);
+  }
+
+  delete(caller: Caller, name: string): void {
+    const ledger = this.requireExisting(caller, name);
+    if (ledger.deletionProtection) {
+      throw resourcePreconditionNotMet(
+        'LEDGER',
+        name,
+        `Preventing deletion of ledger ${name} because deletion protection is enabled`,
+      );
+    }
+    if (ledger.state === 'CREATING') {
+      throw resourcePreconditionNotMet('LEDGER', name, `The ledger ${name} is still being created. Try again when it is ACTIVE.`);
+    }
+    for (const hook of this.hooks.beforeDelete) hook(ledger);
+    const until = this.now() + this.config.ledgerStateDelayMs;
+    this.store.update({ ...ledger, state: 'DELETING', stateUntil: until });
+    this.noteDue(until);
+    if (this.config.ledgerStateDelayMs <= 0) this.settle();
+  }
+
+  private noteDue(at: number | null): void {
+    if (at === null) return;
+    if (this.nextDue === undefined || at < this.nextDue) {
+      this.nextDue = at;
+      this.schedule();
+    }
+  }
+}

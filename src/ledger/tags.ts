@@ -1,0 +1,63 @@
+/**
+ * Tags on ledgers (and, later, journal streams), with AWS's tagging rules: at most 50 tags on a
+ * resource after the change, keys 1–128 and values 0–256 characters, no `aws:` keys.
+ */
+import type { Caller } from '../api/types';
+import type { LedgerStore } from '../storage/store';
+import { invalidParameter, resourceNotFound } from '../server/errors';
+import { parseQldbArn } from './arn';
+import type { LedgerService } from './ledgers';
+
+export const MAX_TAGS_PER_RESOURCE = 50;
+
+/** Throws InvalidParameter(Tags) when adding `added` to `existing` breaks a tagging rule. */
+export function checkTags(existing: Record<string, string>, added: Record<string, string>): void {
+  for (const [k, v] of Object.entries(added)) {
+    if (k.toLowerCase().startsWith('aws:')) throw invalidParameter(`Tag keys beginning with 'aws:' are reserved: '${k}'`, 'Tags');
+    if ([...k].length < 1 || [...k].length > 128) throw invalidParameter(`Tag key '${k}' must be 1 to 128 characters long`, 'Tags');
+    if ([...v].length > 256) throw invalidParameter(`The value of tag '${k}' must be at most 256 characters long`, 'Tags');
+  }
+  const total = new Set([...Object.keys(existing), ...Object.keys(added)]).size;
+  if (total > MAX_TAGS_PER_RESOURCE) {
+    throw invalidParameter(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give it ${total}`, 'Tags');
+  }
+}
+
+export class TagService {
+  constructor(
+    private readonly store: LedgerStore,
+    private readonly ledgers: LedgerService,
+  ) {}
+
+  /** The canonical ARN of a taggable resource of the caller; errors as AWS gives them. */
+  private resolve(caller: Caller, arn: string): string {
+    const parsed = parseQldbArn(arn);
+    if (!parsed || parsed.kind === 'other') throw invalidParameter(`The provided ARN '${arn}' is not a valid QLDB resource ARN`, 'ResourceArn');
+    const notFound = () => resourceNotFound('RESOURCE', arn, `The resource ${arn} does not exist`);
+    // Another account's or region's resource is simply not there for this caller.
+    if (parsed.accountId !== caller.accountId || parsed.region !== caller.region) throw notFound();
+    if (parsed.kind === 'ledger') {
+      const ledger = this.ledgers.find(caller, parsed.ledgerName);
+      if (!ledger || ledger.state === 'DELETING') throw notFound();
+      return ledger.arn;
+    }
+    // Journal streams to Kinesis are not implemented yet, so no stream ARN names anything.
+    throw notFound();
+  }
+
+  list(caller: Caller, arn: string): Record<string, string> {
+    return this.store.tags(this.resolve(caller, arn));
+  }
+
+  tag(caller: Caller, arn: string, tags: Record<string, string>): void {
+    const resource = this.resolve(caller, arn);
+    this.store.transaction(() => {
+      checkTags(this.store.tags(resource), tags);
+      this.store.putTags(resource, tags);
+    });
+  }
+
+  untag(caller: Caller, arn: string, keys: string[]): void {
+    this.store.removeTags(this.resolve(caller, arn), keys);
+  }
+}

@@ -1,0 +1,120 @@
+/**
+ * The front door: one node:http server answering both QLDB APIs on one port.
+ * Every request takes the same path — read the body (bounded), authenticate, decode, validate,
+ * run the operation, encode — and every failure leaves as an AWS-shaped error, never a dropped
+ * connection or a stack trace.
+ */
+import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { App } from '../app';
+import type { OperationContext } from '../api/types';
+import { validateInput } from '../api/validate';
+import { controlHandlers } from '../api/control';
+import { handle as sendCommand } from '../api/session/sendCommand';
+import { ServiceError, internalFailure, unknownOperation } from './errors';
+import { decodeRestJson, parseJsonBody, sendError, sendResult, type Protocol } from './protocol';
+import { matchRoute, pathKnown } from './router';
+
+const SESSION_TARGET = 'QLDBSession.SendCommand';
+
+class BodyTooLarge extends Error {}
+
+function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limit) return Promise.reject(new BodyTooLarge());
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > limit) {
+        reject(new BodyTooLarge());
+        req.removeAllListeners('data');
+        req.resume();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function protocolOf(req: IncomingMessage, path: string): Protocol {
+  return req.method === 'POST' && path === '/' && req.headers['x-amz-target'] !== undefined ? 'awsJson1_0' : 'restJson1';
+}
+
+export function createServer(app: App): Server {
+  const server = createHttpServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 60_000 }, (req, res) => {
+    void serve(app, req, res);
+  });
+  server.maxHeadersCount = 200;
+  return server;
+}
+
+async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const started = process.hrtime.bigint();
+  const requestId = randomUUID();
+  const url = req.url ?? '/';
+  const q = url.indexOf('?');
+  const path = q < 0 ? url : url.slice(0, q);
+  const protocol = protocolOf(req, path);
+  let operation = protocol === 'awsJson1_0' ? 'SendCommand' : 'unknown';
+  let status = 200;
+  let errorType: string | undefined;
+  try {
+    let body: Buffer;
+    try {
+      body = await readBody(req, app.config.maxBodyBytes);
+    } catch (e) {
+      if (e instanceof BodyTooLarge) {
+        throw new ServiceError('RequestEntityTooLargeException', 413, `Request body exceeds the ${app.config.maxBodyBytes}-byte limit`);
+      }
+      throw e;
+    }
+    const caller = await app.auth.authenticate({ method: req.method ?? 'GET', url, headers: req.headers, body });
+    const ctx: OperationContext = { caller, app, requestId };
+    let output: unknown;
+    if (protocol === 'awsJson1_0') {
+      const target = String(req.headers['x-amz-target']);
+      if (target !== SESSION_TARGET) {
+        throw new ServiceError('UnknownOperationException', 400, `Unknown operation ${target.slice(0, 200)}`);
+      }
+      output = await sendCommand(parseJsonBody(body), ctx);
+    } else {
+      const match = matchRoute(req.method ?? 'GET', path);
+      if (!match) throw unknownOperation(pathKnown(path) ? 'The method is not allowed on this resource' : 'Unknown operation');
+      operation = match.operation.name;
+      const raw = decodeRestJson(match.operation, match.labels, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body);
+      const input = validateInput(match.operation.input, raw);
+      const handler = controlHandlers[operation];
+      if (!handler) {
+        throw new ServiceError('UnsupportedOperationException', 400, `${operation} is not supported by openqldb yet`);
+      }
+      output = await handler(input, ctx);
+    }
+    sendResult(res, protocol, requestId, output);
+  } catch (e) {
+    let err: ServiceError;
+    if (e instanceof ServiceError) err = e;
+    else {
+      err = internalFailure();
+      app.log.error('internal_error', { requestId, operation, error: e instanceof Error ? e.stack : String(e) });
+    }
+    status = err.status;
+    errorType = err.type;
+    sendError(res, protocol, requestId, err);
+  } finally {
+    if (app.config.logRequests) {
+      app.log.info('request', {
+        requestId,
+        method: req.method,
+        path: path.length > 256 ? path.slice(0, 256) + '…' : path,
+        operation,
+        status,
+        errorType,
+        ms: Number(process.hrtime.bigint() - started) / 1e6,
+      });
+    }
+  }
+}

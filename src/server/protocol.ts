@@ -1,0 +1,97 @@
+/**
+ * Wire codecs for QLDB's two protocols: restJson1 (control plane) and awsJson1_0 (the session
+ * API's SendCommand). The only code that knows how requests and responses look on the wire.
+ */
+import type { ServerResponse } from 'node:http';
+import type { OperationModel } from '../api/model';
+import { ServiceError, serializationError } from './errors';
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** Parses a JSON request body; empty means `{}`. Anything but a JSON object is refused. */
+export function parseJsonBody(body: Buffer): Record<string, unknown> {
+  if (body.length === 0) return {};
+  let text: string;
+  try {
+    text = utf8.decode(body);
+  } catch {
+    throw serializationError('The request body is not valid UTF-8');
+  }
+  if (text.trim() === '') return {};
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    throw serializationError('The request body is not valid JSON');
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw serializationError('The request body must be a JSON object');
+  }
+  return value as Record<string, unknown>;
+}
+
+/** Collects a restJson1 request's members (uri labels, query, body) under their model names. */
+export function decodeRestJson(op: OperationModel, labels: Record<string, string>, query: URLSearchParams, body: Buffer) {
+  const hasBodyMembers = Object.values(op.input).some((m) => !m.location);
+  const json = hasBodyMembers ? parseJsonBody(body) : {};
+  const raw: Record<string, unknown> = {};
+  for (const [name, m] of Object.entries(op.input)) {
+    if (m.location === 'uri') raw[name] = labels[m.locationName ?? name];
+    else if (m.location === 'querystring') {
+      const key = m.locationName ?? name;
+      if (!query.has(key)) continue;
+      raw[name] = m.shape.type === 'list' ? query.getAll(key) : query.get(key);
+    } else raw[name] = json[name];
+  }
+  return raw;
+}
+
+/** Output values to their wire form: Date → epoch seconds, bytes → base64, undefined dropped. */
+export function toWire(value: unknown): unknown {
+  if (value instanceof Date) return value.getTime() / 1000;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (Array.isArray(value)) return value.map(toWire);
+  if (value && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
+    return out;
+  }
+  return value;
+}
+
+export type Protocol = 'restJson1' | 'awsJson1_0';
+
+const CONTENT_TYPE: Record<Protocol, string> = {
+  restJson1: 'application/json',
+  awsJson1_0: 'application/x-amz-json-1.0',
+};
+
+export function sendResult(res: ServerResponse, protocol: Protocol, requestId: string, output: unknown): void {
+  // restJson1 operations with an empty output (DeleteLedger, TagResource, UntagResource) answer
+  // with an empty body, as AWS does; every client accepts that.
+  const body = output === undefined ? '' : JSON.stringify(toWire(output));
+  res.writeHead(200, {
+    'Content-Type': CONTENT_TYPE[protocol],
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(body);
+}
+
+/**
+ * Errors always carry `x-amzn-ErrorType`: the JS SDK takes the error name from that header first
+ * and would otherwise mistake a body `Code` member for the error type (clients.md).
+ */
+export function sendError(res: ServerResponse, protocol: Protocol, requestId: string, err: ServiceError): void {
+  const payload: Record<string, unknown> = { Message: err.message, ...err.fields };
+  if (protocol === 'awsJson1_0') payload.__type = `com.amazonaws.qldbsession#${err.type}`;
+  const body = JSON.stringify(payload);
+  if (res.headersSent) return;
+  res.writeHead(err.status, {
+    'Content-Type': CONTENT_TYPE[protocol],
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-ErrorType': err.type,
+    'x-amzn-RequestId': requestId,
+  });
+  res.end(body);
+}

@@ -1,0 +1,119 @@
+import { randomBytes } from 'node:crypto';
+import type { Db } from './db';
+import type { LedgerRow, LedgerStore } from '../store';
+
+interface Raw {
+  ledger_id: string;
+  account_id: string;
+  region: string;
+  name: string;
+  state: LedgerRow['state'];
+  state_until: number | null;
+  created_ms: number;
+  permissions_mode: LedgerRow['permissionsMode'];
+  deletion_protection: number;
+  kms_key: string | null;
+}
+
+const fromRaw = (r: Raw): LedgerRow => ({
+  ledgerId: r.ledger_id,
+  accountId: r.account_id,
+  region: r.region,
+  name: r.name,
+  state: r.state,
+  stateUntil: r.state_until,
+  createdMs: r.created_ms,
+  permissionsMode: r.permissions_mode,
+  deletionProtection: r.deletion_protection === 1,
+  kmsKey: r.kms_key ?? undefined,
+});
+
+const toParams = (l: LedgerRow) => ({
+  ledger_id: l.ledgerId,
+  account_id: l.accountId,
+  region: l.region,
+  name: l.name,
+  state: l.state,
+  state_until: l.stateUntil,
+  created_ms: l.createdMs,
+  permissions_mode: l.permissionsMode,
+  deletion_protection: l.deletionProtection ? 1 : 0,
+  kms_key: l.kmsKey ?? null,
+});
+
+export class SqliteLedgerStore implements LedgerStore {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      insert: db.prepare(`INSERT INTO ledgers VALUES (@ledger_id, @account_id, @region, @name, @state, @state_until,
+        @created_ms, @permissions_mode, @deletion_protection, @kms_key)`),
+      byName: db.prepare('SELECT * FROM ledgers WHERE account_id = ? AND region = ? AND name = ?'),
+      byId: db.prepare('SELECT * FROM ledgers WHERE ledger_id = ?'),
+      list: db.prepare('SELECT * FROM ledgers WHERE account_id = ? AND region = ? AND name > ? ORDER BY name LIMIT ?'),
+      count: db.prepare('SELECT count(*) FROM ledgers WHERE account_id = ? AND region = ?').pluck(),
+      update: db.prepare(`UPDATE ledgers SET state = @state, state_until = @state_until, permissions_mode = @permissions_mode,
+        deletion_protection = @deletion_protection, kms_key = @kms_key WHERE ledger_id = @ledger_id`),
+      remove: db.prepare('DELETE FROM ledgers WHERE ledger_id = ?'),
+      due: db.prepare('SELECT * FROM ledgers WHERE state_until IS NOT NULL AND state_until <= ?'),
+      nextDue: db.prepare('SELECT min(state_until) FROM ledgers WHERE state_until IS NOT NULL').pluck(),
+      tags: db.prepare('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key'),
+      putTag: db.prepare('INSERT INTO tags VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value'),
+      removeTag: db.prepare('DELETE FROM tags WHERE resource_arn = ? AND key = ?'),
+      dropTags: db.prepare('DELETE FROM tags WHERE resource_arn = ?'),
+      getMeta: db.prepare('SELECT value FROM server_meta WHERE key = ?').pluck(),
+      putMeta: db.prepare('INSERT OR IGNORE INTO server_meta VALUES (?, ?)'),
+    };
+  }
+
+  insert(row: LedgerRow) {
+    this.q.insert.run(toParams(row));
+  }
+  byName(accountId: string, region: string, name: string) {
+    const r = this.q.byName.get(accountId, region, name) as Raw | undefined;
+    return r && fromRaw(r);
+  }
+  byId(ledgerId: string) {
+    const r = this.q.byId.get(ledgerId) as Raw | undefined;
+    return r && fromRaw(r);
+  }
+  list(accountId: string, region: string, afterName: string, limit: number) {
+    return (this.q.list.all(accountId, region, afterName, limit) as Raw[]).map(fromRaw);
+  }
+  count(accountId: string, region: string) {
+    return this.q.count.get(accountId, region) as number;
+  }
+  update(row: LedgerRow) {
+    this.q.update.run(toParams(row));
+  }
+  remove(ledgerId: string) {
+    this.q.remove.run(ledgerId);
+  }
+  due(now: number) {
+    return (this.q.due.all(now) as Raw[]).map(fromRaw);
+  }
+  nextDue() {
+    return (this.q.nextDue.get() as number | null) ?? undefined;
+  }
+  tags(resourceArn: string) {
+    const out: Record<string, string> = {};
+    for (const { key, value } of this.q.tags.all(resourceArn) as { key: string; value: string }[]) out[key] = value;
+    return out;
+  }
+  putTags(resourceArn: string, tags: Record<string, string>) {
+    for (const [k, v] of Object.entries(tags)) this.q.putTag.run(resourceArn, k, v);
+  }
+  removeTags(resourceArn: string, keys: string[]) {
+    for (const k of keys) this.q.removeTag.run(resourceArn, k);
+  }
+  dropTags(resourceArn: string) {
+    this.q.dropTags.run(resourceArn);
+  }
+  transaction<T>(fn: () => T): T {
+    return this.db.transaction(fn)();
+  }
+  secret(name: string): Buffer {
+    this.q.putMeta.run(`secret:${name}`, randomBytes(32));
+    return this.q.getMeta.get(`secret:${name}`) as Buffer;
+  }
+}

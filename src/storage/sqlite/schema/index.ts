@@ -1,0 +1,5 @@
+import type { ComponentSchema } from '../db';
+import { ledgerSchema } from './ledgers';
+
+/** Every component's schema, in dependency order. Add a component's file here once. */
+export const schemas: ComponentSchema[] = [ledgerSchema];

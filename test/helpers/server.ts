@@ -1,0 +1,106 @@
+/**
+ * Starts the real openqldb server as a child process on 127.0.0.1 with a free port and a fresh
+ * data directory, the way users run it. Tests talk to it only through real clients.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
+
+export interface TestServer {
+  readonly endpoint: string;
+  readonly port: number;
+  readonly dataDir: string;
+  /** the server's recent output, for failure messages */
+  output(): string;
+  /** SIGTERM and wait for a clean exit */
+  stop(): Promise<void>;
+  /** SIGKILL: no chance to flush or close anything */
+  kill9(): Promise<void>;
+  /** start again on the same data directory (after stop or kill9) */
+  restart(extraFlags?: string[]): Promise<void>;
+  /** stop and delete the data directory */
+  dispose(): Promise<void>;
+}
+
+function launch(flags: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; endpoint: string; log: string[] }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [MAIN, 'serve', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const log: string[] = [];
+    let found = false;
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n')) {
+        if (!line) continue;
+        log.push(line);
+        if (log.length > 400) log.shift();
+        const m = /serving both QLDB APIs at (http:\/\/\S+)/.exec(line);
+        if (m && !found) {
+          found = true;
+          resolve({ child, endpoint: m[1], log });
+        }
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      if (!found) reject(new Error(`openqldb exited with ${code} before serving:\n${log.join('\n')}`));
+    });
+  });
+}
+
+export async function startServer(flags: string[] = [], opts: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+  const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openqldb-test-'));
+  const env = { ...process.env, ...opts.env };
+  // Tests want ledgers ACTIVE at once unless they ask otherwise; later flags win.
+  const base = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--ledger-state-delay', '0'];
+  let current = await launch([...base, ...flags], env);
+  const exited = (child: ChildProcess) =>
+    new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
+  const server: TestServer = {
+    get endpoint() {
+      return current.endpoint;
+    },
+    get port() {
+      return Number(new URL(current.endpoint).port);
+    },
+    dataDir,
+    output: () => current.log.join('\n'),
+    async stop() {
+      current.child.kill('SIGTERM');
+      await exited(current.child);
+    },
+    async kill9() {
+      current.child.kill('SIGKILL');
+      await exited(current.child);
+    },
+    async restart(extraFlags: string[] = []) {
+      if (current.child.exitCode === null && current.child.signalCode === null) await server.stop();
+      current = await launch([...base, ...flags, ...extraFlags], env);
+    },
+    async dispose() {
+      await server.kill9();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+/** Environment for /usr/bin/aws and /usr/bin/python3 (boto3) pointed at a local server. */
+export function awsEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+    AWS_SECRET_ACCESS_KEY: 'secret',
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_MAX_ATTEMPTS: '1',
+    AWS_PAGER: '',
+    AWS_CONFIG_FILE: '/dev/null',
+    AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
+    ...extra,
+  };
+}
+
+export const testCredentials = { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' };
