@@ -5,6 +5,10 @@
  * States settle lazily: a CREATING ledger becomes ACTIVE once its `stateUntil` has passed, the
  * first time anyone looks (and a timer makes sure a DELETING ledger's data is purged even when
  * nobody looks). Hot paths pay only a comparison with the next pending change.
+ *
+ * Ledgers are few (a handful per account), read on every request and written rarely, so this
+ * service keeps all of them in memory and writes through to the store; this process is the
+ * store's only writer.
  */
 import type { Caller } from '../api/types';
 import type { Config } from '../config';
@@ -44,6 +48,8 @@ export interface CreateLedgerRequest {
   tags?: Record<string, string>;
 }
 
+const nameKey = (accountId: string, region: string, name: string) => `${accountId}\u0000${region}\u0000${name}`;
+
 const notFound = (name: string) => resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
 
 /** Checks a KmsKey argument; returns the key to record (undefined = AWS-owned). */
@@ -62,38 +68,64 @@ export class LedgerService {
   readonly hooks: LedgerHooks = { created: [], beforeDelete: [], gone: [] };
   private nextDue: number | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly byId = new Map<string, Ledger>();
+  private readonly byName = new Map<string, Ledger>();
 
   constructor(
     private readonly store: LedgerStore,
     private readonly config: Config,
     private readonly now: () => number = Date.now,
   ) {
-    this.nextDue = store.nextDue();
-    this.schedule();
+    for (const row of store.all()) this.remember(this.view(row));
+    this.computeNextDue();
   }
 
   private view(row: LedgerRow): Ledger {
     return { ...row, arn: ledgerArn(row.region, row.accountId, row.name), creationDateTime: new Date(row.createdMs) };
   }
 
+  private remember(ledger: Ledger): Ledger {
+    this.byId.set(ledger.ledgerId, ledger);
+    this.byName.set(nameKey(ledger.accountId, ledger.region, ledger.name), ledger);
+    return ledger;
+  }
+
+  private forget(ledger: Ledger): void {
+    this.byId.delete(ledger.ledgerId);
+    this.byName.delete(nameKey(ledger.accountId, ledger.region, ledger.name));
+  }
+
+  /** Writes a changed ledger through to the store and memory. */
+  private save(row: LedgerRow): Ledger {
+    this.store.update(row);
+    return this.remember(this.view(row));
+  }
+
+  private computeNextDue(): void {
+    let next: number | undefined;
+    for (const l of this.byId.values()) if (l.stateUntil !== null && (next === undefined || l.stateUntil < next)) next = l.stateUntil;
+    this.nextDue = next;
+    this.schedule();
+  }
+
   /** Applies every state change that is due. */
   settle(): void {
     const now = this.now();
     if (this.nextDue === undefined || now < this.nextDue) return;
-    for (const row of this.store.due(now)) {
-      if (row.state === 'CREATING') {
-        this.store.update({ ...row, state: 'ACTIVE', stateUntil: null });
-      } else if (row.state === 'DELETING') {
-        const ledger = this.view(row);
+    for (const ledger of [...this.byId.values()]) {
+      if (ledger.stateUntil === null || ledger.stateUntil > now) continue;
+      if (ledger.state === 'CREATING') {
+        this.save({ ...ledger, state: 'ACTIVE', stateUntil: null });
+      } else if (ledger.state === 'DELETING') {
         this.store.transaction(() => {
           for (const hook of this.hooks.gone) hook(ledger);
           this.store.dropTags(ledger.arn);
-          this.store.remove(row.ledgerId);
+          this.store.remove(ledger.ledgerId);
         });
+        this.forget(ledger);
       }
     }
-    this.nextDue = this.store.nextDue();
-    this.schedule();
+    this.computeNextDue();
   }
 
   private schedule(): void {
@@ -111,14 +143,13 @@ export class LedgerService {
   /** The ledger of this name in the caller's account and region, in any state, or undefined. */
   find(caller: Caller, name: string): Ledger | undefined {
     this.settle();
-    const row = this.store.byName(caller.accountId, caller.region, name);
-    return row && this.view(row);
+    return this.byName.get(nameKey(caller.accountId, caller.region, name));
   }
 
-  byId(ledgerId: string): Ledger | undefined {
+  /** A ledger by its internal id, in any state, or undefined once it is gone. */
+  get(ledgerId: string): Ledger | undefined {
     this.settle();
-    const row = this.store.byId(ledgerId);
-    return row && this.view(row);
+    return this.byId.get(ledgerId);
   }
 
   /** A ledger that exists and is not being deleted; else ResourceNotFound, as AWS answers. */
@@ -140,17 +171,26 @@ export class LedgerService {
   /** Ledgers of the caller by name, after `afterName`, at most `limit`. */
   list(caller: Caller, afterName: string, limit: number): Ledger[] {
     this.settle();
-    return this.store.list(caller.accountId, caller.region, afterName, limit).map((r) => this.view(r));
+    return this.ofCaller(caller)
+      .filter((l) => l.name > afterName)
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
+      .slice(0, limit);
+  }
+
+  private ofCaller(caller: Caller): Ledger[] {
+    const out: Ledger[] = [];
+    for (const l of this.byId.values()) if (l.accountId === caller.accountId && l.region === caller.region) out.push(l);
+    return out;
   }
 
   create(caller: Caller, req: CreateLedgerRequest): Ledger {
     this.settle();
     const kmsKey = kmsKeyOf(req.kmsKey);
     if (req.tags) checkTags({}, req.tags);
-    if (this.store.byName(caller.accountId, caller.region, req.name)) {
+    if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
       throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
     }
-    if (this.store.count(caller.accountId, caller.region) >= this.config.maxLedgers) {
+    if (this.ofCaller(caller).length >= this.config.maxLedgers) {
       throw limitExceeded('LEDGER', `Exceeded the limit of ${this.config.maxLedgers} ledgers per account and region`);
     }
     const now = this.now();
@@ -173,6 +213,7 @@ export class LedgerService {
       if (req.tags) this.store.putTags(ledger.arn, req.tags);
       for (const hook of this.hooks.created) hook(ledger);
     });
+    this.remember(ledger);
     this.noteDue(row.stateUntil);
     return ledger;
   }
@@ -182,15 +223,12 @@ export class LedgerService {
     const row: LedgerRow = { ...ledger };
     if (changes.deletionProtection !== undefined) row.deletionProtection = changes.deletionProtection;
     if (changes.kmsKey !== undefined) row.kmsKey = kmsKeyOf(changes.kmsKey);
-    this.store.update(row);
-    return this.view(row);
+    return this.save(row);
   }
 
   updatePermissionsMode(caller: Caller, name: string, mode: PermissionsMode): Ledger {
     const ledger = this.requireExisting(caller, name);
-    const row: LedgerRow = { ...ledger, permissionsMode: mode };
-    this.store.update(row);
-    return this.view(row);
+    return this.save({ ...ledger, permissionsMode: mode });
   }
 
   delete(caller: Caller, name: string): void {
@@ -207,7 +245,7 @@ export class LedgerService {
     }
     for (const hook of this.hooks.beforeDelete) hook(ledger);
     const until = this.now() + this.config.ledgerStateDelayMs;
-    this.store.update({ ...ledger, state: 'DELETING', stateUntil: until });
+    this.save({ ...ledger, state: 'DELETING', stateUntil: until });
     this.noteDue(until);
     if (this.config.ledgerStateDelayMs <= 0) this.settle();
   }

@@ -21,17 +21,10 @@ export interface LedgerRow {
 
 export interface LedgerStore {
   insert(row: LedgerRow): void;
-  byName(accountId: string, region: string, name: string): LedgerRow | undefined;
-  byId(ledgerId: string): LedgerRow | undefined;
-  /** Ledgers of an account and region with a name after `afterName`, by name. */
-  list(accountId: string, region: string, afterName: string, limit: number): LedgerRow[];
-  count(accountId: string, region: string): number;
+  /** Every ledger that is not gone (the service keeps them in memory: there are few). */
+  all(): LedgerRow[];
   update(row: LedgerRow): void;
   remove(ledgerId: string): void;
-  /** Rows whose CREATING/DELETING state ends at or before `now`. */
-  due(now: number): LedgerRow[];
-  /** The earliest pending state change, if any. */
-  nextDue(): number | undefined;
 
   tags(resourceArn: string): Record<string, string>;
   putTags(resourceArn: string, tags: Record<string, string>): void;

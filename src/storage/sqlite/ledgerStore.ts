@@ -48,15 +48,10 @@ export class SqliteLedgerStore implements LedgerStore {
     this.q = {
       insert: db.prepare(`INSERT INTO ledgers VALUES (@ledger_id, @account_id, @region, @name, @state, @state_until,
         @created_ms, @permissions_mode, @deletion_protection, @kms_key)`),
-      byName: db.prepare('SELECT * FROM ledgers WHERE account_id = ? AND region = ? AND name = ?'),
-      byId: db.prepare('SELECT * FROM ledgers WHERE ledger_id = ?'),
-      list: db.prepare('SELECT * FROM ledgers WHERE account_id = ? AND region = ? AND name > ? ORDER BY name LIMIT ?'),
-      count: db.prepare('SELECT count(*) FROM ledgers WHERE account_id = ? AND region = ?').pluck(),
+      all: db.prepare('SELECT * FROM ledgers'),
       update: db.prepare(`UPDATE ledgers SET state = @state, state_until = @state_until, permissions_mode = @permissions_mode,
         deletion_protection = @deletion_protection, kms_key = @kms_key WHERE ledger_id = @ledger_id`),
       remove: db.prepare('DELETE FROM ledgers WHERE ledger_id = ?'),
-      due: db.prepare('SELECT * FROM ledgers WHERE state_until IS NOT NULL AND state_until <= ?'),
-      nextDue: db.prepare('SELECT min(state_until) FROM ledgers WHERE state_until IS NOT NULL').pluck(),
       tags: db.prepare('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key'),
       putTag: db.prepare('INSERT INTO tags VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value'),
       removeTag: db.prepare('DELETE FROM tags WHERE resource_arn = ? AND key = ?'),
@@ -69,31 +64,14 @@ export class SqliteLedgerStore implements LedgerStore {
   insert(row: LedgerRow) {
     this.q.insert.run(toParams(row));
   }
-  byName(accountId: string, region: string, name: string) {
-    const r = this.q.byName.get(accountId, region, name) as Raw | undefined;
-    return r && fromRaw(r);
-  }
-  byId(ledgerId: string) {
-    const r = this.q.byId.get(ledgerId) as Raw | undefined;
-    return r && fromRaw(r);
-  }
-  list(accountId: string, region: string, afterName: string, limit: number) {
-    return (this.q.list.all(accountId, region, afterName, limit) as Raw[]).map(fromRaw);
-  }
-  count(accountId: string, region: string) {
-    return this.q.count.get(accountId, region) as number;
+  all() {
+    return (this.q.all.all() as Raw[]).map(fromRaw);
   }
   update(row: LedgerRow) {
     this.q.update.run(toParams(row));
   }
   remove(ledgerId: string) {
     this.q.remove.run(ledgerId);
-  }
-  due(now: number) {
-    return (this.q.due.all(now) as Raw[]).map(fromRaw);
-  }
-  nextDue() {
-    return (this.q.nextDue.get() as number | null) ?? undefined;
   }
   tags(resourceArn: string) {
     const out: Record<string, string> = {};
