@@ -1,5 +1,6 @@
 import type { OperationContext } from '../types';
 import type { PermissionsMode } from '../../storage/store';
+import { ledgerCore } from './ledgerViews';
 
 export interface CreateLedgerInput {
   Name: string;
@@ -18,10 +19,7 @@ export function handle(input: CreateLedgerInput, { app, caller }: OperationConte
     tags: input.Tags,
   });
   return {
-    Name: ledger.name,
-    Arn: ledger.arn,
-    State: ledger.state,
-    CreationDateTime: ledger.creationDateTime,
+    ...ledgerCore(ledger),
     PermissionsMode: ledger.permissionsMode,
     DeletionProtection: ledger.deletionProtection,
     KmsKeyArn: ledger.kmsKey,

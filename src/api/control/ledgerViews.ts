@@ -5,3 +5,11 @@ export const encryptionDescription = (ledger: Ledger) => ({
   KmsKeyArn: ledger.kmsKey ?? AWS_OWNED_KMS_KEY,
   EncryptionStatus: 'ENABLED',
 });
+
+/** The members CreateLedger, DescribeLedger and UpdateLedger all return. */
+export const ledgerCore = (ledger: Ledger) => ({
+  Name: ledger.name,
+  Arn: ledger.arn,
+  State: ledger.state,
+  CreationDateTime: ledger.creationDateTime,
+});
