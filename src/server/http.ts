@@ -45,10 +45,27 @@ function protocolOf(req: IncomingMessage, path: string): Protocol {
 }
 
 export function createServer(app: App): Server {
-  const server = createHttpServer({ keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 60_000 }, (req, res) => {
-    void serve(app, req, res);
-  });
+  const server = createHttpServer(
+    { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 20_000, maxHeaderSize: 64 * 1024 },
+    (req, res) => {
+      void serve(app, req, res);
+    },
+  );
   server.maxHeadersCount = 200;
+  // Malformed HTTP never reaches `serve`; still answer it in AWS's shape before closing.
+  server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
+    if (!socket.writable || err.code === 'ECONNRESET') {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const type = tooLarge ? 'RequestHeaderFieldsTooLargeException' : 'SerializationException';
+    const body = JSON.stringify({ Message: tooLarge ? 'Request headers are too large' : 'The request is not valid HTTP/1.1' });
+    socket.end(
+      `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\n` +
+        `Content-Type: application/json\r\nx-amzn-ErrorType: ${type}\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
   return server;
 }
 
@@ -63,12 +80,23 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
   let status = 200;
   let errorType: string | undefined;
   try {
+    // Refuse an unsigned or mis-signed request before buffering its body (up to the limit).
+    app.auth.precheck({ method: req.method ?? 'GET', url, headers: req.headers });
     let body: Buffer;
     try {
       body = await readBody(req, app.config.maxBodyBytes);
     } catch (e) {
       if (e instanceof BodyTooLarge) {
+        // The rest of the body is drained (bounded by requestTimeout) rather than cut off, so
+        // that a client still uploading can read this answer instead of a connection reset.
         throw new ServiceError('RequestEntityTooLargeException', 413, `Request body exceeds the ${app.config.maxBodyBytes}-byte limit`);
+      }
+      if ((e as NodeJS.ErrnoException)?.code === 'ECONNRESET' || req.destroyed) {
+        // The client hung up mid-body: nobody is left to answer.
+        status = 499;
+        errorType = 'ClientClosedRequest';
+        res.destroy();
+        return;
       }
       throw e;
     }
