@@ -1,5 +1,6 @@
 import type { ComponentSchema } from '../db';
 import { ledgerSchema } from './ledgers';
+import { journalSchema } from './journal';
 
 /** Every component's schema, in dependency order. Add a component's file here once. */
-export const schemas: ComponentSchema[] = [ledgerSchema];
+export const schemas: ComponentSchema[] = [ledgerSchema, journalSchema];

@@ -1,0 +1,528 @@
+/**
+ * Journal blocks: assembling one from a committed transaction (buildBlock), reading one back
+ * (parseBlock) and its text form (blockToIonText).
+ *
+ * A block is stored as the exact Ion binary that was hashed, fields in the order QLDB emits them
+ * (journal spec §1.2): blockAddress, transactionId, blockTimestamp, blockHash, entriesHash,
+ * previousBlockHash, entriesHashList, transactionInfo, redactionInfo?, revisions?.
+ *
+ * Choices where QLDB is silent (journal spec §7):
+ * - entriesHashList = [ M(revision hashes) if there are revisions, H(redactionInfo) if present,
+ *   H(transactionInfo) ]. QLDB's extra opaque "internal" entries are not imitated: every
+ *   published verifier only checks that these members are present and that the list's Merkle
+ *   root is entriesHash, and GetRevision proofs walk exactly this list.
+ * - A delete revision (no `data`) hashes as H(metadata) — `dot` with the empty hash.
+ * - `transactionInfo.documents` is always written, `{}` when no document was touched.
+ * - The genesis block (sequenceNo 0, written at ledger creation) has no statements, no
+ *   revisions and a previousBlockHash of 32 zero bytes, which every sample verifier accepts.
+ */
+import { makeReader, makeTextWriter } from 'ion-js';
+import { ionTextToBinary } from './ionText';
+import { dot, merkleAuditPath, merkleRoot } from './hash';
+import {
+  Header,
+  IonWriter,
+  MalformedIonError,
+  SymbolTable,
+  T_BLOB,
+  T_LIST,
+  T_NEGINT,
+  T_POSINT,
+  T_STRING,
+  T_STRUCT,
+  T_TIMESTAMP,
+  firstValue,
+  readChild,
+  readStringBody,
+  readUIntBody,
+  readVarUInt,
+} from './ionBinary';
+import { ionHash, ionHashAt } from './ionHash';
+import { newId } from './ids';
+
+export interface BlockAddress {
+  strandId: string;
+  sequenceNo: number;
+}
+
+export interface StatementInfo {
+  statement: string;
+  startTime: Date;
+  statementDigest: Buffer;
+}
+
+export interface DocumentInfo {
+  tableName: string;
+  tableId: string;
+  statements: number[];
+}
+
+export interface RevisionMetadata {
+  id: string;
+  version: number;
+  txTime: Date;
+  txId: string;
+}
+
+export interface RevisionInput {
+  /** Ion binary of the user document; absent for a delete revision */
+  data?: Uint8Array;
+  metadata: RevisionMetadata;
+}
+
+export interface RedactionInfo {
+  revisions: { blockAddress: BlockAddress; tableId: string; documentId: string; version: number }[];
+}
+
+export interface BlockInput {
+  strandId: string;
+  sequenceNo: number;
+  transactionId: string;
+  blockTimestamp: Date;
+  previousBlockHash: Buffer;
+  statements: StatementInfo[];
+  documents: Record<string, DocumentInfo>;
+  revisions: RevisionInput[];
+  redactionInfo?: RedactionInfo;
+}
+
+export interface BuiltRevision {
+  documentId: string;
+  version: number;
+  hash: Buffer;
+  /** the committed-view revision struct {blockAddress, hash, data?, metadata} in Ion binary */
+  ion: Uint8Array;
+}
+
+export interface BuiltBlock {
+  sequenceNo: number;
+  blockTimestamp: Date;
+  blockHash: Buffer;
+  entriesHash: Buffer;
+  /** Ion binary of the block struct, exactly what was hashed */
+  ion: Uint8Array;
+  revisions: BuiltRevision[];
+}
+
+export const ZERO_HASH: Buffer = Buffer.alloc(32);
+
+function writeAddress(w: IonWriter, a: BlockAddress): void {
+  w.struct().field('strandId').string(a.strandId).field('sequenceNo').int(a.sequenceNo).end();
+}
+
+function encodeMetadata(m: RevisionMetadata): Uint8Array {
+  const w = new IonWriter();
+  w.struct()
+    .field('id')
+    .string(m.id)
+    .field('version')
+    .int(m.version)
+    .field('txTime')
+    .timestampMillis(m.txTime)
+    .field('txId')
+    .string(m.txId)
+    .end();
+  return w.finish();
+}
+
+function encodeTransactionInfo(statements: StatementInfo[], documents: Record<string, DocumentInfo>): Uint8Array {
+  const w = new IonWriter();
+  w.struct().field('statements').list();
+  for (const s of statements) {
+    w.struct()
+      .field('statement')
+      .string(s.statement)
+      .field('startTime')
+      .timestampMillis(s.startTime)
+      .field('statementDigest')
+      .blob(s.statementDigest)
+      .end();
+  }
+  w.end().field('documents').struct();
+  for (const [id, d] of Object.entries(documents)) {
+    w.field(id).struct().field('tableName').string(d.tableName).field('tableId').string(d.tableId).field('statements').list();
+    for (const i of d.statements) w.int(i);
+    w.end().end();
+  }
+  w.end().end();
+  return w.finish();
+}
+
+function encodeRedactionInfo(r: RedactionInfo): Uint8Array {
+  const w = new IonWriter();
+  w.struct().field('revisions').list();
+  for (const x of r.revisions) {
+    w.struct().field('blockAddress');
+    writeAddress(w, x.blockAddress);
+    w.field('tableId').string(x.tableId).field('documentId').string(x.documentId).field('version').int(x.version).end();
+  }
+  w.end().end();
+  return w.finish();
+}
+
+/** Copies the single value of a standalone Ion binary stream into `w`. */
+function embedAll(w: IonWriter, bytes: Uint8Array): void {
+  const v = firstValue(bytes);
+  w.embed(bytes, v.pos, v.symbols);
+}
+
+function asBinary(data: Uint8Array): Uint8Array {
+  if (data.length >= 4 && data[0] === 0xe0 && data[1] === 0x01 && data[2] === 0x00 && data[3] === 0xea) return data;
+  // Ion text documents are accepted for convenience; they are stored (and hashed) as binary
+  return ionTextToBinary(data);
+}
+
+export function buildBlock(input: BlockInput): BuiltBlock {
+  const address: BlockAddress = { strandId: input.strandId, sequenceNo: input.sequenceNo };
+  const revisions: BuiltRevision[] = [];
+  for (const r of input.revisions) {
+    const meta = encodeMetadata(r.metadata);
+    const data = r.data === undefined ? undefined : asBinary(r.data);
+    const hMeta = ionHash(meta);
+    const hash = data === undefined ? hMeta : dot(hMeta, ionHash(data));
+    const w = new IonWriter();
+    w.struct().field('blockAddress');
+    writeAddress(w, address);
+    w.field('hash').blob(hash);
+    if (data !== undefined) {
+      w.field('data');
+      embedAll(w, data);
+    }
+    w.field('metadata');
+    embedAll(w, meta);
+    w.end();
+    revisions.push({ documentId: r.metadata.id, version: r.metadata.version, hash, ion: w.finish() });
+  }
+
+  const txInfo = encodeTransactionInfo(input.statements, input.documents);
+  const redaction = input.redactionInfo ? encodeRedactionInfo(input.redactionInfo) : undefined;
+  const entriesHashList: Buffer[] = [];
+  if (revisions.length) entriesHashList.push(merkleRoot(revisions.map((r) => r.hash)));
+  if (redaction) entriesHashList.push(ionHash(redaction));
+  entriesHashList.push(ionHash(txInfo));
+  const entriesHash = merkleRoot(entriesHashList);
+  const blockHash = dot(entriesHash, input.previousBlockHash);
+
+  const w = new IonWriter();
+  w.struct().field('blockAddress');
+  writeAddress(w, address);
+  w.field('transactionId').string(input.transactionId);
+  w.field('blockTimestamp').timestampMillis(input.blockTimestamp);
+  w.field('blockHash').blob(blockHash);
+  w.field('entriesHash').blob(entriesHash);
+  w.field('previousBlockHash').blob(input.previousBlockHash);
+  w.field('entriesHashList').list();
+  for (const e of entriesHashList) w.blob(e);
+  w.end();
+  w.field('transactionInfo');
+  embedAll(w, txInfo);
+  if (redaction) {
+    w.field('redactionInfo');
+    embedAll(w, redaction);
+  }
+  if (revisions.length) {
+    w.field('revisions').list();
+    for (const r of revisions) embedAll(w, r.ion);
+    w.end();
+  }
+  w.end();
+  return {
+    sequenceNo: input.sequenceNo,
+    blockTimestamp: new Date(input.blockTimestamp.getTime()),
+    blockHash,
+    entriesHash,
+    ion: w.finish(),
+    revisions,
+  };
+}
+
+/** Block 0 of a new strand (see the module comment). */
+export function genesisBlock(strandId: string, timestamp: Date, transactionId: string = newId()): BuiltBlock {
+  return buildBlock({
+    strandId,
+    sequenceNo: 0,
+    transactionId,
+    blockTimestamp: timestamp,
+    previousBlockHash: ZERO_HASH,
+    statements: [],
+    documents: {},
+    revisions: [],
+  });
+}
+
+/** The Ion text of a stored block (or any Ion value), as GetBlock and GetRevision return it. */
+export function blockToIonText(ion: Uint8Array): string {
+  const r = makeReader(ion);
+  const w = makeTextWriter();
+  w.writeValues(r);
+  w.close();
+  return Buffer.from(w.getBytes()).toString('utf8');
+}
+
+// ------------------------------------------------------------------------------------------------
+// Reading blocks back
+
+/** A located value inside a block's bytes. */
+export interface ValueRef {
+  pos: number;
+  h: Header;
+}
+
+export interface ParsedRevision {
+  /** metadata.id, absent for hash-only (system) revisions */
+  documentId?: string;
+  version?: number;
+  hash?: Buffer;
+  ref: ValueRef;
+  fields: Map<string, ValueRef>;
+}
+
+export interface ParsedBlock {
+  bytes: Uint8Array;
+  symbols: SymbolTable;
+  ref: ValueRef;
+  fields: Map<string, ValueRef>;
+  strandId: string;
+  sequenceNo: number;
+  transactionId?: string;
+  blockTimestamp?: Date;
+  blockHash: Buffer;
+  entriesHash: Buffer;
+  previousBlockHash: Buffer;
+  entriesHashList: Buffer[];
+  revisions: ParsedRevision[];
+}
+
+export class BlockFormatError extends Error {}
+
+const BLOCK_FIELDS = new Set([
+  'blockAddress', 'transactionId', 'blockTimestamp', 'blockHash', 'entriesHash', 'previousBlockHash',
+  'entriesHashList', 'transactionInfo', 'redactionInfo', 'revisions',
+]);
+
+/**
+ * Fields of the struct at `h` by name. With `allowed`, the struct must hold only those names,
+ * each once: QLDB's own verifier (Jackson, default config) rejects unknown properties, and a
+ * strict reading keeps a damaged block from parsing as a different, valid-looking one.
+ */
+export function structFields(b: Uint8Array, h: Header, syms: SymbolTable, allowed?: Set<string>): Map<string, ValueRef> {
+  const out = new Map<string, ValueRef>();
+  const p = { pos: 0 };
+  let q = h.body;
+  while (q < h.end) {
+    const sid = readVarUInt(b, q, p);
+    const c = new Header();
+    readChild(b, p.pos, h.end, c);
+    q = c.end;
+    if (c.type === 0 && !c.isNull) continue;
+    const name = syms[sid];
+    if (allowed) {
+      if (name == null || !allowed.has(name)) throw new BlockFormatError(`unexpected field ${name ?? '$' + sid}`);
+      if (out.has(name)) throw new BlockFormatError(`repeated field ${name}`);
+    }
+    if (name != null && !out.has(name)) out.set(name, { pos: p.pos, h: c });
+  }
+  return out;
+}
+
+export function listItems(b: Uint8Array, h: Header): ValueRef[] {
+  const out: ValueRef[] = [];
+  let q = h.body;
+  while (q < h.end) {
+    const c = new Header();
+    readChild(b, q, h.end, c);
+    const pos = q;
+    q = c.end;
+    if (c.type === 0 && !c.isNull) continue;
+    out.push({ pos, h: c });
+  }
+  return out;
+}
+
+function need(fields: Map<string, ValueRef>, name: string, type: number, what: string): ValueRef {
+  const v = fields.get(name);
+  if (!v || v.h.isNull || v.h.type !== type) throw new BlockFormatError(`${what}: missing or mistyped field '${name}'`);
+  return v;
+}
+
+/** A view into the block's bytes, not a copy: keep it only as long as the block (or copy it). */
+function blobOf(b: Uint8Array, v: ValueRef): Buffer {
+  return Buffer.from(b.buffer, b.byteOffset + v.h.body, v.h.end - v.h.body);
+}
+
+function intOf(b: Uint8Array, v: ValueRef): number {
+  const n = readUIntBody(b, v.h.body, v.h.end);
+  return v.h.type === T_NEGINT ? -n : n;
+}
+
+export function readBlockAddress(b: Uint8Array, h: Header, syms: SymbolTable): BlockAddress {
+  if (h.type !== T_STRUCT || h.isNull) throw new BlockFormatError('blockAddress is not a struct');
+  const f = structFields(b, h, syms);
+  const s = need(f, 'strandId', T_STRING, 'blockAddress');
+  const q = f.get('sequenceNo');
+  if (!q || q.h.isNull || (q.h.type !== T_POSINT && q.h.type !== T_NEGINT)) throw new BlockFormatError('blockAddress: missing sequenceNo');
+  return { strandId: readStringBody(b, s.h.body, s.h.end), sequenceNo: intOf(b, q) };
+}
+
+function timestampOf(b: Uint8Array, v: ValueRef): Date {
+  // Ion binary timestamps carry UTC components whatever the offset, so the offset is skipped
+  const p = { pos: 0 };
+  let q = v.h.body;
+  while (!(b[q] & 0x80)) q++;
+  q++;
+  const parts: number[] = [];
+  for (let i = 0; i < 6 && q < v.h.end; i++) {
+    parts.push(readVarUInt(b, q, p));
+    q = p.pos;
+  }
+  let ms = 0;
+  if (q < v.h.end) {
+    let exp = 0;
+    let x: number;
+    do {
+      x = b[q++];
+      exp = exp * 128 + (x & (exp === 0 ? 0x3f : 0x7f));
+    } while (!(x & 0x80));
+    let coef = 0;
+    for (; q < v.h.end; q++) coef = coef * 256 + b[q];
+    ms = Math.floor(coef * 10 ** (3 - exp));
+  }
+  const [y, mo = 1, d = 1, hh = 0, mi = 0, ss = 0] = parts;
+  return new Date(Date.UTC(y, mo - 1, d, hh, mi, ss, ms));
+}
+
+const REVISION_FIELDS = new Set(['blockAddress', 'hash', 'data', 'dataHash', 'metadata']);
+
+/** Locates a block's fields in its Ion binary. Throws BlockFormatError / MalformedIonError. */
+export function parseBlock(bytes: Uint8Array): ParsedBlock {
+  const v = firstValue(bytes);
+  return parseBlockAt(bytes, v.pos, v.h, v.symbols);
+}
+
+export function parseBlockAt(bytes: Uint8Array, pos: number, h: Header, symbols: SymbolTable): ParsedBlock {
+  if (h.type !== T_STRUCT || h.isNull) throw new BlockFormatError('the block is not a struct');
+  const fields = structFields(bytes, h, symbols, BLOCK_FIELDS);
+  const addr = readBlockAddress(bytes, need(fields, 'blockAddress', T_STRUCT, 'block').h, symbols);
+  const txId = fields.get('transactionId');
+  const ts = fields.get('blockTimestamp');
+  const list = listItems(bytes, need(fields, 'entriesHashList', T_LIST, 'block').h);
+  const entriesHashList = list.map((x) => {
+    if (x.h.type !== T_BLOB || x.h.isNull) throw new BlockFormatError('entriesHashList holds a non-blob');
+    return blobOf(bytes, x);
+  });
+  const revisions: ParsedRevision[] = [];
+  const revs = fields.get('revisions');
+  if (revs) {
+    if (revs.h.type !== T_LIST || revs.h.isNull) throw new BlockFormatError('revisions is not a list');
+    for (const r of listItems(bytes, revs.h)) {
+      if (r.h.type !== T_STRUCT || r.h.isNull) throw new BlockFormatError('a revision is not a struct');
+      const rf = structFields(bytes, r.h, symbols, REVISION_FIELDS);
+      const hv = rf.get('hash');
+      const parsed: ParsedRevision = { ref: r, fields: rf, hash: hv && hv.h.type === T_BLOB && !hv.h.isNull ? blobOf(bytes, hv) : undefined };
+      const meta = rf.get('metadata');
+      if (meta && meta.h.type === T_STRUCT && !meta.h.isNull) {
+        const mf = structFields(bytes, meta.h, symbols);
+        const id = mf.get('id');
+        if (id && id.h.type === T_STRING && !id.h.isNull) parsed.documentId = readStringBody(bytes, id.h.body, id.h.end);
+        const ver = mf.get('version');
+        if (ver && (ver.h.type === T_POSINT || ver.h.type === T_NEGINT) && !ver.h.isNull) parsed.version = intOf(bytes, ver);
+      }
+      revisions.push(parsed);
+    }
+  }
+  return {
+    bytes,
+    symbols,
+    ref: { pos, h },
+    fields,
+    strandId: addr.strandId,
+    sequenceNo: addr.sequenceNo,
+    transactionId: txId && txId.h.type === T_STRING && !txId.h.isNull ? readStringBody(bytes, txId.h.body, txId.h.end) : undefined,
+    blockTimestamp: ts && ts.h.type === T_TIMESTAMP && !ts.h.isNull ? timestampOf(bytes, ts) : undefined,
+    blockHash: blobOf(bytes, need(fields, 'blockHash', T_BLOB, 'block')),
+    entriesHash: blobOf(bytes, need(fields, 'entriesHash', T_BLOB, 'block')),
+    previousBlockHash: blobOf(bytes, need(fields, 'previousBlockHash', T_BLOB, 'block')),
+    entriesHashList,
+    revisions,
+  };
+}
+
+/** Ion hash of a located value of the block. */
+export function hashOf(block: ParsedBlock, ref: ValueRef): Buffer {
+  return ionHashAt(block.bytes, ref.h, block.symbols);
+}
+
+/** The revision of `documentId` in the block, or undefined. */
+export function findRevision(block: ParsedBlock, documentId: string): ParsedRevision | undefined {
+  return block.revisions.find((r) => r.documentId === documentId);
+}
+
+/**
+ * The in-block part of a GetRevision proof (journal spec §2.10): the revision's path inside
+ * M(revisions), that root's path inside entriesHashList, then previousBlockHash — folding the
+ * revision hash with it gives the block hash.
+ */
+export function revisionProofInBlock(block: ParsedBlock, revision: ParsedRevision): Buffer[] {
+  const hashes = block.revisions.map((r) => {
+    if (!r.hash) throw new BlockFormatError('a revision has no hash');
+    return r.hash;
+  });
+  const index = block.revisions.indexOf(revision);
+  const root = merkleRoot(hashes);
+  const at = block.entriesHashList.findIndex((e) => e.equals(root));
+  if (index < 0 || at < 0) throw new BlockFormatError('the revisions root is not in entriesHashList');
+  return [...merkleAuditPath(hashes, index), ...merkleAuditPath(block.entriesHashList, at), block.previousBlockHash];
+}
+
+/** A standalone Ion binary copy of one value of the block (a revision, for GetRevision). */
+export function extractValue(block: ParsedBlock, ref: ValueRef): Uint8Array {
+  const w = new IonWriter();
+  w.embed(block.bytes, ref.pos, block.symbols);
+  return w.finish();
+}
+
+export { MalformedIonError };
+
+/**
+ * The block with one revision redacted (journal spec §1.4): its `data` replaced by
+ * `dataHash` = H(data). The revision hash, and so every block hash and proof, is unchanged.
+ * Returns undefined when the block has no such revision (or it is already redacted / a delete).
+ */
+export function redactRevisionInBlock(
+  ion: Uint8Array,
+  documentId: string,
+  version: number,
+): { ion: Uint8Array; revision: Uint8Array } | undefined {
+  const block = parseBlock(ion);
+  const target = block.revisions.find((r) => r.documentId === documentId && r.version === version);
+  const data = target?.fields.get('data');
+  if (!target || !data) return undefined;
+  const dataHash = hashOf(block, data);
+  const writeRevision = (w: IonWriter) => {
+    w.struct();
+    for (const [name, ref] of target.fields) {
+      if (name === 'data') w.field('dataHash').blob(dataHash);
+      else w.field(name).embed(block.bytes, ref.pos, block.symbols);
+    }
+    w.end();
+  };
+  const w = new IonWriter();
+  w.struct();
+  for (const [name, ref] of block.fields) {
+    w.field(name);
+    if (name !== 'revisions') {
+      w.embed(block.bytes, ref.pos, block.symbols);
+      continue;
+    }
+    w.list();
+    for (const r of block.revisions) {
+      if (r === target) writeRevision(w);
+      else w.embed(block.bytes, r.ref.pos, block.symbols);
+    }
+    w.end();
+  }
+  w.end();
+  const rw = new IonWriter();
+  writeRevision(rw);
+  return { ion: w.finish(), revision: rw.finish() };
+}

@@ -1,0 +1,34 @@
+/**
+ * The CommitDigest of a session transaction (journal spec §2.11), recomputed by the server from
+ * what it actually received and compared with the client's:
+ *   acc = H(transactionId); for each statement: s = H(statement); s = dot(s, H(p)) per
+ *   parameter; acc = dot(acc, s).
+ * The drivers compute the same value client-side; a mismatch means the server did not execute
+ * what the client sent.
+ */
+import { dot } from './hash';
+import { ionHash, ionHashString } from './ionHash';
+
+export class CommitDigest {
+  private acc: Buffer;
+
+  constructor(readonly transactionId: string) {
+    this.acc = ionHashString(transactionId);
+  }
+
+  /**
+   * Folds one ExecuteStatement in. `params` are the parameter values as sent (Ion binary or
+   * Ion text bytes hash the same). Returns the statement's own hash, which is also what the
+   * block records as its `statementDigest`.
+   */
+  addStatement(statement: string, params: readonly Uint8Array[] = []): Buffer {
+    let s = ionHashString(statement);
+    for (const p of params) s = dot(s, ionHash(p));
+    this.acc = dot(this.acc, s);
+    return s;
+  }
+
+  digest(): Buffer {
+    return Buffer.from(this.acc);
+  }
+}

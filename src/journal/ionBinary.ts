@@ -1,0 +1,604 @@
+/**
+ * A minimal Ion 1.0 binary reader and writer for the journal's hot paths.
+ *
+ * ion-js builds a DOM or walks a generic reader for every value; hashing and verifying blocks
+ * through it runs at a few thousand blocks per second. The journal only needs to (a) find the
+ * fields of a block, (b) hash values straight from their bytes (ionHash.ts) and (c) assemble a
+ * block around documents that are already Ion binary. This module does exactly that over raw
+ * bytes. Anything it does not understand (shared symbol table imports) throws
+ * UnsupportedIonError so callers can fall back to ion-js.
+ */
+
+export class UnsupportedIonError extends Error {}
+export class MalformedIonError extends Error {}
+
+export const T_NULL = 0;
+export const T_BOOL = 1;
+export const T_POSINT = 2;
+export const T_NEGINT = 3;
+export const T_FLOAT = 4;
+export const T_DECIMAL = 5;
+export const T_TIMESTAMP = 6;
+export const T_SYMBOL = 7;
+export const T_STRING = 8;
+export const T_CLOB = 9;
+export const T_BLOB = 10;
+export const T_LIST = 11;
+export const T_SEXP = 12;
+export const T_STRUCT = 13;
+export const T_ANNOTATION = 14;
+
+export const SYSTEM_SYMBOLS: readonly (string | null)[] = [
+  null,
+  '$ion',
+  '$ion_1_0',
+  '$ion_symbol_table',
+  'name',
+  'version',
+  'imports',
+  'symbols',
+  'max_id',
+  '$ion_shared_symbol_table',
+];
+const SID_SYMBOL_TABLE = 3;
+const SID_IMPORTS = 6;
+const SID_SYMBOLS = 7;
+
+/** Symbol id → text; `null` where the text is unknown (SID 0, non-string entries). */
+export type SymbolTable = readonly (string | null)[];
+
+/**
+ * The header of the value whose type descriptor (or annotation wrapper) starts at `pos`.
+ * Reused objects keep the walkers allocation-free.
+ */
+export class Header {
+  /** type code (high nibble) of the value itself, after any annotation wrapper */
+  type = 0;
+  /** low nibble of the value's type descriptor */
+  low = 0;
+  isNull = false;
+  /** start of the value's body (after type descriptor and length) */
+  body = 0;
+  /** end of the value (exclusive) */
+  end = 0;
+  /** annotation SIDs span [annStart, annEnd) of VarUInts, empty when not annotated */
+  annStart = 0;
+  annEnd = 0;
+  /** position of the value's own type descriptor (after the annotation wrapper) */
+  td = 0;
+}
+
+export function readVarUInt(b: Uint8Array, pos: number, out: { pos: number }): number {
+  let v = 0;
+  for (;;) {
+    if (pos >= b.length) throw new MalformedIonError('truncated VarUInt');
+    const x = b[pos++];
+    v = v * 128 + (x & 0x7f);
+    if (x & 0x80) break;
+  }
+  out.pos = pos;
+  return v;
+}
+
+const tmpPos = { pos: 0 };
+
+/** Reads the header at `pos` into `h`. NOP padding is reported as type 0 with isNull false. */
+export function readHeader(b: Uint8Array, pos: number, h: Header): void {
+  if (pos >= b.length) throw new MalformedIonError('truncated value');
+  let td = b[pos];
+  h.annStart = h.annEnd = 0;
+  if (td >> 4 === T_ANNOTATION && (td & 15) !== 0) {
+    let len = td & 15;
+    let p = pos + 1;
+    if (len === 14) {
+      len = readVarUInt(b, p, tmpPos);
+      p = tmpPos.pos;
+    }
+    const wrapperEnd = p + len;
+    const annLen = readVarUInt(b, p, tmpPos);
+    h.annStart = tmpPos.pos;
+    h.annEnd = tmpPos.pos + annLen;
+    pos = h.annEnd;
+    if (pos >= wrapperEnd || wrapperEnd > b.length) throw new MalformedIonError('bad annotation wrapper');
+    td = b[pos];
+    readPlain(b, pos, td, h);
+    if (h.end !== wrapperEnd) throw new MalformedIonError('annotation wrapper length mismatch');
+    return;
+  }
+  readPlain(b, pos, td, h);
+}
+
+function readPlain(b: Uint8Array, pos: number, td: number, h: Header): void {
+  const t = td >> 4;
+  const low = td & 15;
+  h.td = pos;
+  h.type = t;
+  h.low = low;
+  if (t === T_ANNOTATION) throw new MalformedIonError('nested annotation wrapper');
+  if (t === 15) throw new MalformedIonError('reserved type code 15');
+  let p = pos + 1;
+  if (low === 15) {
+    h.isNull = true;
+    h.body = h.end = p;
+    return;
+  }
+  h.isNull = false;
+  let len: number;
+  if (t === T_BOOL) len = 0;
+  else if (low === 14 || (t === T_STRUCT && low === 1)) {
+    len = readVarUInt(b, p, tmpPos);
+    p = tmpPos.pos;
+  } else len = low;
+  h.body = p;
+  h.end = p + len;
+  if (h.end > b.length) throw new MalformedIonError('value extends past the end of the data');
+}
+
+/** readHeader for a value inside a container ending at `limit`: a child may not overrun it. */
+export function readChild(b: Uint8Array, pos: number, limit: number, h: Header): void {
+  if (pos >= limit) throw new MalformedIonError('container ends inside a field');
+  readHeader(b, pos, h);
+  if (h.end > limit) throw new MalformedIonError('value extends past the end of its container');
+}
+
+/** Reads one VarUInt-encoded SID list entry (annotations) or a field name SID. */
+export function readSid(b: Uint8Array, pos: number, out: { pos: number }): number {
+  return readVarUInt(b, pos, out);
+}
+
+export function readUIntBody(b: Uint8Array, start: number, end: number): number {
+  let v = 0;
+  for (let i = start; i < end; i++) v = v * 256 + b[i];
+  return v;
+}
+
+const utf8 = new TextDecoder('utf-8');
+export function readStringBody(b: Uint8Array, start: number, end: number): string {
+  // ids and field names are short ASCII: building those directly beats a TextDecoder call
+  if (end - start <= 32) {
+    let ascii = '';
+    for (let i = start; i < end; i++) {
+      const c = b[i];
+      if (c >= 0x80) return utf8.decode(b.subarray(start, end));
+      ascii += String.fromCharCode(c);
+    }
+    return ascii;
+  }
+  return utf8.decode(b.subarray(start, end));
+}
+
+/**
+ * Walks the top-level values of an Ion binary stream, maintaining its symbol table (IVMs reset
+ * it, local symbol tables replace or append to it). `visit` gets each user value's position and
+ * the symbol table in force; system values are not visited.
+ */
+export function forEachTopLevel(
+  b: Uint8Array,
+  visit: (pos: number, h: Header, symbols: SymbolTable) => void,
+): void {
+  let symbols: SymbolTable = SYSTEM_SYMBOLS;
+  let pos = 0;
+  const h = new Header();
+  while (pos < b.length) {
+    if (b[pos] === 0xe0) {
+      if (pos + 4 > b.length || b[pos + 1] !== 0x01 || b[pos + 2] !== 0x00 || b[pos + 3] !== 0xea) {
+        throw new MalformedIonError('unsupported Ion version marker');
+      }
+      symbols = SYSTEM_SYMBOLS;
+      pos += 4;
+      continue;
+    }
+    readHeader(b, pos, h);
+    if (h.type === T_NULL && !h.isNull) {
+      pos = h.end; // NOP padding
+      continue;
+    }
+    if (h.type === T_STRUCT && !h.isNull && h.annEnd > h.annStart) {
+      const first = readVarUInt(b, h.annStart, tmpPos);
+      if (first === SID_SYMBOL_TABLE) {
+        symbols = readLocalSymbolTable(b, h, symbols);
+        pos = h.end;
+        continue;
+      }
+    }
+    visit(pos, h, symbols);
+    pos = h.end;
+  }
+}
+
+function readLocalSymbolTable(b: Uint8Array, st: Header, current: SymbolTable): SymbolTable {
+  let append = false;
+  const added: (string | null)[] = [];
+  const h = new Header();
+  const out = { pos: 0 };
+  let p = st.body;
+  while (p < st.end) {
+    const sid = readVarUInt(b, p, out);
+    readChild(b, out.pos, st.end, h);
+    p = h.end;
+    if (sid === SID_IMPORTS) {
+      if (h.type === T_SYMBOL && !h.isNull && readUIntBody(b, h.body, h.end) === SID_SYMBOL_TABLE) append = true;
+      else if (h.type === T_LIST && !h.isNull && h.end > h.body) {
+        throw new UnsupportedIonError('shared symbol table imports are not supported');
+      }
+    } else if (sid === SID_SYMBOLS && h.type === T_LIST && !h.isNull) {
+      const e = new Header();
+      let q = h.body;
+      while (q < h.end) {
+        readChild(b, q, h.end, e);
+        q = e.end;
+        if (e.type === T_NULL && !e.isNull) continue;
+        added.push(e.type === T_STRING && !e.isNull && e.annEnd === e.annStart ? readStringBody(b, e.body, e.end) : null);
+      }
+    }
+  }
+  const base = append ? current : SYSTEM_SYMBOLS;
+  return base.concat(added);
+}
+
+/** The single top-level user value of a stream (a block, a document): position, header, symbols. */
+export function firstValue(b: Uint8Array): { pos: number; h: Header; symbols: SymbolTable } {
+  let found: { pos: number; h: Header; symbols: SymbolTable } | undefined;
+  forEachTopLevel(b, (pos, h, symbols) => {
+    if (!found) {
+      const copy = new Header();
+      Object.assign(copy, h);
+      found = { pos, h: copy, symbols };
+    }
+  });
+  if (!found) throw new MalformedIonError('no value in the Ion data');
+  return found;
+}
+
+// ------------------------------------------------------------------------------------------------
+// Writing
+
+/** A growable byte buffer. */
+export class ByteSink {
+  buf: Uint8Array;
+  len = 0;
+  constructor(capacity = 256) {
+    this.buf = new Uint8Array(capacity);
+  }
+  ensure(extra: number): void {
+    const need = this.len + extra;
+    if (need <= this.buf.length) return;
+    let cap = this.buf.length * 2;
+    while (cap < need) cap *= 2;
+    const nb = new Uint8Array(cap);
+    nb.set(this.buf.subarray(0, this.len));
+    this.buf = nb;
+  }
+  byte(x: number): void {
+    if (this.len === this.buf.length) this.ensure(1);
+    this.buf[this.len++] = x;
+  }
+  bytes(src: Uint8Array, start = 0, end = src.length): void {
+    const n = end - start;
+    this.ensure(n);
+    this.buf.set(src.subarray(start, end), this.len);
+    this.len += n;
+  }
+  reset(): void {
+    this.len = 0;
+  }
+  result(): Uint8Array {
+    return this.buf.slice(0, this.len);
+  }
+}
+
+export function varUIntSize(v: number): number {
+  let n = 1;
+  while (v >= 128) {
+    v = Math.floor(v / 128);
+    n++;
+  }
+  return n;
+}
+
+export function writeVarUInt(s: ByteSink, v: number): void {
+  const n = varUIntSize(v);
+  s.ensure(n);
+  for (let i = n - 1; i >= 0; i--) {
+    s.buf[s.len + i] = (v % 128) | (i === n - 1 ? 0x80 : 0);
+    v = Math.floor(v / 128);
+  }
+  s.len += n;
+}
+
+/** VarInt with ion-js's exact layout: magnitude big-endian, sign in bit 6 of the first byte, -0 kept. */
+export function writeVarInt(s: ByteSink, value: number): void {
+  let mag = Math.abs(value);
+  const negative = 1 / value < 0;
+  // the first byte holds 6 bits of magnitude, the following ones 7 each
+  let n = 1;
+  let cap = 64;
+  while (mag >= cap) {
+    n++;
+    cap *= 128;
+  }
+  s.ensure(n);
+  for (let i = n - 1; i >= 1; i--) {
+    s.buf[s.len + i] = mag % 128;
+    mag = Math.floor(mag / 128);
+  }
+  s.buf[s.len] = mag | (negative ? 0x40 : 0);
+  s.buf[s.len + n - 1] |= 0x80;
+  s.len += n;
+}
+
+/** Writes the type descriptor and length of a value whose body is `len` bytes. */
+export function writeTypeAndLength(s: ByteSink, type: number, len: number): void {
+  if (len < 14) s.byte((type << 4) | len);
+  else {
+    s.byte((type << 4) | 14);
+    writeVarUInt(s, len);
+  }
+}
+
+/** Minimal big-endian magnitude bytes of a non-negative integer (empty for zero). */
+export function magnitudeBytes(v: bigint): Uint8Array {
+  if (v === 0n) return new Uint8Array(0);
+  let hex = v.toString(16);
+  if (hex.length & 1) hex = '0' + hex;
+  return Buffer.from(hex, 'hex');
+}
+
+/**
+ * Encodes values into one Ion binary stream with its own local symbol table. Containers are
+ * written body first into a scratch area and then prefixed, so every length is exact.
+ */
+export class IonWriter {
+  private readonly symbols = new Map<string, number>();
+  private readonly symbolList: string[] = [];
+  private readonly out: ByteSink;
+  private readonly stack: { type: number; start: number }[] = [];
+
+  constructor(capacity = 256) {
+    this.out = new ByteSink(capacity);
+  }
+
+  sid(text: string): number {
+    let id = this.symbols.get(text);
+    if (id === undefined) {
+      id = SYSTEM_SYMBOLS.length + this.symbolList.length;
+      this.symbols.set(text, id);
+      this.symbolList.push(text);
+    }
+    return id;
+  }
+
+  /** In a struct, call before each value. */
+  field(name: string): this {
+    writeVarUInt(this.out, this.sid(name));
+    return this;
+  }
+
+  string(v: string): this {
+    const bytes = Buffer.from(v, 'utf8');
+    writeTypeAndLength(this.out, T_STRING, bytes.length);
+    this.out.bytes(bytes);
+    return this;
+  }
+
+  symbol(v: string): this {
+    const id = this.sid(v);
+    const n = id === 0 ? 0 : varUIntSizeBytes(id);
+    this.out.byte((T_SYMBOL << 4) | n);
+    for (let i = n - 1; i >= 0; i--) this.out.byte(Math.floor(id / 256 ** i) % 256);
+    return this;
+  }
+
+  int(v: number | bigint): this {
+    const big = BigInt(v);
+    const mag = magnitudeBytes(big < 0n ? -big : big);
+    writeTypeAndLength(this.out, big < 0n ? T_NEGINT : T_POSINT, mag.length);
+    this.out.bytes(mag);
+    return this;
+  }
+
+  blob(v: Uint8Array): this {
+    writeTypeAndLength(this.out, T_BLOB, v.length);
+    this.out.bytes(v);
+    return this;
+  }
+
+  /** A timestamp at millisecond precision in UTC, the form QLDB hashes (`…05.360Z`). */
+  timestampMillis(d: Date): this {
+    const t = d.getTime();
+    if (!Number.isFinite(t)) throw new RangeError('invalid date');
+    const s = scratch;
+    s.reset();
+    writeVarInt(s, 0); // offset +00:00 (Z)
+    writeVarUInt(s, d.getUTCFullYear());
+    writeVarUInt(s, d.getUTCMonth() + 1);
+    writeVarUInt(s, d.getUTCDate());
+    writeVarUInt(s, d.getUTCHours());
+    writeVarUInt(s, d.getUTCMinutes());
+    writeVarUInt(s, d.getUTCSeconds());
+    writeVarInt(s, -3);
+    const ms = d.getUTCMilliseconds();
+    // ion-js omits the coefficient of a zero fraction (.000), so the hash does too
+    if (ms !== 0) s.bytes(signedIntBytes(BigInt(ms), false));
+    writeTypeAndLength(this.out, T_TIMESTAMP, s.len);
+    this.out.bytes(s.buf, 0, s.len);
+    return this;
+  }
+
+  /** A scalar of `type` whose body is `body[start, end)` (already in Ion binary form). */
+  scalar(type: number, body: Uint8Array, start = 0, end = body.length): this {
+    writeTypeAndLength(this.out, type, end - start);
+    this.out.bytes(body, start, end);
+    return this;
+  }
+
+  nullOf(type: number): this {
+    this.out.byte((type << 4) | 0x0f);
+    return this;
+  }
+
+  bool(v: boolean): this {
+    this.out.byte(0x10 | (v ? 1 : 0));
+    return this;
+  }
+
+  /** Opens an annotation wrapper; the annotated value follows, then end(). */
+  annotations(names: readonly string[]): this {
+    this.begin(T_ANNOTATION);
+    const sids = new ByteSink(16);
+    for (const n of names) writeVarUInt(sids, this.sid(n));
+    writeVarUInt(this.out, sids.len);
+    this.out.bytes(sids.buf, 0, sids.len);
+    return this;
+  }
+
+  /** Copies a value from another Ion binary stream, re-mapping its symbols into this stream. */
+  embed(src: Uint8Array, pos: number, srcSymbols: SymbolTable): this {
+    const h = new Header();
+    readHeader(src, pos, h);
+    this.embedValue(src, h, srcSymbols);
+    return this;
+  }
+
+  private embedValue(src: Uint8Array, h: Header, syms: SymbolTable): void {
+    const annotated = h.annEnd > h.annStart;
+    if (annotated) this.begin(T_ANNOTATION);
+    if (annotated) {
+      const sids = new ByteSink(16);
+      let p = h.annStart;
+      while (p < h.annEnd) {
+        const sid = readVarUInt(src, p, tmpPos);
+        p = tmpPos.pos;
+        writeVarUInt(sids, this.remap(sid, syms));
+      }
+      writeVarUInt(this.out, sids.len);
+      this.out.bytes(sids.buf, 0, sids.len);
+    }
+    if (h.isNull || (h.type !== T_SYMBOL && h.type < T_LIST)) {
+      this.out.bytes(src, h.td, h.end);
+    } else if (h.type === T_SYMBOL) {
+      const sid = readUIntBody(src, h.body, h.end);
+      const text = syms[sid];
+      if (text === undefined || text === null) this.out.byte(T_SYMBOL << 4);
+      else this.symbol(text);
+    } else if (h.type === T_STRUCT) {
+      this.begin(T_STRUCT);
+      const c = new Header();
+      let p = h.body;
+      while (p < h.end) {
+        const sid = readVarUInt(src, p, tmpPos);
+        readChild(src, tmpPos.pos, h.end, c);
+        p = c.end;
+        if (c.type === T_NULL && !c.isNull && c.annEnd === c.annStart) continue;
+        writeVarUInt(this.out, this.remap(sid, syms));
+        this.embedValue(src, c, syms);
+      }
+      this.end();
+    } else {
+      this.begin(h.type);
+      const c = new Header();
+      let p = h.body;
+      while (p < h.end) {
+        readChild(src, p, h.end, c);
+        p = c.end;
+        if (c.type === T_NULL && !c.isNull && c.annEnd === c.annStart) continue;
+        this.embedValue(src, c, syms);
+      }
+      this.end();
+    }
+    if (annotated) this.end();
+  }
+
+  private remap(sid: number, syms: SymbolTable): number {
+    const text = syms[sid];
+    if (text === undefined || text === null) return 0;
+    return this.sid(text);
+  }
+
+  /** Opens a list, sexp or struct (or an annotation wrapper, for embed). */
+  begin(type: number): this {
+    // reserve room for the largest header we will need (1 + 5-byte VarUInt), fixed up in end()
+    this.out.ensure(6);
+    this.stack.push({ type, start: this.out.len });
+    this.out.len += 6;
+    return this;
+  }
+
+  struct(): this {
+    return this.begin(T_STRUCT);
+  }
+
+  list(): this {
+    return this.begin(T_LIST);
+  }
+
+  end(): this {
+    const frame = this.stack.pop();
+    if (!frame) throw new Error('end() without begin()');
+    const bodyStart = frame.start + 6;
+    const bodyLen = this.out.len - bodyStart;
+    const hdr = scratchHeader;
+    hdr.reset();
+    // a struct of length 1 must use the VarUInt form: 0xD1 means "sorted struct"
+    if (bodyLen < 14 && !(frame.type === T_STRUCT && bodyLen === 1)) hdr.byte((frame.type << 4) | bodyLen);
+    else {
+      hdr.byte((frame.type << 4) | 14);
+      writeVarUInt(hdr, bodyLen);
+    }
+    const dest = frame.start + hdr.len;
+    this.out.buf.copyWithin(dest, bodyStart, this.out.len);
+    this.out.buf.set(hdr.buf.subarray(0, hdr.len), frame.start);
+    this.out.len = dest + bodyLen;
+    return this;
+  }
+
+  /** IVM, the local symbol table, then the value(s) written so far. */
+  finish(): Uint8Array {
+    if (this.stack.length) throw new Error('unclosed container');
+    let size = 16;
+    for (const t of this.symbolList) size += t.length * 3 + 2;
+    const head = new IonWriter(size);
+    const s = head.out;
+    s.bytes(IVM);
+    if (this.symbolList.length) {
+      // $ion_symbol_table::{symbols:[…]} written with system SIDs only
+      head.begin(T_ANNOTATION);
+      s.byte(0x81);
+      s.byte(0x80 | SID_SYMBOL_TABLE);
+      head.begin(T_STRUCT);
+      s.byte(0x80 | SID_SYMBOLS);
+      head.begin(T_LIST);
+      for (const text of this.symbolList) head.string(text);
+      head.end().end().end();
+    }
+    const result = new Uint8Array(s.len + this.out.len);
+    result.set(s.buf.subarray(0, s.len), 0);
+    result.set(this.out.buf.subarray(0, this.out.len), s.len);
+    return result;
+  }
+}
+
+const scratch = new ByteSink(64);
+const scratchHeader = new ByteSink(8);
+export const IVM = new Uint8Array([0xe0, 0x01, 0x00, 0xea]);
+
+function varUIntSizeBytes(v: number): number {
+  let n = 0;
+  while (v > 0) {
+    n++;
+    v = Math.floor(v / 256);
+  }
+  return n;
+}
+
+/** Ion's signed "Int" field (sign-and-magnitude), as ion-js writes it. */
+export function signedIntBytes(mag: bigint, negative: boolean): Uint8Array {
+  let bytes = mag === 0n ? new Uint8Array([0]) : magnitudeBytes(mag);
+  if (bytes[0] >= 128) {
+    const ext = new Uint8Array(bytes.length + 1);
+    ext.set(bytes, 1);
+    bytes = ext;
+  }
+  if (negative) bytes[0] += 0x80;
+  return bytes;
+}

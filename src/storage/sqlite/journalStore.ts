@@ -1,0 +1,214 @@
+/**
+ * The journal in SQLite: strands, blocks (the exact Ion binary that was hashed) and the digest
+ * tree's stored nodes.
+ *
+ * Every method is synchronous so the commit pipeline can call appendBlock inside its own
+ * db.transaction together with its document writes (better-sqlite3 nests transactions as
+ * savepoints, so the methods that write several rows wrap themselves too). Block iterators read
+ * in pages: they never hold a statement open across a yield, so a slow consumer (an export
+ * waiting on S3) neither blocks commits on this connection nor grows memory.
+ */
+import type { Db } from './db';
+import type { BuiltBlock } from '../../journal/block';
+import { findRevision, parseBlock, redactRevisionInBlock, revisionProofInBlock } from '../../journal/block';
+import { NodeSource, blockAuditPath, digestAt, nodesCompletedBy } from '../../journal/digestTree';
+
+export interface StrandTip {
+  strandId: string;
+  tipSequenceNo: number;
+  tipBlockHash: Buffer;
+}
+
+export interface StoredBlock {
+  sequenceNo: number;
+  blockTimestamp: Date;
+  /** the block's Ion binary, exactly as hashed */
+  ion: Buffer;
+}
+
+const PAGE = 256;
+
+export class JournalStore {
+  private readonly q;
+
+  constructor(private readonly db: Db) {
+    this.q = {
+      strand: db.prepare('SELECT strand_id, tip_seq, tip_hash FROM journal_strands WHERE ledger_id = ?'),
+      insertStrand: db.prepare('INSERT INTO journal_strands (ledger_id, strand_id, tip_seq, tip_hash) VALUES (?, ?, ?, ?)'),
+      updateTip: db.prepare('UPDATE journal_strands SET tip_seq = ?, tip_hash = ? WHERE ledger_id = ?'),
+      insertBlock: db.prepare('INSERT INTO journal_blocks (ledger_id, seq, ts_ms, tx_id, block_hash, ion) VALUES (?, ?, ?, ?, ?, ?)'),
+      block: db.prepare('SELECT ion FROM journal_blocks WHERE ledger_id = ? AND seq = ?').pluck(),
+      updateBlock: db.prepare('UPDATE journal_blocks SET ion = ? WHERE ledger_id = ? AND seq = ?'),
+      blockHash: db.prepare('SELECT block_hash FROM journal_blocks WHERE ledger_id = ? AND seq = ?').pluck(),
+      page: db.prepare(
+        'SELECT seq, ts_ms, ion FROM journal_blocks WHERE ledger_id = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
+      ),
+      pageInRange: db.prepare(
+        'SELECT seq, ts_ms, ion FROM journal_blocks WHERE ledger_id = ? AND seq >= ? AND seq <= ? AND ts_ms >= ? AND ts_ms < ? ORDER BY seq LIMIT ?',
+      ),
+      seqBoundsInRange: db.prepare(
+        'SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM journal_blocks WHERE ledger_id = ? AND ts_ms >= ? AND ts_ms < ?',
+      ),
+      node: db.prepare('SELECT hash FROM journal_tree_nodes WHERE ledger_id = ? AND level = ? AND idx = ?').pluck(),
+      insertNode: db.prepare('INSERT INTO journal_tree_nodes (ledger_id, level, idx, hash) VALUES (?, ?, ?, ?)'),
+      dropStrand: db.prepare('DELETE FROM journal_strands WHERE ledger_id = ?'),
+      dropBlocks: db.prepare('DELETE FROM journal_blocks WHERE ledger_id = ?'),
+      dropNodes: db.prepare('DELETE FROM journal_tree_nodes WHERE ledger_id = ?'),
+    };
+  }
+
+  /**
+   * Creates the ledger's strand with its genesis block (sequenceNo 0). Accepts
+   * (ledgerId, genesis) or (ledgerId, strandId, genesis); the strand id must be the genesis
+   * block's.
+   */
+  createStrand(ledgerId: string, strandOrGenesis: string | BuiltBlock, maybeGenesis?: BuiltBlock): void {
+    const genesis = typeof strandOrGenesis === 'string' ? maybeGenesis : strandOrGenesis;
+    if (!genesis || genesis.sequenceNo !== 0) throw new Error('createStrand needs the genesis block (sequenceNo 0)');
+    const strandId = parseBlock(genesis.ion).strandId;
+    if (typeof strandOrGenesis === 'string' && strandOrGenesis !== strandId) {
+      throw new Error(`strand ${strandOrGenesis} does not match the genesis block's ${strandId}`);
+    }
+    this.db.transaction(() => {
+      this.q.insertStrand.run(ledgerId, strandId, -1, Buffer.alloc(0));
+      this.appendBlock(ledgerId, genesis, parseBlock(genesis.ion).transactionId ?? '');
+    })();
+  }
+
+  strand(ledgerId: string): StrandTip | undefined {
+    const row = this.q.strand.get(ledgerId) as { strand_id: string; tip_seq: number; tip_hash: Buffer } | undefined;
+    if (!row || row.tip_seq < 0) return undefined;
+    return { strandId: row.strand_id, tipSequenceNo: row.tip_seq, tipBlockHash: row.tip_hash };
+  }
+
+  /** Appends the next block of the strand and the digest-tree nodes it completes. */
+  appendBlock(ledgerId: string, built: BuiltBlock, transactionId: string): void {
+    this.db.transaction(() => {
+      const row = this.q.strand.get(ledgerId) as { tip_seq: number } | undefined;
+      if (!row) throw new Error(`no journal strand for ledger ${ledgerId}`);
+      if (built.sequenceNo !== row.tip_seq + 1) {
+        throw new Error(`block ${built.sequenceNo} does not follow the tip ${row.tip_seq}`);
+      }
+      this.q.insertBlock.run(ledgerId, built.sequenceNo, built.blockTimestamp.getTime(), transactionId, built.blockHash, ionBuffer(built.ion));
+      const nodes = nodesCompletedBy(built.sequenceNo, built.blockHash, this.nodeSource(ledgerId));
+      for (const n of nodes) if (n.level > 0) this.q.insertNode.run(ledgerId, n.level, n.index, n.hash);
+      this.q.updateTip.run(built.sequenceNo, built.blockHash, ledgerId);
+    })();
+  }
+
+  /** The stored Ion binary of block `seq`. */
+  block(ledgerId: string, seq: number): Buffer | undefined {
+    return this.q.block.get(ledgerId, seq) as Buffer | undefined;
+  }
+
+  /** Blocks fromSeq..toSeq (inclusive) in sequence order, read lazily in pages. */
+  *blocks(ledgerId: string, fromSeq: number, toSeq: number): Generator<StoredBlock> {
+    let next = Math.max(0, fromSeq);
+    while (next <= toSeq) {
+      const rows = this.q.page.all(ledgerId, next, toSeq, PAGE) as { seq: number; ts_ms: number; ion: Buffer }[];
+      if (!rows.length) return;
+      for (const r of rows) yield { sequenceNo: r.seq, blockTimestamp: new Date(r.ts_ms), ion: r.ion };
+      next = rows[rows.length - 1].seq + 1;
+    }
+  }
+
+  /** Blocks whose blockTimestamp is in [start, endExclusive), in sequence order, lazily. */
+  *blocksInTimeRange(ledgerId: string, start: Date, endExclusive: Date): Generator<StoredBlock> {
+    const startMs = start.getTime();
+    const endMs = endExclusive.getTime();
+    const bounds = this.q.seqBoundsInRange.get(ledgerId, startMs, endMs) as { lo: number | null; hi: number | null };
+    if (bounds.lo === null || bounds.hi === null) return;
+    let next = bounds.lo;
+    while (next <= bounds.hi) {
+      const rows = this.q.pageInRange.all(ledgerId, next, bounds.hi, startMs, endMs, PAGE) as { seq: number; ts_ms: number; ion: Buffer }[];
+      if (!rows.length) return;
+      for (const r of rows) yield { sequenceNo: r.seq, blockTimestamp: new Date(r.ts_ms), ion: r.ion };
+      next = rows[rows.length - 1].seq + 1;
+    }
+  }
+
+  /** The ledger digest covering blocks 0..tip (default: the current tip). */
+  digest(ledgerId: string, tip?: number): Buffer {
+    const t = tip ?? this.requireStrand(ledgerId).tipSequenceNo;
+    return digestAt(t, this.nodeSource(ledgerId));
+  }
+
+  /** GetBlock's proof: folding block `seq`'s hash with it gives digest(tip). */
+  blockProof(ledgerId: string, seq: number, tip: number): Buffer[] {
+    this.checkRange(ledgerId, seq, tip);
+    return blockAuditPath(seq, tip, this.nodeSource(ledgerId));
+  }
+
+  /**
+   * GetRevision's proof for `documentId`'s revision in block `seq`: folding the revision hash
+   * with it gives digest(tip). Undefined when the block holds no revision of that document.
+   */
+  revisionProof(ledgerId: string, seq: number, documentId: string, tip: number): Buffer[] | undefined {
+    this.checkRange(ledgerId, seq, tip);
+    const ion = this.block(ledgerId, seq);
+    if (!ion) return undefined;
+    const block = parseBlock(ion);
+    const revision = findRevision(block, documentId);
+    if (!revision) return undefined;
+    return [...revisionProofInBlock(block, revision), ...blockAuditPath(seq, tip, this.nodeSource(ledgerId))];
+  }
+
+  /**
+   * Replaces the data of an old revision by its dataHash in the stored block (the block hash is
+   * unchanged, journal spec §1.4/§1.5). Returns the redacted revision's Ion binary, or undefined
+   * when the block holds no such (unredacted) revision.
+   */
+  redactRevision(ledgerId: string, seq: number, documentId: string, version: number): Buffer | undefined {
+    const ion = this.block(ledgerId, seq);
+    if (!ion) return undefined;
+    const redacted = redactRevisionInBlock(ion, documentId, version);
+    if (!redacted) return undefined;
+    this.q.updateBlock.run(ionBuffer(redacted.ion), ledgerId, seq);
+    return ionBuffer(redacted.revision);
+  }
+
+  dropLedger(ledgerId: string): void {
+    this.db.transaction(() => {
+      this.q.dropNodes.run(ledgerId);
+      this.q.dropBlocks.run(ledgerId);
+      this.q.dropStrand.run(ledgerId);
+    })();
+  }
+
+  private requireStrand(ledgerId: string): StrandTip {
+    const s = this.strand(ledgerId);
+    if (!s) throw new Error(`no journal strand for ledger ${ledgerId}`);
+    return s;
+  }
+
+  private checkRange(ledgerId: string, seq: number, tip: number): void {
+    const s = this.requireStrand(ledgerId);
+    if (!(seq >= 0 && seq <= tip && tip <= s.tipSequenceNo)) {
+      throw new RangeError(`block ${seq} / tip ${tip} outside the strand (tip ${s.tipSequenceNo})`);
+    }
+  }
+
+  private nodeSource(ledgerId: string): NodeSource {
+    const q = this.q;
+    return {
+      node(level: number, index: number): Buffer {
+        const h = (level === 0 ? q.blockHash.get(ledgerId, index) : q.node.get(ledgerId, level, index)) as Buffer | undefined;
+        if (!h) throw new Error(`journal digest tree: missing node (${level}, ${index}) of ledger ${ledgerId}`);
+        return h;
+      },
+    };
+  }
+}
+
+function ionBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+const stores = new WeakMap<Db, JournalStore>();
+
+/** The JournalStore of a database connection (it only holds prepared statements). */
+export function journalStoreOf(db: Db): JournalStore {
+  let s = stores.get(db);
+  if (!s) stores.set(db, (s = new JournalStore(db)));
+  return s;
+}

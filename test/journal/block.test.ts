@@ -1,0 +1,160 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { load, makeBinaryWriter, makeReader } from 'ion-js';
+import {
+  BlockInput,
+  ZERO_HASH,
+  blockToIonText,
+  buildBlock,
+  findRevision,
+  genesisBlock,
+  parseBlock,
+  revisionProofInBlock,
+} from '../../src/journal/block';
+import { foldProof } from '../../src/journal/hash';
+import { ionHash } from '../../src/journal/ionHash';
+import { verifyBlock } from '../../src/journal/verify';
+import { TV1_BLOCK_TEXT, TV2_REVISION_PROOF } from './vectors';
+
+function toBinary(text: string): Uint8Array {
+  const w = makeBinaryWriter();
+  w.writeValues(makeReader(text));
+  w.close();
+  return w.getBytes();
+}
+
+const strandId = 'KmA3ZZca7vAIiJAK9S5Iwl';
+
+function sampleInput(seq: number, prev: Buffer): BlockInput {
+  const txTime = new Date(Date.UTC(2024, 0, 2, 3, 4, 5, 0));
+  return {
+    strandId,
+    sequenceNo: seq,
+    transactionId: 'FnQeJBAicTX0Ah32ZnVtSX',
+    blockTimestamp: new Date(txTime.getTime() + 7),
+    previousBlockHash: prev,
+    statements: [
+      { statement: 'INSERT INTO Car ?', startTime: new Date(txTime.getTime() - 20), statementDigest: ionHash(Buffer.from('"INSERT INTO Car ?"')) },
+      { statement: 'DELETE FROM Car AS c WHERE c.VIN = ?', startTime: new Date(txTime.getTime() - 10), statementDigest: ionHash(Buffer.from('"x"')) },
+    ],
+    documents: {
+      AAAAAAAAAAAAAAAAAAAAAA: { tableName: 'Car', tableId: 'TTTTTTTTTTTTTTTTTTTTTT', statements: [0] },
+      BBBBBBBBBBBBBBBBBBBBBB: { tableName: 'Car', tableId: 'TTTTTTTTTTTTTTTTTTTTTT', statements: [1] },
+      CCCCCCCCCCCCCCCCCCCCCC: { tableName: 'Car', tableId: 'TTTTTTTTTTTTTTTTTTTTTT', statements: [0] },
+    },
+    revisions: [
+      { data: toBinary('{VIN:"1N4AL11D75C109151", price: 12.50, tags: [a::b, "c"], at: 2020-01-01T00:00Z}'), metadata: { id: 'AAAAAAAAAAAAAAAAAAAAAA', version: 0, txTime, txId: 'FnQeJBAicTX0Ah32ZnVtSX' } },
+      { metadata: { id: 'BBBBBBBBBBBBBBBBBBBBBB', version: 4, txTime, txId: 'FnQeJBAicTX0Ah32ZnVtSX' } },
+      { data: toBinary('{n: 1}'), metadata: { id: 'CCCCCCCCCCCCCCCCCCCCCC', version: 1, txTime, txId: 'FnQeJBAicTX0Ah32ZnVtSX' } },
+    ],
+  };
+}
+
+test('TV-1: the real QLDB block verifies, and our in-block revision proof is the one AWS returned', () => {
+  const ion = toBinary(TV1_BLOCK_TEXT);
+  const v = verifyBlock(ion, Buffer.from('7kewBXhpdbClcZKxhVmpoMHpUGOJtWQD0iY2LPfZkYA=', 'base64'));
+  assert.equal(v.ok, true, v.ok ? '' : v.message);
+  const block = parseBlock(ion);
+  assert.equal(block.sequenceNo, 100);
+  assert.equal(block.blockTimestamp?.toISOString(), '2019-09-16T19:37:05.360Z');
+  const rev = findRevision(block, 'JUJgkIcNbhS2goq8RqLuZ4')!;
+  assert.deepEqual(revisionProofInBlock(block, rev).map((b) => b.toString('base64')), TV2_REVISION_PROOF.slice(0, 3));
+});
+
+test('buildBlock: layout, field order, hashes that verify, and text form', () => {
+  const built = buildBlock(sampleInput(5, ZERO_HASH));
+  const v = verifyBlock(built.ion, ZERO_HASH);
+  assert.equal(v.ok, true, v.ok ? '' : v.message);
+  const dom = load(built.ion)!;
+  assert.deepEqual(dom.fieldNames(), [
+    'blockAddress', 'transactionId', 'blockTimestamp', 'blockHash', 'entriesHash', 'previousBlockHash',
+    'entriesHashList', 'transactionInfo', 'revisions',
+  ]);
+  assert.equal(dom.get('entriesHashList')!.elements().length, 2);
+  assert.deepEqual(Buffer.from(dom.get('blockHash')!.uInt8ArrayValue()!), built.blockHash);
+  const text = blockToIonText(built.ion);
+  assert.match(text, /^\{blockAddress:\{strandId:"KmA3ZZca7vAIiJAK9S5Iwl",sequenceNo:5\},transactionId:"FnQeJBAicTX0Ah32ZnVtSX",blockTimestamp:2024-01-02T03:04:05\.007Z,/);
+  assert.match(text, /txTime:2024-01-02T03:04:05\.000Z/);
+  // the delete revision has no data; its hash is H(metadata)
+  const del = dom.get('revisions', 1)!;
+  assert.equal(del.get('data'), null);
+  assert.deepEqual(Buffer.from(del.get('hash')!.uInt8ArrayValue()!), ionHash(del.get('metadata')!));
+  // each revision's standalone Ion is the committed-view struct, and its hash is as in the block
+  assert.equal(built.revisions.length, 3);
+  for (const [i, r] of built.revisions.entries()) {
+    const rv = load(r.ion)!;
+    assert.deepEqual(rv.fieldNames(), i === 1 ? ['blockAddress', 'hash', 'metadata'] : ['blockAddress', 'hash', 'data', 'metadata']);
+    assert.ok(rv.equals(dom.get('revisions', i)!));
+    assert.deepEqual(Buffer.from(rv.get('hash')!.uInt8ArrayValue()!), r.hash);
+  }
+  // the embedded document is unchanged (types, precision and annotations)
+  assert.ok(dom.get('revisions', 0, 'data')!.equals(load('{VIN:"1N4AL11D75C109151", price: 12.50, tags: [a::b, "c"], at: 2020-01-01T00:00Z}')!));
+  // the block re-hashes identically when read back through ion-js (text round trip)
+  assert.equal(verifyBlock(toBinary(text), ZERO_HASH).ok, true);
+});
+
+test('revision proofs inside a built block fold to its blockHash', () => {
+  const built = buildBlock(sampleInput(9, ZERO_HASH));
+  const block = parseBlock(built.ion);
+  for (const r of built.revisions) {
+    const proof = revisionProofInBlock(block, findRevision(block, r.documentId)!);
+    assert.deepEqual(foldProof(r.hash, proof), built.blockHash);
+  }
+});
+
+test('genesis block: sequence 0, zero previous hash, no revisions, verifies', () => {
+  const g = genesisBlock(strandId, new Date(Date.UTC(2024, 4, 1)), 'GGGGGGGGGGGGGGGGGGGGGG');
+  const dom = load(g.ion)!;
+  assert.equal(dom.get('blockAddress', 'sequenceNo')!.numberValue(), 0);
+  assert.deepEqual(Buffer.from(dom.get('previousBlockHash')!.uInt8ArrayValue()!), ZERO_HASH);
+  assert.equal(dom.get('revisions'), null);
+  assert.equal(blockToIonText(g.ion).includes('transactionInfo:{statements:[],documents:{}}'), true);
+  assert.equal(verifyBlock(g.ion).ok, true);
+});
+
+test('redactionInfo is hashed into entriesHashList', () => {
+  const input = sampleInput(11, ZERO_HASH);
+  input.redactionInfo = { revisions: [{ blockAddress: { strandId, sequenceNo: 3 }, tableId: 'TTTTTTTTTTTTTTTTTTTTTT', documentId: 'AAAAAAAAAAAAAAAAAAAAAA', version: 0 }] };
+  const built = buildBlock(input);
+  const dom = load(built.ion)!;
+  assert.equal(dom.get('entriesHashList')!.elements().length, 3);
+  assert.ok(dom.get('entriesHashList')!.elements().some((e) => Buffer.from(e.uInt8ArrayValue()!).equals(ionHash(dom.get('redactionInfo')!))));
+  assert.equal(verifyBlock(built.ion).ok, true);
+});
+
+test('verifyBlock detects a flipped bit anywhere in the hashed fields and names the check', () => {
+  const built = buildBlock(sampleInput(5, ZERO_HASH));
+  const original = built.ion;
+  const parsed = parseBlock(original);
+  // QLDB's hashes cover these fields; blockAddress, transactionId and blockTimestamp are not
+  // hashed by design (an auditor checks them against the chain's position instead)
+  const covered = ['blockHash', 'entriesHash', 'previousBlockHash', 'entriesHashList', 'transactionInfo', 'revisions'];
+  let flips = 0;
+  for (const name of covered) {
+    const ref = parsed.fields.get(name)!;
+    for (let i = ref.h.td; i < ref.h.end; i++) {
+      for (let bit = 0; bit < 8; bit += 3) {
+        const bad = Uint8Array.from(original);
+        bad[i] ^= 1 << bit;
+        let ok = false;
+        try {
+          ok = verifyBlock(bad, ZERO_HASH).ok;
+        } catch {
+          ok = false; // an encoding the parser rejects outright is detected too
+        }
+        assert.equal(ok, false, `flip of bit ${bit} at byte ${i} (${name}) went unnoticed`);
+        flips++;
+      }
+    }
+  }
+  assert.ok(flips > 1000);
+  const tampered = Uint8Array.from(original);
+  const idx = Buffer.from(tampered).indexOf(Buffer.from('1N4AL11D75C109151'));
+  tampered[idx] = 'X'.charCodeAt(0);
+  const res = verifyBlock(tampered, ZERO_HASH);
+  assert.equal(res.ok, false);
+  assert.equal(!res.ok && res.check, 'revisionHash');
+  assert.match(!res.ok ? res.message : '', /sequenceNo:5.*revision 0 \(document AAAAAAAAAAAAAAAAAAAAAA version 0\)/);
+  const wrongPrev = verifyBlock(original, Buffer.alloc(32, 1));
+  assert.equal(!wrongPrev.ok && wrongPrev.check, 'chain');
+});

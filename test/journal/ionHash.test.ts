@@ -1,0 +1,118 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { dom, load, makeBinaryWriter, makeReader, makeTextWriter } from 'ion-js';
+import { cryptoHasherProvider, makeHashReader } from 'ion-hash-js';
+import { ionHash, ionHashString } from '../../src/journal/ionHash';
+import { randomValue, seeded } from './randomIon';
+
+/** The reference: exactly what the QLDB driver does (QldbHash.toQldbHash). */
+function reference(bytes: Uint8Array): Buffer {
+  const r = makeHashReader(makeReader(bytes), cryptoHasherProvider('sha256'));
+  r.next();
+  r.next();
+  return Buffer.from(r.digest());
+}
+
+function binary(text: string): Uint8Array {
+  const w = makeBinaryWriter();
+  const r = makeReader(text);
+  r.next();
+  w.writeValue(r);
+  w.close();
+  return w.getBytes();
+}
+
+const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
+
+test('TV-6: small Ion hash vectors', () => {
+  const cases: [string, string][] = [
+    ['"hello"', '2b04b4828341281978fe1e2e82915b797a664ff00b8df7ebf557cdf495c2bfa8'],
+    ['hello', 'a0206b5d79c90f6a7fccb0c7cace0baec959ad5ea48760e603a8bb68dd9b9e4b'],
+    ['{a:1}', 'f5d2d95c18463b4e3b9e5cf7d8e167299e31627c82c15b5e0b822b83ddadc4eb'],
+    ['null', '0fb06b6183c21379529fdd45d6af4aba731ac6f081ef9e6c1c94b1fb26177304'],
+    ['2020-01-01T00:00:00.000Z', '8585caa9191363627b0f100488da2d78365f3cfe322bbc8a87299f2fe413ccd0'],
+    ['2020-01-01T00:00:00.000+00:00', '8585caa9191363627b0f100488da2d78365f3cfe322bbc8a87299f2fe413ccd0'],
+    ['2020-01-01T00:00:00Z', 'b1c78fb1974cc52d09cdfd2d9b0b22afb22b9eaad5b6d62137b4ac670f9e8ab9'],
+    ['2020-01-01T00:00:00.000-00:00', 'af7f626a20483dee363cfee0857a136b6b84385c674a2ca8865b9a0ada5399b8'],
+  ];
+  for (const [text, expected] of cases) {
+    assert.equal(hex(ionHash(binary(text))), expected, `binary ${text}`);
+    assert.equal(hex(ionHash(Buffer.from(text))), expected, `text ${text}`);
+    assert.equal(hex(ionHash(load(text)!)), expected, `dom ${text}`);
+  }
+  assert.equal(hex(ionHashString('hello')), '2b04b4828341281978fe1e2e82915b797a664ff00b8df7ebf557cdf495c2bfa8');
+});
+
+/** Hand-picked values where ion-js normalises the representation, or the hash rules bite. */
+const corner = [
+  '0', '-0', '1', '-1', '255', '-256', '18446744073709551616', '-18446744073709551617',
+  '0e0', '-0e0', '1.5e0', '-2.25e-10', 'nan', '+inf', '-inf', '1e300',
+  '0d0', '-0d0', '0.0', '0.00', '-0.0', '1.0', '1.00', '90.25', '-1d-5', '12345678901234567890.123', '1d10', '0d-3',
+  '2017-08-21', '2017T', '2017-08T', '2017-08-21T10:15Z', '2017-08-21T10:15-00:00', '2017-08-21T10:15:30+05:30',
+  '2019-09-16T19:37:05.344Z', '2019-09-16T19:37:05.000Z', '2019-09-16T19:37:05.3440Z', '2019-09-16T19:37:05.123456789-08:00',
+  '"with \\x0b \\x0c \\x0e marker bytes"', '"ünïcødé 😀"', "''", '""',
+  'sym', "'sym with space'", '$ion', 'a::b::7', 'a::{x:1}', "'':: 1",
+  '{{}}', '{{ CwwO }}', '{{"clob \\x0b"}}', '{{aGVsbG8=}}',
+  'null.null', 'null.bool', 'null.int', 'null.float', 'null.decimal', 'null.timestamp', 'null.symbol',
+  'null.string', 'null.clob', 'null.blob', 'null.list', 'null.sexp', 'null.struct', 'true', 'false',
+  '[]', '()', '{}', '[1, [2, [3]], {a: [b::c]}]', '(+ 1 2 a::(x))', '{a:1, a:1}', '{a:1, a:2}', '{b:1, a:2}',
+  '{"": 1}', '{x: null.struct, y: [null.list], z: {w: {}}}',
+  "{VIN:\"1N4AL11D75C109151\",PendingPenaltyTicketAmount:90.25,ValidFromDate:2017-08-21,Owners:{PrimaryOwner:{PersonId:\"BFJKdXhnLRT27sXBnojNGW\"},SecondaryOwners:[{PersonId:\"CMVdR77XP8zAglmmFDGTvt\"}]}}",
+];
+
+test('ionHash equals ion-hash-js on corner-case values (binary, text and DOM inputs)', () => {
+  for (const text of corner) {
+    const bin = binary(text);
+    const expected = hex(reference(bin));
+    assert.equal(hex(ionHash(bin)), expected, `binary ${text}`);
+    assert.equal(hex(ionHash(Buffer.from(text))), expected, `text ${text}`);
+    assert.equal(hex(reference(Buffer.from(text))), expected, `reference text ${text}`);
+  }
+});
+
+/** Non-canonical binary encodings other Ion writers may send as parameters. */
+test('ionHash normalises non-canonical binary encodings the way ion-js reads them', () => {
+  const ivm = [0xe0, 0x01, 0x00, 0xea];
+  const cases: number[][] = [
+    [0x22, 0x00, 0x05], // int 5 with a leading zero byte
+    [0x31, 0x00], // negative zero int
+    [0x44, 0x3f, 0xc0, 0x00, 0x00], // float32 1.5
+    [0x44, 0x00, 0x00, 0x00, 0x00], // float32 +0
+    [0x48, 0, 0, 0, 0, 0, 0, 0, 0], // float64 +0 written out
+    [0x52, 0x80, 0x00], // decimal 0d0 with an explicit zero coefficient
+    [0x53, 0xc1, 0x00, 0x05], // decimal 0.5 with a padded coefficient
+    [0x69, 0x80, 0x0f, 0xe4, 0x81, 0x81, 0x80, 0x80, 0x80, 0x80], // timestamp 2020-01-01T00:00:00Z with d0 fraction
+    [0x6a, 0x80, 0x0f, 0xe4, 0x81, 0x81, 0x80, 0x80, 0x80, 0xc3, 0x00], // .000 with explicit zero coefficient
+    [0xd3, 0x84, 0x21, 0x01], // struct {name: 1} via the system symbol 'name' (SID 4)
+    [0xde, 0x83, 0x84, 0x21, 0x02], // struct with VarUInt length form
+  ];
+  for (const c of cases) {
+    const bytes = new Uint8Array([...ivm, ...c]);
+    assert.equal(hex(ionHash(bytes)), hex(reference(bytes)), `bytes ${Buffer.from(c).toString('hex')}`);
+  }
+});
+
+test('NOP padding is not a value (Ion spec; ion-js 5.2 misreads 0x00 inside a list as null)', () => {
+  const padded = new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0xb4, 0x00, 0x00, 0x21, 0x01]);
+  assert.equal(hex(ionHash(padded)), hex(reference(binary('[1]'))));
+});
+
+test('ionHash equals ion-hash-js on 2,000 random values', () => {
+  const rnd = seeded(42);
+  for (let i = 0; i < 2000; i++) {
+    const text = randomValue(rnd, 0);
+    const bin = binary(text);
+    assert.equal(hex(ionHash(bin)), hex(reference(bin)), text);
+    // a DOM round trip must not change the hash either
+    const v = load(bin) as dom.Value;
+    assert.equal(hex(ionHash(v)), hex(reference(bin)), `dom ${text}`);
+  }
+});
+
+test('only the first value of a multi-value stream is hashed, as the drivers do', () => {
+  assert.equal(hex(ionHash(Buffer.from('1 2'))), hex(ionHash(Buffer.from('1'))));
+  const w = makeTextWriter();
+  w.writeInt(7);
+  w.close();
+  assert.equal(hex(ionHash(w.getBytes())), hex(reference(binary('7'))));
+});

@@ -1,0 +1,180 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'ion-js';
+import { migrate } from '../../../src/storage/sqlite/db';
+import { journalSchema } from '../../../src/storage/sqlite/schema/journal';
+import { JournalStore } from '../../../src/storage/sqlite/journalStore';
+import { BuiltBlock, buildBlock, genesisBlock, parseBlock } from '../../../src/journal/block';
+import { foldProof, merkleRoot } from '../../../src/journal/hash';
+import { ionHash, ionHashString } from '../../../src/journal/ionHash';
+import { verifyBlock } from '../../../src/journal/verify';
+
+const strandId = 'S0000000000000000000AA';
+
+function open() {
+  const dir = mkdtempSync(join(tmpdir(), 'journal-'));
+  const db = new Database(join(dir, 'j.sqlite'));
+  db.pragma('journal_mode = WAL');
+  migrate(db, [journalSchema]);
+  return { db, store: new JournalStore(db), close: () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
+}
+
+function nextBlock(prev: BuiltBlock, ts: number, docs = 1): BuiltBlock {
+  const seq = prev.sequenceNo + 1;
+  const txId = `T${String(seq).padStart(21, '0')}`;
+  const txTime = new Date(ts - 2);
+  const revisions = Array.from({ length: docs }, (_, k) => ({
+    data: Buffer.from(`{seq: ${seq}, k: ${k}}`),
+    metadata: { id: `D${String(seq * 10 + k).padStart(21, '0')}`, version: 0, txTime, txId },
+  }));
+  return buildBlock({
+    strandId,
+    sequenceNo: seq,
+    transactionId: txId,
+    blockTimestamp: new Date(ts),
+    previousBlockHash: prev.blockHash,
+    statements: [{ statement: 'INSERT INTO T ?', startTime: txTime, statementDigest: ionHashString('INSERT INTO T ?') }],
+    documents: Object.fromEntries(revisions.map((r) => [r.metadata.id, { tableName: 'T', tableId: 'X000000000000000000000', statements: [0] }])),
+    revisions,
+  });
+}
+
+function fill(store: JournalStore, ledgerId: string, n: number, t0 = Date.UTC(2024, 0, 1)): BuiltBlock[] {
+  const blocks = [genesisBlock(strandId, new Date(t0), 'G000000000000000000000')];
+  store.createStrand(ledgerId, strandId, blocks[0]);
+  for (let i = 1; i < n; i++) {
+    const b = nextBlock(blocks[i - 1], t0 + i * 1000, 1 + (i % 3));
+    store.appendBlock(ledgerId, b, `T${String(i).padStart(21, '0')}`);
+    blocks.push(b);
+  }
+  return blocks;
+}
+
+/** One transaction for a whole fixture: per-append fsyncs would dominate the test's time. */
+function fillFast(db: Database.Database, store: JournalStore, ledgerId: string, n: number, t0?: number): BuiltBlock[] {
+  return db.transaction(() => fill(store, ledgerId, n, t0))();
+}
+
+test('strand, append, read back exactly as hashed; digests and proofs for every tip', () => {
+  const { store, close } = open();
+  try {
+    assert.equal(store.strand('L1'), undefined);
+    const blocks = fill(store, 'L1', 37);
+    const tip = store.strand('L1')!;
+    assert.equal(tip.strandId, strandId);
+    assert.equal(tip.tipSequenceNo, 36);
+    assert.deepEqual(tip.tipBlockHash, blocks[36].blockHash);
+    for (const b of blocks) assert.deepEqual(store.block('L1', b.sequenceNo), Buffer.from(b.ion));
+    assert.equal(store.block('L1', 37), undefined);
+    for (let t = 0; t <= 36; t++) {
+      const digest = store.digest('L1', t);
+      assert.deepEqual(digest, merkleRoot(blocks.slice(0, t + 1).map((b) => b.blockHash)));
+      for (let s = 0; s <= t; s++) {
+        assert.deepEqual(foldProof(blocks[s].blockHash, store.blockProof('L1', s, t)), digest, `block ${s} tip ${t}`);
+        for (const r of blocks[s].revisions) {
+          assert.deepEqual(foldProof(r.hash, store.revisionProof('L1', s, r.documentId, t)!), digest);
+        }
+      }
+    }
+    assert.deepEqual(store.digest('L1'), store.digest('L1', 36));
+    assert.equal(store.revisionProof('L1', 5, 'NOPE00000000000000000A', 36), undefined);
+    assert.throws(() => store.blockProof('L1', 5, 4), RangeError);
+    assert.throws(() => store.blockProof('L1', 5, 37), RangeError);
+    // appends must continue the strand
+    assert.throws(() => store.appendBlock('L1', blocks[3], 'x'), /does not follow/);
+  } finally {
+    close();
+  }
+});
+
+test('lazy block iterators: ranges, time ranges, and other statements may run between yields', () => {
+  const { db, store, close } = open();
+  try {
+    const t0 = Date.UTC(2024, 0, 1);
+    const blocks = fillFast(db, store, 'L1', 600, t0);
+    fill(store, 'L2', 3, t0);
+    const seqs = [...store.blocks('L1', 10, 530)].map((b) => b.sequenceNo);
+    assert.deepEqual(seqs, Array.from({ length: 521 }, (_, i) => 10 + i));
+    let n = 0;
+    for (const b of store.blocks('L1', 0, 599)) {
+      // a commit on the same connection while an export iterates (pages, not an open cursor)
+      if (b.sequenceNo === 300) store.appendBlock('L2', nextBlock(parseAsBuilt(store, 'L2'), t0 + 5000), 'x');
+      assert.deepEqual(b.ion, Buffer.from(blocks[b.sequenceNo].ion));
+      assert.equal(b.blockTimestamp.getTime(), t0 + b.sequenceNo * 1000);
+      n++;
+    }
+    assert.equal(n, 600);
+    const inRange = [...store.blocksInTimeRange('L1', new Date(t0 + 1000 * 100), new Date(t0 + 1000 * 400))].map((b) => b.sequenceNo);
+    assert.deepEqual(inRange, Array.from({ length: 300 }, (_, i) => 100 + i));
+    assert.deepEqual([...store.blocksInTimeRange('L1', new Date(t0 - 10_000), new Date(t0 - 1))], []);
+    assert.deepEqual([...store.blocks('L1', 700, 800)], []);
+  } finally {
+    close();
+  }
+});
+
+function parseAsBuilt(store: JournalStore, ledgerId: string): BuiltBlock {
+  const tip = store.strand(ledgerId)!;
+  const p = parseBlock(store.block(ledgerId, tip.tipSequenceNo)!);
+  return { sequenceNo: p.sequenceNo, blockTimestamp: new Date(), blockHash: p.blockHash, entriesHash: p.entriesHash, ion: p.bytes, revisions: [] };
+}
+
+test('redactRevision replaces data by dataHash; the block still verifies and proofs still fold', () => {
+  const { store, close } = open();
+  try {
+    const blocks = fill(store, 'L1', 8);
+    const target = blocks[4].revisions[0];
+    const before = store.block('L1', 4)!;
+    const dataBefore = load(before)!.get('revisions', 0, 'data')!;
+    const revision = store.redactRevision('L1', 4, target.documentId, 0)!;
+    const after = store.block('L1', 4)!;
+    assert.notDeepEqual(after, before);
+    const dom = load(after)!;
+    assert.equal(dom.get('revisions', 0, 'data'), null);
+    assert.deepEqual(Buffer.from(dom.get('revisions', 0, 'dataHash')!.uInt8ArrayValue()!), ionHash(dataBefore));
+    assert.deepEqual(load(revision)!.fieldNames(), ['blockAddress', 'hash', 'dataHash', 'metadata']);
+    assert.equal(verifyBlock(after, blocks[3].blockHash).ok, true);
+    assert.deepEqual(foldProof(target.hash, store.revisionProof('L1', 4, target.documentId, 7)!), store.digest('L1', 7));
+    // a second redaction of the same revision, or of a missing one, does nothing
+    assert.equal(store.redactRevision('L1', 4, target.documentId, 0), undefined);
+    assert.equal(store.redactRevision('L1', 4, 'NOPE00000000000000000A', 0), undefined);
+  } finally {
+    close();
+  }
+});
+
+test('dropLedger removes only that ledger; appendBlock joins an enclosing transaction', () => {
+  const { db, store, close } = open();
+  try {
+    fill(store, 'L1', 5);
+    const l2 = fill(store, 'L2', 5);
+    store.dropLedger('L1');
+    assert.equal(store.strand('L1'), undefined);
+    assert.equal(store.block('L1', 0), undefined);
+    assert.equal(store.strand('L2')!.tipSequenceNo, 4);
+    // a failing enclosing transaction rolls the append back with it
+    const b5 = nextBlock(l2[4], Date.UTC(2024, 1, 1));
+    assert.throws(() =>
+      db.transaction(() => {
+        store.appendBlock('L2', b5, 'x');
+        throw new Error('document write failed');
+      })(),
+    );
+    assert.equal(store.strand('L2')!.tipSequenceNo, 4);
+    assert.equal(store.block('L2', 5), undefined);
+    store.appendBlock('L2', b5, 'x');
+    assert.equal(store.strand('L2')!.tipSequenceNo, 5);
+    // the two-argument form takes the strand id from the genesis block; a mismatch is refused
+    const g = genesisBlock(strandId, new Date(), 'G000000000000000000000');
+    store.createStrand('L3', g);
+    assert.equal(store.strand('L3')!.strandId, strandId);
+    assert.throws(() => store.createStrand('L4', 'OTHER00000000000000000', g), /does not match/);
+    assert.throws(() => store.createStrand('L3', g)); // one strand per ledger
+  } finally {
+    close();
+  }
+});
