@@ -10,12 +10,15 @@ import { LedgerService } from './ledger/ledgers';
 import { TagService } from './ledger/tags';
 import { createAuthenticator, type Authenticator } from './server/auth';
 import { createLogger, silentLogger, type Logger } from './server/log';
+import { TxnService } from './txn/service';
 
 export class App {
   readonly db: Db;
   readonly ledgers: LedgerService;
   readonly tags: TagService;
   readonly auth: Authenticator;
+  /** Sessions, transactions and the commit pipeline (the session API's engine room). */
+  readonly txn: TxnService;
   /** Signs pagination tokens; random per data directory and kept across restarts. */
   readonly tokenSecret: Buffer;
   private readonly closers: (() => void | Promise<void>)[] = [];
@@ -31,6 +34,7 @@ export class App {
     this.tags = new TagService(ledgerStore, this.ledgers);
     this.auth = createAuthenticator(config);
     this.onClose(() => this.ledgers.close());
+    this.txn = TxnService.of(this);
   }
 
   /** Local directory used as the S3 sink when no endpoint is configured. */

@@ -16,6 +16,9 @@ import * as streamJournalToKinesis from './streamJournalToKinesis';
 import * as describeJournalKinesisStream from './describeJournalKinesisStream';
 import * as listJournalKinesisStreamsForLedger from './listJournalKinesisStreamsForLedger';
 import * as cancelJournalKinesisStream from './cancelJournalKinesisStream';
+import * as getDigest from './getDigest';
+import * as getBlock from './getBlock';
+import * as getRevision from './getRevision';
 
 type Handler = (input: any, ctx: OperationContext) => unknown;
 
@@ -33,4 +36,7 @@ export const controlHandlers: Record<string, Handler> = {
   DescribeJournalKinesisStream: describeJournalKinesisStream.handle,
   ListJournalKinesisStreamsForLedger: listJournalKinesisStreamsForLedger.handle,
   CancelJournalKinesisStream: cancelJournalKinesisStream.handle,
+  GetDigest: getDigest.handle,
+  GetBlock: getBlock.handle,
+  GetRevision: getRevision.handle,
 };

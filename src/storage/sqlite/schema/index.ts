@@ -1,6 +1,7 @@
 import type { ComponentSchema } from '../db';
 import { ledgerSchema } from './ledgers';
+import { documentSchema } from './documents';
 import { journalSchema } from './journal';
 
 /** Every component's schema, in dependency order. Add a component's file here once. */
-export const schemas: ComponentSchema[] = [ledgerSchema, journalSchema];
+export const schemas: ComponentSchema[] = [ledgerSchema, documentSchema, journalSchema];

@@ -1,0 +1,16 @@
+import { badRequest } from '../../server/errors';
+import { timing, type CommandContext } from './context';
+
+/**
+ * StartTransaction. One open transaction per session: a second StartTransaction while one is
+ * open is a BadRequestException (the drivers always commit or abort first). An expired one no
+ * longer counts as open.
+ */
+export function startTransaction(_cmd: Record<string, unknown>, cx: CommandContext): object {
+  const open = cx.session.txn;
+  if (open && cx.svc.openTransaction(cx.session, open.transactionId)) {
+    throw badRequest(`Transaction ${open.transactionId} is already open in this session`);
+  }
+  const txn = cx.svc.startTransaction(cx.session);
+  return { StartTransaction: { TransactionId: txn.transactionId, TimingInformation: timing(cx) } };
+}

@@ -1,0 +1,219 @@
+/**
+ * The official Node driver (amazon-qldb-driver-nodejs 3.1.0) against a live server: DDL, every
+ * Ion type, index lookups, DML, paging and read IOs, OCC retries, statement errors, the
+ * committed view, history and redaction — and the blocks those transactions left verify.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { dom, load, type dom as domT } from 'ion-js';
+import type { QldbDriver, TransactionExecutor } from 'amazon-qldb-driver-nodejs';
+import { startServer, type TestServer } from '../helpers/server';
+import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
+import { verifyBlock } from '../../src/journal/verify';
+
+const LEDGER = 'driver-test';
+
+const values = (r: { getResultList(): domT.Value[] }) => r.getResultList();
+
+describe('amazon-qldb-driver-nodejs against openqldb', () => {
+  let server: TestServer;
+  let driver: QldbDriver;
+  before(async () => {
+    server = await startServer();
+    await createLedger(server.endpoint, LEDGER);
+    driver = newDriver(server.endpoint, LEDGER);
+  });
+  after(async () => {
+    driver?.close();
+    await server?.dispose();
+  });
+
+  it('creates tables and indexes; getTableNames and the catalog show them', async () => {
+    await driver.executeLambda(async (txn) => {
+      await txn.execute('CREATE TABLE NodeTestTable');
+      await txn.execute('CREATE TABLE Other');
+    });
+    const r = await driver.executeLambda((txn) => txn.execute('CREATE INDEX on NodeTestTable (Name)'));
+    assert.equal(values(r).length, 1);
+    assert.equal(values(r)[0].get('tableId')!.stringValue()!.length, 22);
+    assert.deepEqual((await driver.getTableNames()).sort(), ['NodeTestTable', 'Other']);
+    const idx = await driver.executeLambda((txn) =>
+      txn.execute(`SELECT VALUE indexes[0] FROM information_schema.user_tables WHERE status = 'ACTIVE'AND name = 'NodeTestTable'`),
+    );
+    assert.equal(values(idx)[0].get('expr')!.stringValue(), '[Name]');
+    await driver.executeLambda((txn) => txn.execute('DROP TABLE Other'));
+    assert.deepEqual(await driver.getTableNames(), ['NodeTestTable']);
+  });
+
+  it('stores every Ion type losslessly and finds it through the index', async () => {
+    const texts = [
+      'true', '0', '-17', '123456789012345678901234567890', '1.5', '1.50', '-0.0', '1.5e0', '-2.25e-3',
+      '2024-01-02T03:04:05.678Z', '2024-01-02T03:04:05.678+01:00', '2024T', 'sym', '"str"', '""',
+      '{{"a clob"}}', '{{aGVsbG8=}}', '[1, "a", [b]]', '(a 1 "x")', '{a:1, b:[2, {c:3}]}',
+      'ann::1', 'a::b::"x"', 'x::{y:z::2}',
+    ];
+    const nulls = ['null', 'null.bool', 'null.int', 'null.float', 'null.decimal', 'null.timestamp', 'null.string',
+      'null.symbol', 'null.blob', 'null.clob', 'null.list', 'null.sexp', 'null.struct'];
+    // one value at a time, as the driver's own integration test does: PartiQL `=` compares
+    // numbers across types (0 = 0.0), so several numeric values in the table would all match
+    for (const t of [...texts, ...nulls]) {
+      const v = dom.load(t)!;
+      await driver.executeLambda((txn) => txn.execute('INSERT INTO NodeTestTable ?', dom.load(`{Name: ${t}}`)!));
+      const r = await driver.executeLambda((txn) =>
+        v.isNull()
+          ? txn.execute('SELECT VALUE Name FROM NodeTestTable WHERE Name IS NULL')
+          : txn.execute('SELECT VALUE Name FROM NodeTestTable WHERE Name = ?', load(t)!),
+      );
+      assert.equal(values(r).length, 1, `exactly one match for ${t}`);
+      assert.ok(values(r)[0].ionEquals(v), `${t} came back as ${values(r)[0]}`);
+      const del = await driver.executeLambda((txn) => txn.execute('DELETE FROM NodeTestTable'));
+      assert.equal(values(del).length, 1);
+    }
+  });
+
+  it('INSERT, UPDATE, DELETE and COUNT(*); documentId rows', async () => {
+    const ins = await driver.executeLambda((txn) =>
+      txn.execute(`INSERT INTO NodeTestTable << {'Name': 'a', 'n': 1}, {'Name': 'b', 'n': 2}, {'Name': 'c', 'n': 3} >>`),
+    );
+    assert.equal(values(ins).length, 3);
+    assert.equal(values(ins)[0].get('documentId')!.stringValue()!.length, 22);
+    assert.equal(ins.getConsumedIOs()?.getReadIOs() !== undefined, true);
+    const upd = await driver.executeLambda((txn) => txn.execute('UPDATE NodeTestTable SET n = 10 WHERE Name = ?', 'b'));
+    assert.equal(values(upd).length, 1);
+    const del = await driver.executeLambda((txn) => txn.execute(`DELETE FROM NodeTestTable WHERE Name = ?`, 'c'));
+    assert.equal(values(del).length, 1);
+    const count = await driver.executeLambda((txn) => txn.execute('SELECT COUNT(*) FROM NodeTestTable'));
+    assert.equal(values(count)[0].get('_1')!.numberValue(), 2);
+    const b = await driver.executeLambda((txn) => txn.execute('SELECT VALUE n FROM "NodeTestTable" WHERE Name = ?', 'b'));
+    assert.equal(values(b)[0].numberValue(), 10);
+  });
+
+  it('pages a 6-way self cross join and sums its read IOs to 1092', async () => {
+    await driver.executeLambda(async (txn) => {
+      await txn.execute('CREATE TABLE Join3');
+      await txn.execute(`INSERT INTO Join3 << {'col': 1}, {'col': 2}, {'col': 3} >>`);
+    });
+    const r = await driver.executeLambda((txn) =>
+      txn.execute('SELECT * FROM Join3 as a, Join3 as b, Join3 as c, Join3 as d, Join3 as e, Join3 as f'),
+    );
+    assert.equal(values(r).length, 729);
+    assert.equal(r.getConsumedIOs()!.getReadIOs(), 1092);
+    // the streaming interface walks the same pages
+    let n = 0;
+    await driver.executeLambda(async (txn) => {
+      const stream = await txn.executeAndStreamResults('SELECT * FROM Join3 as a, Join3 as b, Join3 as c, Join3 as d, Join3 as e');
+      for await (const _ of stream) n++;
+    });
+    assert.equal(n, 243);
+  });
+
+  it('two conflicting lambdas: one commits, the other retries on OCC, as if serial', async () => {
+    await driver.executeLambda((txn) => txn.execute(`INSERT INTO NodeTestTable {'Name': 'counter', 'n': 0}`));
+    let attempts = 0;
+    let arrived = 0;
+    let release!: () => void;
+    const bothRead = new Promise<void>((r) => (release = r));
+    const increment = (txn: TransactionExecutor) =>
+      (async () => {
+        attempts++;
+        const r = await txn.execute('SELECT VALUE n FROM NodeTestTable WHERE Name = ?', 'counter');
+        const n = values(r)[0].numberValue()!;
+        if (++arrived === 2) release();
+        if (arrived <= 2) await bothRead;
+        await txn.execute('UPDATE NodeTestTable SET n = ? WHERE Name = ?', n + 1, 'counter');
+      })();
+    await Promise.all([driver.executeLambda(increment), driver.executeLambda(increment)]);
+    assert.equal(attempts, 3, 'exactly one retry');
+    const r = await driver.executeLambda((txn) => txn.execute('SELECT VALUE n FROM NodeTestTable WHERE Name = ?', 'counter'));
+    assert.equal(values(r)[0].numberValue(), 2);
+  });
+
+  it('concurrent inserts are grouped into batches and all land, one block each', async () => {
+    const before = storedBlocks(server.dataDir, LEDGER).length;
+    await Promise.all(
+      Array.from({ length: 10 }, (_, i) => driver.executeLambda((txn) => txn.execute('INSERT INTO NodeTestTable ?', { Name: `par${i}` }))),
+    );
+    assert.equal(storedBlocks(server.dataDir, LEDGER).length, before + 10);
+    const r = await driver.executeLambda((txn) => txn.execute(`SELECT COUNT(*) FROM NodeTestTable WHERE Name LIKE 'par%'`));
+    assert.equal(values(r)[0].get('_1')!.numberValue(), 10);
+  });
+
+  it('statement errors are BadRequestException, not retried, and leave no block', async () => {
+    const before = storedBlocks(server.dataDir, LEDGER).length;
+    const tries: string[] = [];
+    await assert.rejects(
+      driver.executeLambda(async (txn) => {
+        tries.push('syntax');
+        await txn.execute('SELEC * FROM NodeTestTable');
+      }),
+      (e: any) => e.name === 'BadRequestException' || e.code === 'BadRequestException',
+    );
+    await assert.rejects(
+      driver.executeLambda(async (txn) => {
+        tries.push('missing');
+        await txn.execute(`INSERT INTO NodeTestTable {'Name': 'ghost'}`);
+        await txn.execute('DELETE FROM NonExistentTable');
+      }),
+      (e: any) => (e.name === 'BadRequestException' || e.code === 'BadRequestException') && /NonExistentTable/.test(e.message),
+    );
+    assert.deepEqual(tries, ['syntax', 'missing']);
+    assert.equal(storedBlocks(server.dataDir, LEDGER).length, before);
+    const r = await driver.executeLambda((txn) => txn.execute(`SELECT * FROM NodeTestTable WHERE Name = 'ghost'`));
+    assert.equal(values(r).length, 0);
+  });
+
+  it('committed view, BY, history with and without bounds, redaction', async () => {
+    await driver.executeLambda((txn) => txn.execute('CREATE TABLE Person'));
+    const ins = await driver.executeLambda((txn) => txn.execute('INSERT INTO Person ?', { GovId: 'X1', Name: 'Jane', v: 0 }));
+    const id = values(ins)[0].get('documentId')!.stringValue()!;
+    await new Promise((r) => setTimeout(r, 20));
+    const mid = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 20));
+    await driver.executeLambda((txn) => txn.execute('UPDATE Person AS p SET p.v = 1 WHERE p.GovId = ?', 'X1'));
+
+    const byId = await driver.executeLambda((txn) => txn.execute('SELECT id FROM Person AS t BY id WHERE t.GovId = ?', 'X1'));
+    assert.equal(values(byId)[0].get('id')!.stringValue(), id);
+    const c = await driver.executeLambda((txn) =>
+      txn.execute('SELECT c.* FROM _ql_committed_Person AS c BY docId WHERE docId = ?', id),
+    );
+    const row = values(c)[0];
+    assert.equal(row.get('metadata', 'version')!.numberValue(), 1);
+    assert.equal(row.get('data', 'v')!.numberValue(), 1);
+    assert.equal(row.get('hash')!.uInt8ArrayValue()!.length, 32);
+
+    const h = await driver.executeLambda((txn) => txn.execute('SELECT * FROM history(Person) AS h WHERE h.metadata.id = ?', id));
+    assert.equal(values(h).length, 2);
+    const early = await driver.executeLambda((txn) =>
+      txn.execute(`SELECT h.metadata.version FROM history (Person, \`2020-01-01T00:00:00.000Z\`, \`${mid}\`) AS h WHERE h.metadata.id = ?`, id),
+    );
+    assert.deepEqual(values(early).map((v) => v.get('version')!.numberValue()), [0]);
+
+    const v0 = values(h).find((v) => v.get('metadata', 'version')!.numberValue() === 0)!;
+    const tableId = values(
+      await driver.executeLambda((txn) => txn.execute('SELECT VALUE tableId FROM information_schema.user_tables WHERE name = ?', 'Person')),
+    )[0].stringValue()!;
+    const red = await driver.executeLambda((txn) =>
+      txn.execute(`EXEC redact_revision ?, '${tableId}', '${id}'`, v0.get('blockAddress')!),
+    );
+    assert.equal(values(red)[0].get('version')!.numberValue(), 0);
+    const after = await driver.executeLambda((txn) =>
+      txn.execute('SELECT * FROM history(Person) AS h WHERE h.metadata.id = ? AND h.metadata.version = 0', id),
+    );
+    const redacted = values(after)[0];
+    assert.equal(redacted.get('data'), null);
+    assert.equal(redacted.get('dataHash')!.uInt8ArrayValue()!.length, 32);
+    assert.deepEqual(redacted.get('hash')!.uInt8ArrayValue(), v0.get('hash')!.uInt8ArrayValue());
+  });
+
+  it('every stored block verifies and chains to the previous one', () => {
+    const blocks = storedBlocks(server.dataDir, LEDGER);
+    assert.ok(blocks.length > 10);
+    let prev: Uint8Array | undefined;
+    blocks.forEach((b, seq) => {
+      const v = verifyBlock(b, prev);
+      if (!v.ok) assert.fail(`block ${seq}: ${v.check}: ${v.message}`);
+      assert.equal(v.block.sequenceNo, seq);
+      prev = v.block.blockHash;
+    });
+  });
+});
