@@ -11,6 +11,8 @@ import { TagService } from './ledger/tags';
 import { createAuthenticator, type Authenticator } from './server/auth';
 import { createLogger, silentLogger, type Logger } from './server/log';
 import { TxnService } from './txn/service';
+import { ExportService, sinkFor } from './exports/service';
+import { sqliteExportJournal } from './storage/sqlite/exportJournal';
 
 export class App {
   readonly db: Db;
@@ -19,6 +21,8 @@ export class App {
   readonly auth: Authenticator;
   /** Sessions, transactions and the commit pipeline (the session API's engine room). */
   readonly txn: TxnService;
+  /** Journal exports to S3: durable jobs, resumed at start-up. */
+  readonly exports: ExportService;
   /** Signs pagination tokens; random per data directory and kept across restarts. */
   readonly tokenSecret: Buffer;
   private readonly closers: (() => void | Promise<void>)[] = [];
@@ -35,6 +39,14 @@ export class App {
     this.auth = createAuthenticator(config);
     this.onClose(() => this.ledgers.close());
     this.txn = TxnService.of(this);
+    this.exports = new ExportService(this.db, this.ledgers, sqliteExportJournal(this.db), sinkFor(config), config, this.log, {
+      maxObjectBytes: config.exportObjectMaxBytes,
+      maxObjectBlocks: config.exportObjectMaxBlocks,
+    });
+    // first in line: a refused deletion must not have ended the ledger's sessions already
+    this.ledgers.hooks.beforeDelete.unshift((ledger) => this.exports.refuseDeleteWhileExporting(ledger));
+    this.onClose(() => this.exports.close());
+    this.exports.start();
   }
 
   /** Local directory used as the S3 sink when no endpoint is configured. */

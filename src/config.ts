@@ -24,6 +24,8 @@ export interface Config {
   s3SecretAccessKey?: string;
   s3LocalDir?: string;
   exportConcurrency: number;
+  exportObjectMaxBytes: number;
+  exportObjectMaxBlocks: number;
   // auth
   auth: 'off' | 'strict';
   credentialsFile?: string;
@@ -65,6 +67,8 @@ export const SETTINGS: Setting[] = [
   { key: 's3AccessKeyId', flag: '--s3-access-key-id', env: 'OPENQLDB_S3_ACCESS_KEY_ID', kind: 'string', help: 'S3 access key (else the usual AWS_* variables)' },
   { key: 's3SecretAccessKey', flag: '--s3-secret-access-key', env: 'OPENQLDB_S3_SECRET_ACCESS_KEY', kind: 'string', help: 'S3 secret key (else the usual AWS_* variables)' },
   { key: 's3LocalDir', flag: '--s3-local-dir', env: 'OPENQLDB_S3_LOCAL_DIR', kind: 'string', help: 'local directory sink for exports (default <data-dir>/s3)' },
+  { key: 'exportObjectMaxBytes', flag: '--export-object-max-bytes', env: 'OPENQLDB_EXPORT_OBJECT_MAX_BYTES', kind: 'int', default: 16 * 1024 * 1024, help: 'a new export data object after this many bytes' },
+  { key: 'exportObjectMaxBlocks', flag: '--export-object-max-blocks', env: 'OPENQLDB_EXPORT_OBJECT_MAX_BLOCKS', kind: 'int', default: 10_000, help: 'a new export data object after this many blocks' },
   { key: 'exportConcurrency', flag: '--export-concurrency', env: 'OPENQLDB_EXPORT_CONCURRENCY', kind: 'int', default: 2, help: 'export jobs running at once' },
   { key: 'auth', flag: '--auth', env: 'OPENQLDB_AUTH', kind: 'string', default: 'off', help: 'off | strict (SigV4 verification)' },
   { key: 'credentialsFile', flag: '--credentials-file', env: 'OPENQLDB_CREDENTIALS_FILE', kind: 'string', help: 'JSON file of access keys for --auth strict' },

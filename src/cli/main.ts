@@ -1,12 +1,14 @@
 #!/usr/bin/env node
 /** The `openqldb` command: argument dispatch only; each subcommand lives in its own file. */
 import { runServe } from './serve';
+import { runVerify } from './verify';
 import { SETTINGS } from '../config';
 
 const USAGE = `Usage: openqldb <command> [options]
 
 Commands:
   serve     serve the QLDB control plane and session API on one port
+  verify    check a journal export's hash chain (openqldb verify --help)
   help      show this text
 
 serve options (each also an environment variable):
@@ -18,6 +20,8 @@ async function main(argv: string[]): Promise<number> {
   switch (command) {
     case 'serve':
       return runServe(rest);
+    case 'verify':
+      return runVerify(rest);
     case undefined:
     case 'help':
     case '--help':

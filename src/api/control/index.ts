@@ -16,6 +16,10 @@ import * as streamJournalToKinesis from './streamJournalToKinesis';
 import * as describeJournalKinesisStream from './describeJournalKinesisStream';
 import * as listJournalKinesisStreamsForLedger from './listJournalKinesisStreamsForLedger';
 import * as cancelJournalKinesisStream from './cancelJournalKinesisStream';
+import * as exportJournalToS3 from './exportJournalToS3';
+import * as describeJournalS3Export from './describeJournalS3Export';
+import * as listJournalS3Exports from './listJournalS3Exports';
+import * as listJournalS3ExportsForLedger from './listJournalS3ExportsForLedger';
 import * as getDigest from './getDigest';
 import * as getBlock from './getBlock';
 import * as getRevision from './getRevision';
@@ -36,6 +40,10 @@ export const controlHandlers: Record<string, Handler> = {
   DescribeJournalKinesisStream: describeJournalKinesisStream.handle,
   ListJournalKinesisStreamsForLedger: listJournalKinesisStreamsForLedger.handle,
   CancelJournalKinesisStream: cancelJournalKinesisStream.handle,
+  ExportJournalToS3: exportJournalToS3.handle,
+  DescribeJournalS3Export: describeJournalS3Export.handle,
+  ListJournalS3Exports: listJournalS3Exports.handle,
+  ListJournalS3ExportsForLedger: listJournalS3ExportsForLedger.handle,
   GetDigest: getDigest.handle,
   GetBlock: getBlock.handle,
   GetRevision: getRevision.handle,

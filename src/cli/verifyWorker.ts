@@ -1,0 +1,22 @@
+/**
+ * A worker thread of `openqldb verify`: verifies whole data objects on its own core
+ * (verifyObject is independent per object); the main thread links them in manifest order.
+ */
+import { parentPort } from 'node:worker_threads';
+import { verifyObject } from '../journal/exportVerifier';
+
+export interface VerifyJob {
+  id: number;
+  key: string;
+  bytes: Uint8Array;
+  strandId?: string;
+  hashesUpTo: number;
+}
+
+parentPort?.on('message', (job: VerifyJob) => {
+  try {
+    parentPort!.postMessage({ id: job.id, summary: verifyObject(job.key, job.bytes, job.strandId, job.hashesUpTo) });
+  } catch (e) {
+    parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
+  }
+});

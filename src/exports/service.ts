@@ -1,0 +1,352 @@
+/**
+ * Journal exports to S3: the checks of ExportJournalToS3 in the order of control-plane.md §4.1,
+ * Describe / List with expiry (§4.2), and the job runner's life with the server's.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { Caller } from '../api/types';
+import type { Config } from '../config';
+import { newId } from '../journal/ids';
+import { KMS_KEY_ARN } from '../ledger/arn';
+import type { Ledger, LedgerService } from '../ledger/ledgers';
+import { invalidParameter, limitExceeded, resourceInUse, resourceNotFound } from '../server/errors';
+import type { Logger } from '../server/log';
+import type { Db } from '../storage/sqlite/db';
+import { SqliteExportStore } from '../storage/sqlite/exportStore';
+import { FORMATS, type OutputFormat } from './encoders';
+import type { ExportJournal } from './journalSource';
+import { completedManifestKey, dataObjectKey, startedManifestKey } from './layout';
+import { encodeStartedManifest } from './manifests';
+import { ExportRunner, type RunnerOptions } from './runner';
+import { InProcessSegmentEncoder, SharedSegmentEncoder, WorkerSegmentEncoder, type SegmentEncoder } from './segments';
+import { LocalSink } from './sinks/localSink';
+import { putWithRetry, SinkError, type ObjectEncryptionType, type RetryPolicy, type Sink } from './sinks/sink';
+import type { ExportJob } from './types';
+
+/** At most this many IN_PROGRESS exports per ledger [AWS]. */
+export const MAX_IN_PROGRESS_PER_LEDGER = 2;
+/** Default cut of data objects (§4.3): a new object after 16 MiB or 10,000 blocks. */
+export const DEFAULT_MAX_OBJECT_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_OBJECT_BLOCKS = 10_000;
+
+const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/;
+
+export interface ExportRequest {
+  InclusiveStartTime: Date;
+  ExclusiveEndTime: Date;
+  S3ExportConfiguration: {
+    Bucket: string;
+    Prefix: string;
+    EncryptionConfiguration: { ObjectEncryptionType: ObjectEncryptionType; KmsKeyArn?: string };
+  };
+  RoleArn: string;
+  OutputFormat?: OutputFormat;
+}
+
+/** The JournalS3ExportDescription shape. */
+export interface ExportDescription {
+  LedgerName: string;
+  ExportId: string;
+  ExportCreationTime: Date;
+  Status: ExportJob['status'];
+  InclusiveStartTime: Date;
+  ExclusiveEndTime: Date;
+  S3ExportConfiguration: {
+    Bucket: string;
+    Prefix: string;
+    EncryptionConfiguration: { ObjectEncryptionType: ObjectEncryptionType; KmsKeyArn?: string };
+  };
+  RoleArn: string;
+  OutputFormat: OutputFormat;
+}
+
+export function describe(job: ExportJob): ExportDescription {
+  const encryption: ExportDescription['S3ExportConfiguration']['EncryptionConfiguration'] = {
+    ObjectEncryptionType: job.encryptionType,
+  };
+  if (job.kmsKeyArn) encryption.KmsKeyArn = job.kmsKeyArn;
+  return {
+    LedgerName: job.ledgerName,
+    ExportId: job.exportId,
+    ExportCreationTime: new Date(job.createdMs),
+    Status: job.status,
+    InclusiveStartTime: new Date(job.startMs),
+    ExclusiveEndTime: new Date(job.endMs),
+    S3ExportConfiguration: { Bucket: job.bucket, Prefix: job.prefix, EncryptionConfiguration: encryption },
+    RoleArn: job.roleArn,
+    OutputFormat: job.outputFormat ?? 'ION_TEXT',
+  };
+}
+
+export interface ExportServiceOptions {
+  maxObjectBytes: number;
+  maxObjectBlocks: number;
+  /** retries of a data or manifest put before the job is cancelled */
+  retry: RetryPolicy;
+  /** retries of the started-manifest put while ExportJournalToS3 waits */
+  validateRetry: RetryPolicy;
+  /** blocks per segment read and encoded at once */
+  segmentBlocks: number;
+  /**
+   * worker threads reading and encoding segments alongside the server's own thread (which takes
+   * every other segment); 0 = the server's thread alone. Each worker costs ~25 MB.
+   */
+  workers: number;
+  /** how often finished jobs past their retention are purged */
+  purgeIntervalMs: number;
+}
+
+export const DEFAULT_EXPORT_OPTIONS: ExportServiceOptions = {
+  maxObjectBytes: DEFAULT_MAX_OBJECT_BYTES,
+  maxObjectBlocks: DEFAULT_MAX_OBJECT_BLOCKS,
+  retry: { attempts: 6, baseDelayMs: 250, maxDelayMs: 4_000 },
+  validateRetry: { attempts: 3, baseDelayMs: 100, maxDelayMs: 500 },
+  segmentBlocks: 1_000,
+  workers: availableParallelism() >= 2 ? 1 : 0,
+  purgeIntervalMs: 60_000,
+};
+
+/** The sink the configuration asks for: the S3 API when an endpoint is set, else the local directory. */
+export function sinkFor(config: Config): Sink {
+  if (config.s3Endpoint) {
+    // loaded only when used: the AWS SDK costs ~20 MB of memory that the local sink does not need
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { S3Sink } = require('./sinks/s3Sink') as typeof import('./sinks/s3Sink');
+    return new S3Sink({
+      endpoint: config.s3Endpoint,
+      region: config.region,
+      forcePathStyle: config.s3ForcePathStyle,
+      accessKeyId: config.s3AccessKeyId,
+      secretAccessKey: config.s3SecretAccessKey,
+    });
+  }
+  return new LocalSink(config.s3LocalDir ?? join(config.dataDir, 's3'));
+}
+
+export class ExportService {
+  readonly store: SqliteExportStore;
+  readonly runner: ExportRunner;
+  private readonly options: ExportServiceOptions;
+  /** exports between the limit check and their durable row (step 8 → 10), per ledger */
+  private readonly pending = new Map<string, number>();
+  private purgeTimer: NodeJS.Timeout | undefined;
+  private readonly segments: SegmentEncoder;
+
+  constructor(
+    db: Db,
+    private readonly ledgers: LedgerService,
+    private readonly journal: ExportJournal,
+    private readonly sink: Sink,
+    private readonly config: Pick<Config, 'exportRetentionMs' | 'exportConcurrency'>,
+    private readonly log: Logger,
+    options: Partial<ExportServiceOptions> = {},
+    private readonly now: () => number = Date.now,
+  ) {
+    this.options = { ...DEFAULT_EXPORT_OPTIONS, ...options };
+    this.store = new SqliteExportStore(db);
+    const runnerOptions: RunnerOptions = {
+      concurrency: Math.max(1, config.exportConcurrency),
+      retry: this.options.retry,
+      segmentBlocks: this.options.segmentBlocks,
+    };
+    this.segments =
+      journal.dbPath && this.options.workers > 0
+        ? new SharedSegmentEncoder(new WorkerSegmentEncoder(journal.dbPath, this.options.workers), new InProcessSegmentEncoder(journal))
+        : new InProcessSegmentEncoder(journal);
+    this.runner = new ExportRunner(this.store, journal, sink, this.segments, log, runnerOptions, now);
+  }
+
+  /** Resumes the jobs a stop interrupted and starts purging expired ones. */
+  start(): void {
+    this.purge();
+    const every = Math.max(1_000, Math.min(this.options.purgeIntervalMs, Math.ceil(this.config.exportRetentionMs / 2)));
+    this.purgeTimer = setInterval(() => this.purge(), every);
+    this.purgeTimer.unref();
+    this.runner.resumeAll();
+  }
+
+  async close(): Promise<void> {
+    if (this.purgeTimer) clearInterval(this.purgeTimer);
+    await this.runner.stop();
+    await this.segments.close();
+    this.sink.close();
+  }
+
+  /** Finished jobs at or before this instant are expired. */
+  private horizon(): number {
+    return this.now() - this.config.exportRetentionMs;
+  }
+
+  purge(): void {
+    const n = this.store.purge(this.horizon());
+    if (n > 0) this.log.info('export.purged', { count: n });
+  }
+
+  hasInProgressExport(ledgerId: string): boolean {
+    return (this.pending.get(ledgerId) ?? 0) > 0 || this.store.inProgressIds(ledgerId).length > 0;
+  }
+
+  /** LedgerService beforeDelete hook: an auditor's export is never cut short silently (§2). */
+  refuseDeleteWhileExporting(ledger: Ledger): void {
+    const ids = this.store.inProgressIds(ledger.ledgerId);
+    if (ids.length > 0) {
+      throw resourceInUse(
+        'JOURNAL_S3_EXPORT',
+        ids[0],
+        `Ledger ${ledger.name} cannot be deleted while the journal export ${ids[0]} is IN_PROGRESS`,
+      );
+    }
+    if ((this.pending.get(ledger.ledgerId) ?? 0) > 0) {
+      throw resourceInUse('LEDGER', ledger.name, `Ledger ${ledger.name} cannot be deleted while a journal export is being started`);
+    }
+  }
+
+  /** ExportJournalToS3: every check of §4.1 in order; resolves with the ExportId once the job is durable. */
+  async create(caller: Caller, name: string, req: ExportRequest): Promise<string> {
+    // 1. model constraints: checked by the validator before this runs
+    // 2.
+    const ledger = this.ledgers.requireActive(caller, name);
+    // 3.
+    const now = this.now();
+    const endMs = req.ExclusiveEndTime.getTime();
+    let startMs = req.InclusiveStartTime.getTime();
+    if (endMs > now) throw invalidParameter('The end date cannot be in the future', 'ExclusiveEndTime');
+    // 4.
+    if (startMs >= endMs) throw invalidParameter('The start date must be before the end date', 'InclusiveStartTime');
+    // 5.
+    if (startMs < ledger.createdMs) startMs = ledger.createdMs;
+    // 6.
+    const s3 = req.S3ExportConfiguration;
+    const encryptionType = s3.EncryptionConfiguration.ObjectEncryptionType;
+    const kmsKeyArn = s3.EncryptionConfiguration.KmsKeyArn;
+    if (encryptionType === 'SSE_KMS') {
+      if (kmsKeyArn === undefined) {
+        throw invalidParameter('A KmsKeyArn is required when the ObjectEncryptionType is SSE_KMS', 'KmsKeyArn');
+      }
+      if (!KMS_KEY_ARN.test(kmsKeyArn)) {
+        throw invalidParameter(`The provided KmsKeyArn '${kmsKeyArn}' is not a valid KMS key ARN`, 'KmsKeyArn');
+      }
+    } else if (kmsKeyArn !== undefined) {
+      throw invalidParameter(`A KmsKeyArn must not be given when the ObjectEncryptionType is ${encryptionType}`, 'KmsKeyArn');
+    }
+    // 7.
+    if (!ROLE_ARN.test(req.RoleArn)) {
+      throw invalidParameter(`The provided RoleArn '${req.RoleArn}' is not a valid IAM role ARN`, 'RoleArn');
+    }
+    // 8.
+    const pending = this.pending.get(ledger.ledgerId) ?? 0;
+    if (this.store.inProgressIds(ledger.ledgerId).length + pending >= MAX_IN_PROGRESS_PER_LEDGER) {
+      throw limitExceeded(
+        'JOURNAL_S3_EXPORT',
+        `Exceeded the limit of ${MAX_IN_PROGRESS_PER_LEDGER} IN_PROGRESS journal exports for ledger ${name}`,
+      );
+    }
+    const strand = this.journal.strand(ledger.ledgerId);
+    if (!strand) throw resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
+
+    const range = this.journal.sequenceRange(ledger.ledgerId, startMs, endMs);
+    const exportId = newId();
+    const format: OutputFormat = req.OutputFormat ?? 'ION_TEXT';
+    const job: ExportJob = {
+      exportId,
+      accountId: ledger.accountId,
+      region: ledger.region,
+      ledgerId: ledger.ledgerId,
+      ledgerName: ledger.name,
+      createdMs: now,
+      status: 'IN_PROGRESS',
+      startMs,
+      endMs,
+      bucket: s3.Bucket,
+      prefix: s3.Prefix,
+      encryptionType,
+      kmsKeyArn,
+      roleArn: req.RoleArn,
+      outputFormat: req.OutputFormat,
+      strandId: strand.strandId,
+      firstSeq: range?.first,
+      lastSeq: range?.last,
+      maxObjectBytes: this.options.maxObjectBytes,
+      maxObjectBlocks: this.options.maxObjectBlocks,
+    };
+
+    // 9. the destination is checked by writing the started manifest
+    this.pending.set(ledger.ledgerId, pending + 1);
+    try {
+      const startedKey = startedManifestKey(s3.Prefix, exportId);
+      try {
+        // keys that would escape a local root are refused before anything is written
+        this.sink.checkKey(s3.Bucket, startedKey);
+        this.sink.checkKey(s3.Bucket, completedManifestKey(s3.Prefix, exportId, strand.strandId));
+        this.sink.checkKey(s3.Bucket, dataObjectKey(s3.Prefix, new Date(now), strand.strandId, 0, 0, format));
+        const manifest = encodeStartedManifest(
+          {
+            ledgerName: ledger.name,
+            exportId,
+            inclusiveStartTime: new Date(startMs),
+            exclusiveEndTime: new Date(endMs),
+            bucket: s3.Bucket,
+            prefix: s3.Prefix,
+            objectEncryptionType: encryptionType,
+            outputFormat: req.OutputFormat,
+          },
+          format,
+        );
+        await putWithRetry(
+          this.sink,
+          s3.Bucket,
+          startedKey,
+          manifest,
+          { contentType: FORMATS[format].manifestContentType, encryption: { type: encryptionType, kmsKeyArn } },
+          this.options.validateRetry,
+        );
+      } catch (e) {
+        const err = e instanceof SinkError ? e : new SinkError('InternalError', String((e as Error)?.message ?? e), false);
+        this.log.warn('export.destination_refused', { ledger: name, bucket: s3.Bucket, code: err.code, message: err.message });
+        throw invalidParameter(
+          `QLDB encountered an error validating S3 configuration: ${err.code} ${err.message}`,
+          'S3ExportConfiguration',
+        );
+      }
+      // 10. durable before the answer
+      this.store.insert(job);
+    } finally {
+      const left = (this.pending.get(ledger.ledgerId) ?? 1) - 1;
+      if (left > 0) this.pending.set(ledger.ledgerId, left);
+      else this.pending.delete(ledger.ledgerId);
+    }
+    this.log.info('export.created', { exportId, ledger: name, format, firstSeq: job.firstSeq ?? null, lastSeq: job.lastSeq ?? null });
+    this.runner.enqueue(exportId);
+    return exportId;
+  }
+
+  describe(caller: Caller, name: string, exportId: string): ExportDescription {
+    const ledger = this.ledgers.requireExisting(caller, name);
+    const job = this.store.visible(exportId, this.horizon());
+    if (!job || job.ledgerId !== ledger.ledgerId) {
+      throw resourceNotFound('JOURNAL_S3_EXPORT', exportId, `The journal export ${exportId} does not exist for ledger ${name}`);
+    }
+    return describe(job);
+  }
+
+  /** Exports of the caller's account and region (deleted ledgers' included), after `after`, by creation. */
+  list(caller: Caller, after: string, limit: number): ExportJob[] {
+    return this.store.listByAccount(caller.accountId, caller.region, parseKey(after), limit, this.horizon());
+  }
+
+  listForLedger(caller: Caller, name: string): { ledger: Ledger; list: (after: string, limit: number) => ExportJob[] } {
+    const ledger = this.ledgers.requireExisting(caller, name);
+    return { ledger, list: (after, limit) => this.store.listByLedger(ledger.ledgerId, parseKey(after), limit, this.horizon()) };
+  }
+}
+
+/** Pagination key of a job: creation time, then id (§1). */
+export function pageKey(job: ExportJob): string {
+  return `${job.createdMs}.${job.exportId}`;
+}
+
+function parseKey(key: string): { ms: number; id: string } {
+  if (!key) return { ms: -1, id: '' };
+  const dot = key.indexOf('.');
+  return { ms: Number(key.slice(0, dot)), id: key.slice(dot + 1) };
+}

@@ -1,0 +1,74 @@
+/**
+ * The local-directory sink: object `<bucket>/<key>` → file `<root>/<bucket>/<key>`.
+ * For quick starts and tests; it records and encrypts nothing (the README says so).
+ */
+import { randomBytes } from 'node:crypto';
+import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import { SinkError, type PutOptions, type Sink } from './sink';
+
+/** Percent-encoded `/`, `\`, `.` and NUL: refused so that no tool that decodes keys can be led outside. */
+const ENCODED_SEPARATOR = /%(2f|5c|2e|00)/i;
+
+export class LocalSink implements Sink {
+  readonly kind = 'local' as const;
+  readonly root: string;
+
+  constructor(root: string) {
+    this.root = resolve(root);
+  }
+
+  /** The file an object maps to; throws SinkError `InvalidObjectKey`/`InvalidBucketName` if it would escape. */
+  pathOf(bucket: string, key: string): string {
+    const refuse = (code: string, what: string) => {
+      // The message names no server path: it reaches the client.
+      throw new SinkError(code, `${what} would resolve outside the local export directory`, false);
+    };
+    if (bucket.length === 0 || bucket === '.' || bucket === '..' || /[/\\\0]/.test(bucket) || ENCODED_SEPARATOR.test(bucket)) {
+      refuse('InvalidBucketName', `The bucket name '${printable(bucket)}'`);
+    }
+    if (key.length === 0 || key.startsWith('/') || /[\\\0]/.test(key) || ENCODED_SEPARATOR.test(key)) {
+      refuse('InvalidObjectKey', `The object key '${printable(key)}'`);
+    }
+    for (const segment of key.split('/')) {
+      if (segment === '' || segment === '.' || segment === '..') refuse('InvalidObjectKey', `The object key '${printable(key)}'`);
+    }
+    const base = join(this.root, bucket);
+    const file = resolve(base, key);
+    if (!file.startsWith(base + sep)) refuse('InvalidObjectKey', `The object key '${printable(key)}'`);
+    return file;
+  }
+
+  checkKey(bucket: string, key: string): void {
+    this.pathOf(bucket, key);
+  }
+
+  async put(bucket: string, key: string, body: Buffer, _options: PutOptions): Promise<void> {
+    const file = this.pathOf(bucket, key);
+    const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.openqldb-tmp`);
+    try {
+      await mkdir(dirname(file), { recursive: true });
+      const fh = await open(tmp, 'w');
+      try {
+        await fh.writeFile(body);
+        await fh.sync();
+      } finally {
+        await fh.close();
+      }
+      // a reader never sees half an object: the name appears only once the bytes are on disk
+      await rename(tmp, file);
+    } catch (e) {
+      await unlink(tmp).catch(() => undefined);
+      if (e instanceof SinkError) throw e;
+      const err = e as NodeJS.ErrnoException;
+      const transient = err.code === 'EAGAIN' || err.code === 'EBUSY' || err.code === 'EMFILE' || err.code === 'ENFILE';
+      throw new SinkError(err.code === 'EACCES' || err.code === 'EPERM' ? 'AccessDenied' : 'InternalError', err.message, transient);
+    }
+  }
+
+  close(): void {}
+}
+
+function printable(s: string): string {
+  return s.replace(/[\0-\x1f\\]/g, (c) => (c === '\\' ? '\\\\' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+}

@@ -1,0 +1,95 @@
+/**
+ * Export-shaped fixtures built with the journal core (control-plane.md §4.3 layout): data objects
+ * `<prefix>yyyy/MM/dd/HH/<strandId>.<first>-<last>.ion` and a completed manifest.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { BuiltBlock, blockToIonText, buildBlock, genesisBlock } from '../../src/journal/block';
+import { ionHashString } from '../../src/journal/ionHash';
+import { MemoryDigestTree } from '../../src/journal/digestTree';
+
+export const STRAND = 'Fx000000000000000000AA';
+export const EXPORT_ID = 'Ex000000000000000000AA';
+
+const PERSON = (seq: number, k: number) =>
+  Buffer.from(`{GovId: "G${seq}-${k}", FirstName: "Jane", LastName: "Doe${seq}", DOB: 1990-01-${String((seq % 28) + 1).padStart(2, '0')}, Score: ${seq}.${k}5, Tags: [a, "b"]}`);
+
+/** A ledger of `n` blocks: genesis, then transactions with 1..3 revisions (some deletes). */
+export function* ledgerBlocks(n: number, t0 = Date.UTC(2024, 0, 2, 3, 0, 0)): Generator<BuiltBlock> {
+  let prev = genesisBlock(STRAND, new Date(t0), 'Tx000000000000000000AA');
+  yield prev;
+  const stmt = 'INSERT INTO Person ?';
+  const digest = ionHashString(stmt);
+  for (let seq = 1; seq < n; seq++) {
+    const txId = `T${String(seq).padStart(21, '0')}`;
+    const txTime = new Date(t0 + seq * 10);
+    const revisions = Array.from({ length: 1 + (seq % 3) }, (_, k) => ({
+      data: seq % 7 === 0 && k === 0 ? undefined : PERSON(seq, k),
+      metadata: { id: `D${String(seq * 10 + k).padStart(21, '0')}`, version: seq % 7 === 0 && k === 0 ? 1 : 0, txTime, txId },
+    }));
+    prev = buildBlock({
+      strandId: STRAND,
+      sequenceNo: seq,
+      transactionId: txId,
+      blockTimestamp: new Date(txTime.getTime() + 2),
+      previousBlockHash: prev.blockHash,
+      statements: [{ statement: stmt, startTime: new Date(txTime.getTime() - 3), statementDigest: digest }],
+      documents: Object.fromEntries(revisions.map((r) => [r.metadata.id, { tableName: 'Person', tableId: 'Tb000000000000000000AA', statements: [0] }])),
+      revisions,
+    });
+    yield prev;
+  }
+}
+
+export interface WrittenExport {
+  keys: string[];
+  manifestKey: string;
+  digest: Buffer;
+  tip: number;
+}
+
+/**
+ * Writes an export of blocks 0..n-1 under `<root>/<bucket>/<prefix>`, `perObject` blocks per
+ * data object, as ION_TEXT (one block per line) or ION_BINARY (one stream).
+ */
+export function writeExport(
+  root: string,
+  bucket: string,
+  prefix: string,
+  n: number,
+  format: 'ION_TEXT' | 'ION_BINARY',
+  perObject = 10,
+): WrittenExport {
+  const keys: string[] = [];
+  const tree = new MemoryDigestTree();
+  let batch: BuiltBlock[] = [];
+  const put = (key: string, data: Buffer | string) => {
+    const path = join(root, bucket, key);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, data);
+  };
+  const flush = () => {
+    if (!batch.length) return;
+    const key = `${prefix}2024/01/02/03/${STRAND}.${batch[0].sequenceNo}-${batch[batch.length - 1].sequenceNo}.ion`;
+    if (format === 'ION_TEXT') put(key, batch.map((b) => blockToIonText(b.ion)).join('\n') + '\n');
+    else put(key, Buffer.concat(batch.map((b) => Buffer.from(b.ion))));
+    keys.push(key);
+    batch = [];
+  };
+  for (const b of ledgerBlocks(n)) {
+    tree.append(b.blockHash);
+    batch.push(b);
+    if (batch.length === perObject) flush();
+  }
+  flush();
+  const manifestKey = `${prefix}${EXPORT_ID}.${STRAND}.completed.manifest`;
+  writeManifest(root, bucket, manifestKey, keys);
+  put(`${prefix}${EXPORT_ID}.started.manifest`, `{ledgerName:"fixture",exportId:"${EXPORT_ID}"}`);
+  return { keys, manifestKey, digest: tree.digest(), tip: n - 1 };
+}
+
+export function writeManifest(root: string, bucket: string, manifestKey: string, keys: string[]): void {
+  const path = join(root, bucket, manifestKey);
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, `{keys:[${keys.map((k) => JSON.stringify(k)).join(',')}]}`);
+}
