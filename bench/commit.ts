@@ -1,7 +1,9 @@
 /**
  * Commit throughput and point-SELECT latency, with the official driver against a live server.
  *
- *   npm run bench:commit -- [--workers 64] [--threads 2] [--seconds 10]
+ *   npm run bench:commit -- [--workers 64] [--threads 2] [--seconds 10] [--profile DIR]
+ *
+ * --profile writes the server's CPU profile (node --cpu-prof) into DIR when it stops.
  *
  * 1. insert: `workers` concurrent executeLambda loops (spread over `threads` worker threads,
  *    each with its own QldbDriver) doing single-document INSERT transactions for `seconds`;
@@ -261,7 +263,9 @@ async function main(): Promise<void> {
   const threads = arg('threads', 2);
   const seconds = arg('seconds', 10);
   const keys = 1000;
-  const server = await startServer(['--log-requests', 'false', '--max-sessions', '3000']);
+  const profileAt = process.argv.indexOf('--profile');
+  const nodeArgs = profileAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 1]}`] : [];
+  const server = await startServer(['--log-requests', 'false', '--max-sessions', '3000'], { nodeArgs });
   try {
     const qldb = new QLDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: testCredentials });
     await qldb.send(new CreateLedgerCommand({ Name: 'bench', PermissionsMode: 'STANDARD', DeletionProtection: false }));
@@ -294,6 +298,7 @@ async function main(): Promise<void> {
         `p50 ${pct(sel.serverMs, 50)} ms, p99 ${pct(sel.serverMs, 99)} ms; client round trip p50 ${pct(sel.rttMs, 50).toFixed(2)} ms, p99 ${pct(sel.rttMs, 99).toFixed(2)} ms (errors ${sel.errors})`,
     );
   } finally {
+    await server.stop(); // a clean stop, so that --profile gets written
     await server.dispose();
   }
   const r = await inProcess(keys, 20_000, workers, seconds);

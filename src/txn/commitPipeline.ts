@@ -8,7 +8,7 @@
  * validates against it. Nobody is answered before the batch's fsync. Node runs one thread and
  * every step is synchronous, so validate + assign sequenceNo + write is atomic.
  */
-import { close, fsync, open } from 'node:fs';
+import { closeSync, fsync, openSync } from 'node:fs';
 import { IonTypes, makeBinaryWriter } from 'ion-js';
 import { buildBlock, type DocumentInfo, type RevisionInput } from '../journal/block';
 import { ionHash } from '../journal/ionHash';
@@ -46,11 +46,28 @@ export interface PipelineDeps {
   asyncFsync?: boolean;
 }
 
-function syncFile(path: string, done: (err: NodeJS.ErrnoException | null) => void): void {
-  open(path, 'r', (err, fd) => {
-    if (err) return done(err);
-    fsync(fd, (syncErr) => close(fd, () => done(syncErr)));
-  });
+/**
+ * One descriptor on the WAL file for the server's life: opening and closing it around every
+ * batch cost more main-thread time than the fsync it served. fsync flushes the file (the inode),
+ * whichever descriptor asks, and SQLite keeps the same WAL file while the database is open.
+ */
+class WalSync {
+  private fd: number | undefined;
+  constructor(private readonly path: string) {}
+
+  sync(done: (err: NodeJS.ErrnoException | null) => void): void {
+    try {
+      this.fd ??= openSync(this.path, 'r');
+    } catch (e) {
+      return done(e as NodeJS.ErrnoException);
+    }
+    fsync(this.fd, done);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
 }
 
 export class CommitPipeline {
@@ -129,23 +146,32 @@ export class CommitPipeline {
     };
     if (!wal) return answer();
     this.inFlight++;
-    syncFile(wal, (err) => {
+    wal.sync((err) => {
       this.inFlight--;
       answer(err ?? undefined);
+      if (this.closing && this.inFlight === 0) wal.close();
     });
   }
 
   /** fsyncs still running (tests and shutdown wait for them). */
   inFlight = 0;
+  private closing = false;
 
-  private walFile: string | null | undefined;
+  /** Commits what is queued; the WAL descriptor closes once the last fsync has answered. */
+  close(): void {
+    this.flush();
+    this.closing = true;
+    if (this.inFlight === 0) this.walPath()?.close();
+  }
+
+  private walFile: WalSync | null | undefined;
   /** The WAL file to fsync, or null when the commit must stay synchronous. */
-  private walPath(): string | null {
+  private walPath(): WalSync | null {
     if (this.walFile === undefined) {
       const { db } = this.deps;
       const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
       const level = db.pragma('synchronous', { simple: true }) as number;
-      this.walFile = this.deps.asyncFsync !== false && !db.memory && mode === 'wal' && level >= 2 ? `${db.name}-wal` : null;
+      this.walFile = this.deps.asyncFsync !== false && !db.memory && mode === 'wal' && level >= 2 ? new WalSync(`${db.name}-wal`) : null;
     }
     return this.walFile;
   }

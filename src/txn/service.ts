@@ -91,7 +91,7 @@ export class TxnService {
 
   close(): void {
     this.sessions.close();
-    this.pipeline.flush();
+    this.pipeline.close();
   }
 
   /** Writes the genesis block of a new ledger's strand (inside the creating transaction). */

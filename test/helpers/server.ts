@@ -25,9 +25,9 @@ export interface TestServer {
   dispose(): Promise<void>;
 }
 
-function launch(flags: string[], env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; endpoint: string; log: string[] }> {
+function launch(flags: string[], env: NodeJS.ProcessEnv, nodeArgs: string[]): Promise<{ child: ChildProcess; endpoint: string; log: string[] }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [MAIN, 'serve', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    const child = spawn(process.execPath, [...nodeArgs, MAIN, 'serve', ...flags], { stdio: ['ignore', 'pipe', 'pipe'], env });
     const log: string[] = [];
     let found = false;
     const onData = (chunk: Buffer) => {
@@ -50,12 +50,16 @@ function launch(flags: string[], env: NodeJS.ProcessEnv): Promise<{ child: Child
   });
 }
 
-export async function startServer(flags: string[] = [], opts: { dataDir?: string; env?: NodeJS.ProcessEnv } = {}): Promise<TestServer> {
+export async function startServer(
+  flags: string[] = [],
+  opts: { dataDir?: string; env?: NodeJS.ProcessEnv; /** e.g. --cpu-prof, for benchmarks */ nodeArgs?: string[] } = {},
+): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openqldb-test-'));
   const env = { ...process.env, ...opts.env };
   // Tests want ledgers ACTIVE at once unless they ask otherwise; later flags win.
   const base = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--ledger-state-delay', '0'];
-  let current = await launch([...base, ...flags], env);
+  const nodeArgs = opts.nodeArgs ?? [];
+  let current = await launch([...base, ...flags], env, nodeArgs);
   const exited = (child: ChildProcess) =>
     new Promise<void>((resolve) => (child.exitCode !== null || child.signalCode !== null ? resolve() : child.once('exit', () => resolve())));
   const server: TestServer = {
@@ -77,7 +81,7 @@ export async function startServer(flags: string[] = [], opts: { dataDir?: string
     },
     async restart(extraFlags: string[] = []) {
       if (current.child.exitCode === null && current.child.signalCode === null) await server.stop();
-      current = await launch([...base, ...flags, ...extraFlags], env);
+      current = await launch([...base, ...flags, ...extraFlags], env, nodeArgs);
     },
     async dispose() {
       await server.kill9();
