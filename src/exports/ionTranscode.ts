@@ -13,18 +13,10 @@
  * JSON follows control-plane.md §4.4 (Ion's standard down-conversion).
  */
 import { OutBuf } from './outBuf';
+import { SYSTEM_SYMBOLS as SYSTEM_SYMBOL_TABLE } from '../journal/ionBinary';
 
-const SYSTEM_SYMBOLS = [
-  '$ion',
-  '$ion_1_0',
-  '$ion_symbol_table',
-  'name',
-  'version',
-  'imports',
-  'symbols',
-  'max_id',
-  '$ion_shared_symbol_table',
-];
+/** The system symbols $1..$9 ($0 has no text). */
+const SYSTEM_SYMBOLS = SYSTEM_SYMBOL_TABLE.slice(1) as string[];
 const SID_ION_SYMBOL_TABLE = 3;
 const SID_IMPORTS = 6;
 const SID_SYMBOLS = 7;

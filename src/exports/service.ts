@@ -31,14 +31,17 @@ export const DEFAULT_MAX_OBJECT_BLOCKS = 10_000;
 
 const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/;
 
+/** The S3ExportConfiguration shape, as requested and as described. */
+export interface S3ExportConfiguration {
+  Bucket: string;
+  Prefix: string;
+  EncryptionConfiguration: { ObjectEncryptionType: ObjectEncryptionType; KmsKeyArn?: string };
+}
+
 export interface ExportRequest {
   InclusiveStartTime: Date;
   ExclusiveEndTime: Date;
-  S3ExportConfiguration: {
-    Bucket: string;
-    Prefix: string;
-    EncryptionConfiguration: { ObjectEncryptionType: ObjectEncryptionType; KmsKeyArn?: string };
-  };
+  S3ExportConfiguration: S3ExportConfiguration;
   RoleArn: string;
   OutputFormat?: OutputFormat;
 }
@@ -51,11 +54,7 @@ export interface ExportDescription {
   Status: ExportJob['status'];
   InclusiveStartTime: Date;
   ExclusiveEndTime: Date;
-  S3ExportConfiguration: {
-    Bucket: string;
-    Prefix: string;
-    EncryptionConfiguration: { ObjectEncryptionType: ObjectEncryptionType; KmsKeyArn?: string };
-  };
+  S3ExportConfiguration: S3ExportConfiguration;
   RoleArn: string;
   OutputFormat: OutputFormat;
 }
