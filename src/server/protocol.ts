@@ -27,7 +27,24 @@ export function parseJsonBody(body: Buffer): Record<string, unknown> {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw serializationError('The request body must be a JSON object');
   }
+  // A `\ud800` escape decodes to half a surrogate pair: no Ion or UTF-8 text can hold it, and it
+  // would otherwise be mangled in storage or fail deep inside an operation.
+  if (SURROGATE_ESCAPE.test(text) && !wellFormed(value)) {
+    throw serializationError('The request body holds a string that is not valid Unicode (an unpaired surrogate)');
+  }
   return value as Record<string, unknown>;
+}
+
+const SURROGATE_ESCAPE = /\\u[dD][89a-fA-F]/;
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+function wellFormed(value: unknown): boolean {
+  if (typeof value === 'string') return !LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.every(wellFormed);
+  if (value && typeof value === 'object') {
+    return Object.entries(value).every(([k, v]) => !LONE_SURROGATE.test(k) && wellFormed(v));
+  }
+  return true;
 }
 
 /** Collects a restJson1 request's members (uri labels, query, body) under their model names. */
