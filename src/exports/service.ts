@@ -214,6 +214,10 @@ export class ExportService {
     if (startMs >= endMs) throw invalidParameter('The start date must be before the end date', 'InclusiveStartTime');
     // 5.
     if (startMs < ledger.createdMs) startMs = ledger.createdMs;
+    // an end at or before the ledger's creation would leave the moved start after the end
+    if (startMs >= endMs) {
+      throw invalidParameter(`The end date must be after the ledger's creation time`, 'ExclusiveEndTime');
+    }
     // 6.
     const s3 = req.S3ExportConfiguration;
     const encryptionType = s3.EncryptionConfiguration.ObjectEncryptionType;

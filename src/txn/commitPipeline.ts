@@ -146,11 +146,31 @@ export class CommitPipeline {
     };
     if (!wal) return answer();
     this.inFlight++;
-    wal.sync((err) => {
-      this.inFlight--;
-      answer(err ?? undefined);
-      if (this.closing && this.inFlight === 0) wal.close();
-    });
+    this.lastSync = new Promise<void>((resolve) =>
+      wal.sync((err) => {
+        this.inFlight--;
+        answer(err ?? undefined);
+        if (this.closing && this.inFlight === 0) wal.close();
+        resolve();
+      }),
+    );
+  }
+
+  private lastSync: Promise<void> = Promise.resolve();
+
+  /**
+   * Resolves once everything written so far is on disk. Blocks are visible to readers as soon as
+   * their batch is written, a moment before its fsync; whatever hands journal state to an auditor
+   * (a digest, a proof, an export's range) waits for this first, so that a power loss can never
+   * take back a block someone outside already holds. The fsync of the latest batch covers every
+   * earlier one.
+   */
+  async durable(): Promise<void> {
+    // a batch written while we waited has its own fsync: wait for that one too
+    for (let seen = this.lastSync; ; seen = this.lastSync) {
+      await seen;
+      if (seen === this.lastSync) return;
+    }
   }
 
   /** fsyncs still running (tests and shutdown wait for them). */

@@ -74,6 +74,17 @@ function exportInput(name: string, over: Partial<ExportJournalToS3CommandInput> 
   };
 }
 
+/**
+ * A whole-second end time in the past and after the ledger's creation (an export range that ends
+ * before the ledger existed is refused), waiting for the clock when the ledger is that new.
+ */
+async function recentEnd(qldb: QLDBClient, name: string): Promise<Date> {
+  const created = (await qldb.send(new DescribeLedgerCommand({ Name: name }))).CreationDateTime!.getTime();
+  const wait = created + 2000 - Date.now();
+  if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+  return new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+}
+
 async function waitFinished(qldb: QLDBClient, name: string, id: string, timeoutMs = 30_000): Promise<JournalS3ExportDescription> {
   const until = Date.now() + timeoutMs;
   for (;;) {
@@ -293,7 +304,7 @@ describe('journal exports to the local directory', () => {
 
   it('Describe returns every field of the request (KMS key included); errors for unknown ledger and export', async () => {
     const kms = 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
-    const end = new Date(Math.floor(Date.now() / 1000) * 1000 - 1000);
+    const end = await recentEnd(qldb, LEDGER);
     const { ExportId } = await qldb.send(
       new ExportJournalToS3Command(
         exportInput(LEDGER, { InclusiveStartTime: new Date(end.getTime() - 5000), ExclusiveEndTime: end, OutputFormat: 'ION_BINARY' }, {
@@ -393,7 +404,7 @@ describe('journal exports to the local directory', () => {
   });
 
   it('/usr/bin/aws: export-journal-to-s3, describe, list, list-for-ledger, and errors', async () => {
-    const end = Math.floor(Date.now() / 1000) - 1;
+    const end = (await recentEnd(qldb, LEDGER)).getTime() / 1000;
     const r = await aws(server.endpoint, [
       'qldb', 'export-journal-to-s3', '--name', LEDGER,
       '--inclusive-start-time', '0', '--exclusive-end-time', String(end),

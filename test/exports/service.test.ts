@@ -82,6 +82,8 @@ test('checks of §4.1, in order, with their messages', async () => {
   await refused(service.create(caller, 'books', request({}, { EncryptionConfiguration: { ObjectEncryptionType: 'NO_ENCRYPTION', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/abc' } })), 'InvalidParameterException', { ParameterName: 'KmsKeyArn' });
   await refused(service.create(caller, 'books', request({ RoleArn: 'arn:aws:iam::123:role/short-account' })), 'InvalidParameterException', { ParameterName: 'RoleArn' });
   await refused(service.create(caller, 'books', request({ RoleArn: 'arn:aws:iam::123456789012:user/someone' })), 'InvalidParameterException', { ParameterName: 'RoleArn' });
+  // a range that ends at or before the ledger's creation: the moved start would pass the end
+  await refused(service.create(caller, 'books', request({ InclusiveStartTime: new Date(T0 - 7_200_000), ExclusiveEndTime: new Date(T0) })), 'InvalidParameterException', { ParameterName: 'ExclusiveEndTime' }, /after the ledger's creation time/);
   // an end in the future is reported before a start after the end (order of the checks)
   await refused(service.create(caller, 'books', request({ InclusiveStartTime: new Date(now + 120_000), ExclusiveEndTime: new Date(now + 60_000) })), 'InvalidParameterException', { ParameterName: 'ExclusiveEndTime' });
   await service.close();

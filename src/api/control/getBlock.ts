@@ -9,7 +9,8 @@ interface GetBlockInput {
 }
 
 /** GetBlock (journal spec §2.10, §3): the block as Ion text, and its proof when a tip is given. */
-export function handle(input: GetBlockInput, ctx: OperationContext) {
+export async function handle(input: GetBlockInput, ctx: OperationContext) {
+  await ctx.app.txn.pipeline.durable(); // never hand out a block a power loss could take back
   const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
   const { sequenceNo, tip } = resolveAddresses(strand, input);
   const ion = journal.block(ledgerId, sequenceNo);

@@ -15,7 +15,8 @@ interface GetRevisionInput {
  * (`dataHash` instead of `data` once redacted), and with a tip its proof: the path inside the
  * block, previousBlockHash, then the block's own proof.
  */
-export function handle(input: GetRevisionInput, ctx: OperationContext) {
+export async function handle(input: GetRevisionInput, ctx: OperationContext) {
+  await ctx.app.txn.pipeline.durable(); // never hand out a revision a power loss could take back
   const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
   const { sequenceNo, tip } = resolveAddresses(strand, input);
   const ion = journal.block(ledgerId, sequenceNo);
