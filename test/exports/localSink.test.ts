@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LocalSink } from '../../src/exports/sinks/localSink';
@@ -62,4 +62,16 @@ test('keys and buckets that would leave <root>/<bucket> are refused and nothing 
 test('ordinary keys with dots, dashes and unicode are allowed', () => {
   const sink = new LocalSink(join(tmpdir(), 'never-written'));
   for (const key of ['a..b', '...x', 'x.', 'journal export/é/ü.ion', 'a%20b', '.hidden']) sink.checkKey('bkt', key);
+});
+
+test('a temp file left by a crash is taken over when the resumed job writes the same key', async () => {
+  const parent = mkdtempSync(join(tmpdir(), 'sink-'));
+  const root = join(parent, 's3');
+  const dir = join(root, 'my-bucket', 'p', '2024', '01', '01', '00');
+  mkdirSync(dir, { recursive: true });
+  // what a kill -9 between write and rename leaves behind
+  writeFileSync(join(dir, '.S.0-9.ion.openqldb-tmp'), 'half an obj');
+  await new LocalSink(root).put('my-bucket', 'p/2024/01/01/00/S.0-9.ion', Buffer.from('whole object'), opts);
+  assert.deepEqual(listAll(parent), [join(dir, 'S.0-9.ion')]);
+  assert.equal(readFileSync(join(dir, 'S.0-9.ion'), 'utf8'), 'whole object');
 });

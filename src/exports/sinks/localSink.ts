@@ -2,9 +2,8 @@
  * The local-directory sink: object `<bucket>/<key>` → file `<root>/<bucket>/<key>`.
  * For quick starts and tests; it records and encrypts nothing (the README says so).
  */
-import { randomBytes } from 'node:crypto';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
-import { dirname, join, resolve, sep } from 'node:path';
+import { basename, dirname, join, resolve, sep } from 'node:path';
 import { SinkError, type PutOptions, type Sink } from './sink';
 
 /** Percent-encoded `/`, `\`, `.` and NUL: refused so that no tool that decodes keys can be led outside. */
@@ -45,7 +44,9 @@ export class LocalSink implements Sink {
 
   async put(bucket: string, key: string, body: Buffer, _options: PutOptions): Promise<void> {
     const file = this.pathOf(bucket, key);
-    const tmp = join(dirname(file), `.${randomBytes(6).toString('hex')}.openqldb-tmp`);
+    // Named after its object, not at random: a job resumed after a crash writes the same key
+    // again and so takes over (and renames away) what the crash left behind.
+    const tmp = join(dirname(file), `.${basename(file)}.openqldb-tmp`);
     try {
       await mkdir(dirname(file), { recursive: true });
       const fh = await open(tmp, 'w');
@@ -57,6 +58,13 @@ export class LocalSink implements Sink {
       }
       // a reader never sees half an object: the name appears only once the bytes are on disk
       await rename(tmp, file);
+      // and the name itself is on disk before the job records the object as written
+      const dir = await open(dirname(file), 'r');
+      try {
+        await dir.sync();
+      } finally {
+        await dir.close();
+      }
     } catch (e) {
       await unlink(tmp).catch(() => undefined);
       if (e instanceof SinkError) throw e;
