@@ -68,6 +68,15 @@ test('every block and revision proof folds to digest(tip) for every tip ≥ its 
         for (const r of blocks[seq].revisions) {
           const full = [...revisionProofInBlock(parsed[seq], findRevision(parsed[seq], r.documentId)!), ...proof];
           assert.deepEqual(foldProof(r.hash, full), digest, `revision ${r.documentId} tip ${tip}`);
+          // and a flipped bit of the revision hash or of any one element of its proof breaks it
+          const rbit = Math.floor(rnd() * 256);
+          assert.notDeepEqual(foldProof(flip(r.hash, rbit), full), digest);
+          const k = Math.floor(rnd() * full.length);
+          if (full.length) {
+            const bad = full.slice();
+            bad[k] = flip(bad[k], rbit);
+            assert.notDeepEqual(foldProof(r.hash, bad), digest);
+          }
           checked++;
         }
         // any flipped bit of the leaf, of one proof element, or of the digest breaks the fold
