@@ -454,6 +454,14 @@ describe('journal exports to the local directory', () => {
     assert.equal(kms.errorCode, 'InvalidParameterException');
     const unknown = await aws(server.endpoint, ['qldb', 'describe-journal-s3-export', '--name', LEDGER, '--export-id', 'B'.repeat(22)]);
     assert.equal(unknown.errorCode, 'ResourceNotFoundException');
+    // botocore checks no maximum length, so a 129-character prefix reaches the server
+    const longPrefix = await aws(server.endpoint, [
+      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(end),
+      '--s3-export-configuration', JSON.stringify({ Bucket: 'audit-bucket', Prefix: 'p'.repeat(129), EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } }),
+      '--role-arn', ROLE,
+    ]);
+    assert.equal(longPrefix.errorCode, 'InvalidParameterException', longPrefix.stderr);
+    assert.match(longPrefix.stderr, /Member must have length less than or equal to 128/);
   });
 });
 
@@ -518,6 +526,11 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     const a = await qldb.send(new ExportJournalToS3Command(input));
     const b = await qldb.send(new ExportJournalToS3Command({ ...input, OutputFormat: 'ION_BINARY', S3ExportConfiguration: { ...input.S3ExportConfiguration!, Prefix: 'big2/' } }));
     await rejects(qldb.send(new ExportJournalToS3Command(input)), 'LimitExceededException', 400, { ResourceType: 'JOURNAL_S3_EXPORT' });
+    const third = await aws(server.endpoint, [
+      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(Math.floor(Date.now() / 1000)),
+      '--s3-export-configuration', JSON.stringify(input.S3ExportConfiguration), '--role-arn', ROLE,
+    ]);
+    assert.equal(third.errorCode, 'LimitExceededException', third.stderr);
     const first = (await qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId: a.ExportId }))).ExportDescription!;
     assert.equal(first.Status, 'IN_PROGRESS');
     await qldb.send(new UpdateLedgerCommand({ Name: LEDGER, DeletionProtection: false }));
@@ -682,6 +695,13 @@ describe('journal exports to an S3 endpoint (s3rver)', () => {
       { ParameterName: 'S3ExportConfiguration' },
       /^QLDB encountered an error validating S3 configuration: NoSuchBucket /,
     );
+    const cli = await aws(server.endpoint, [
+      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(Math.floor(Date.now() / 1000)),
+      '--s3-export-configuration', JSON.stringify({ Bucket: 'no-such-bucket', Prefix: 'x/', EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } }),
+      '--role-arn', ROLE,
+    ]);
+    assert.equal(cli.errorCode, 'InvalidParameterException', cli.stderr);
+    assert.match(cli.stderr, /QLDB encountered an error validating S3 configuration: NoSuchBucket/);
     const after = (await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports!.length;
     assert.equal(after, before);
   });
@@ -712,6 +732,9 @@ describe('export expiry (--export-retention)', () => {
       ResourceType: 'JOURNAL_S3_EXPORT',
       ResourceName: ExportId!,
     });
+    const cli = await aws(server.endpoint, ['qldb', 'describe-journal-s3-export', '--name', LEDGER, '--export-id', ExportId!]);
+    assert.equal(cli.errorCode, 'ResourceNotFoundException');
+    assert.deepEqual((await aws(server.endpoint, ['qldb', 'list-journal-s3-exports'])).json.JournalS3Exports, []);
     assert.deepEqual((await qldb.send(new ListJournalS3ExportsCommand({}))).JournalS3Exports, []);
     assert.deepEqual((await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports, []);
     // and it is purged from storage
