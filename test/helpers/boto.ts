@@ -14,6 +14,8 @@ export interface BotoCall {
   /** snake_case method, e.g. list_ledgers */
   op: string;
   params?: Record<string, unknown>;
+  /** shift the signer's clock by this many seconds (to send a stale or future x-amz-date) */
+  clockSkewSeconds?: number;
 }
 
 export interface BotoResult {
@@ -29,6 +31,20 @@ const SCRIPT = `
 import json, sys
 import boto3, botocore.config, botocore.exceptions
 spec = json.loads(sys.argv[1])
+if spec.get('clockSkewSeconds'):
+    # only the signers' view of the clock moves: each signer module gets its own datetime shim
+    # (Debian's botocore signs with the CRT signer when awscrt is installed, else botocore.auth)
+    import datetime as _dt, types, importlib
+    class _Skewed(_dt.datetime):
+        @classmethod
+        def utcnow(cls):
+            return _dt.datetime.utcnow() + _dt.timedelta(seconds=spec['clockSkewSeconds'])
+    shim = types.SimpleNamespace(datetime=_Skewed, timezone=_dt.timezone, timedelta=_dt.timedelta)
+    for name in ('botocore.auth', 'botocore.crt.auth'):
+        try:
+            importlib.import_module(name).datetime = shim
+        except ImportError:
+            pass
 client = boto3.client(
     spec.get('service', 'qldb'),
     endpoint_url=spec['endpoint'],
