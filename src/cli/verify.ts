@@ -3,8 +3,9 @@
  * laid out like the export sink (`<dir>/<bucket>/<key>`) or from any S3-compatible endpoint.
  * Wiring only: the checks are src/journal/exportVerifier.ts.
  *
- * Exit codes: 0 every export verified; 1 a check failed (the first broken block is named);
- * 2 nothing could be verified (usage, no completed manifest, JSON exports, unreadable store).
+ * Exit codes: 0 every Ion export verified (JSON exports are skipped, saying why); 1 a check of
+ * some export failed (its first broken block is named); 2 nothing could be verified (usage, no
+ * completed manifest, only JSON exports, unreadable store).
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,13 +13,23 @@ import type * as S3 from '@aws-sdk/client-s3';
 import { loadAll } from 'ion-js';
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
-import { ExportVerifier, verifyObject, type ExportFailure, type ObjectSummary } from '../journal/exportVerifier';
+import {
+  ExportVerifier,
+  OBJECT_NAME,
+  findOmittedBlock,
+  verifyObject,
+  type ExportFailure,
+  type ExportRange,
+  type ObjectSummary,
+} from '../journal/exportVerifier';
 import type { VerifyJob } from './verifyWorker';
 
 export const VERIFY_USAGE = `Usage: openqldb verify --bucket <bucket> [--prefix <prefix>] (--dir <root> | --s3-endpoint <url>) [options]
 
 Verifies a journal export: every revision hash, transactionInfo hash, entriesHash and blockHash,
-the hash chain across objects, and consecutive sequence numbers.
+the hash chain across objects, consecutive sequence numbers, and that no data object of the
+export's time range (from its started manifest) was left out of the completed manifest.
+JSON exports cannot be re-hashed and are skipped.
 
   --dir <root>                  local export root: objects are files <root>/<bucket>/<key>
   --s3-endpoint <url>           S3-compatible endpoint (path-style addressing)
@@ -46,6 +57,8 @@ const defaultIo: VerifyIo = {
 interface ObjectStore {
   /** keys directly under `prefix` (not inside deeper "directories") */
   list(prefix: string): Promise<string[]>;
+  /** every key under `prefix`, at any depth */
+  listTree(prefix: string): Promise<string[]>;
   get(key: string): Promise<Uint8Array>;
   exists(key: string): Promise<boolean>;
 }
@@ -72,6 +85,21 @@ function localStore(root: string, bucket: string): ObjectStore {
       return readdirSync(path, { withFileTypes: true })
         .filter((e) => e.isFile() && e.name.startsWith(start) && !e.name.startsWith('.'))
         .map((e) => dir + e.name);
+    },
+    async listTree(prefix) {
+      const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+      const start = prefix.slice(dir.length);
+      const path = dir ? join(base, safeKey(dir)) : base;
+      const keys: string[] = [];
+      const walk = (rel: string) => {
+        for (const e of readdirSync(join(path, rel), { withFileTypes: true })) {
+          if (e.name.startsWith('.') || (!rel && !e.name.startsWith(start))) continue;
+          if (e.isDirectory()) walk(`${rel}${e.name}/`);
+          else if (e.isFile()) keys.push(`${dir}${rel}${e.name}`);
+        }
+      };
+      if (existsSync(path)) walk('');
+      return keys;
     },
     async get(key) {
       return readFileSync(join(base, safeKey(key)));
@@ -101,6 +129,18 @@ function s3Store(endpoint: string, bucket: string, region: string, accessKeyId?:
       let token: string | undefined;
       do {
         const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
+        for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+      return keys;
+    },
+    // no Delimiter: walking CommonPrefixes level by level would cost a request per directory,
+    // and s3rver (3.7) drops the prefixes of keys two or more levels down
+    async listTree(prefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
         for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
         token = r.IsTruncated ? r.NextContinuationToken : undefined;
       } while (token);
@@ -194,6 +234,38 @@ function manifestKeys(bytes: Uint8Array, key: string): string[] {
   });
 }
 
+type Started = { range: ExportRange; json: boolean } | { problem: string };
+
+/** The started manifest gives the time range the completeness check needs, and the format. */
+async function readStarted(store: ObjectStore, key: string): Promise<Started> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await store.get(key);
+  } catch (e) {
+    return { problem: `cannot be read: ${(e as Error).message}` };
+  }
+  let values;
+  try {
+    values = loadAll(bytes);
+  } catch (e) {
+    return { problem: `not a readable manifest: ${(e as Error).message}` };
+  }
+  const m = values.length === 1 && values[0].getType().name === 'struct' ? values[0] : null;
+  if (!m) return { problem: 'not a struct' };
+  // a JSON export's manifest is one JSON object, whose times are strings
+  const time = (name: string): number => {
+    const v = m.get(name);
+    const type = v?.getType().name;
+    if (type === 'timestamp') return v!.timestampValue()!.getDate().getTime();
+    if (type === 'string') return Date.parse(v!.stringValue()!);
+    return NaN;
+  };
+  const start = time('inclusiveStartTime');
+  const end = time('exclusiveEndTime');
+  if (!Number.isFinite(start) || !Number.isFinite(end)) return { problem: 'holds no inclusiveStartTime and exclusiveEndTime timestamps' };
+  return { range: { start, end }, json: m.get('outputFormat')?.stringValue() === 'JSON' };
+}
+
 export async function runVerify(argv: string[], io: VerifyIo = defaultIo): Promise<number> {
   let args: Args | 'help';
   try {
@@ -237,25 +309,34 @@ async function verifyExports(store: ObjectStore, args: Args, io: VerifyIo): Prom
     );
   }
   let failed = false;
+  let verified = 0;
   for (const manifest of manifests) {
     const keys = manifestKeys(await store.get(manifest.key), manifest.key);
     const label = `export ${manifest.exportId} (strand ${manifest.strandId})`;
-    if (keys.some((k) => k.endsWith('.json'))) {
+    const started = await readStarted(store, `${args.prefix}${manifest.exportId}.started.manifest`);
+    // an empty JSON export lists no key to tell it by: its started manifest names the format
+    if (keys.some((k) => k.endsWith('.json')) || ('json' in started && started.json)) {
       io.err(
         `${label}: cannot be verified: it is a JSON export. JSON keeps no Ion types (timestamps and blobs ` +
           `become strings, ints and decimals plain numbers, symbols strings, annotations are dropped), so the ` +
-          `Ion hashes of its blocks cannot be recomputed. Export the journal as ION_TEXT or ION_BINARY to verify it.\n`,
+          `Ion hashes of its blocks cannot be recomputed. Export the journal as ION_TEXT or ION_BINARY to verify it. Skipped.\n`,
       );
-      return 2;
+      continue;
     }
-    const failure = await verifyOne(store, manifest.strandId, keys, args, io, label);
+    verified++;
+    // every export gets its verdict: one broken export says nothing about the others
+    const failure = await verifyOne(store, manifest, keys, started, args, io, label);
     if (failure) {
       io.out(`${label}: FAILED\n  ${failure.message}\n  check: ${failure.check}${failure.sequenceNo !== undefined ? `, sequenceNo ${failure.sequenceNo}` : ''}, object ${failure.key}\n`);
       failed = true;
-      break;
     }
   }
-  return failed ? 1 : 0;
+  if (failed) return 1;
+  if (!verified) {
+    io.err(`openqldb verify: nothing could be verified under s3://${args.bucket}/${args.prefix}: every completed export there is a JSON export\n`);
+    return 2;
+  }
+  return 0;
 }
 
 /** Verifies objects on worker threads; results come back in submission order. */
@@ -316,12 +397,14 @@ function revive(s: ObjectSummary): ObjectSummary {
 
 async function verifyOne(
   store: ObjectStore,
-  strandId: string,
+  manifest: { key: string; exportId: string; strandId: string },
   keys: string[],
+  startedManifest: Started,
   args: Args,
   io: VerifyIo,
   label: string,
 ): Promise<ExportFailure | undefined> {
+  const strandId = manifest.strandId;
   const verifier = new ExportVerifier(strandId, args.tip);
   const hashesUpTo = args.tip ?? -1;
   const started = Date.now();
@@ -362,6 +445,19 @@ async function verifyOne(
   } finally {
     await pool?.close();
   }
+  // the linked objects can only vouch for themselves: an object left out of the manifest at
+  // either end (or all of them) leaves no gap, so look for the blocks of the range elsewhere
+  if ('problem' in startedManifest) {
+    const key = `${args.prefix}${manifest.exportId}.started.manifest`;
+    return {
+      key,
+      check: 'startedManifest',
+      message: `${key}: ${startedManifest.problem}; without the export's time range, data objects left out of the completed manifest cannot be detected`,
+    };
+  }
+  const covered = verifier.blocks ? { first: verifier.firstSeq!, last: verifier.lastSequenceNo! } : undefined;
+  const omitted = await findOmittedObject(store, args, io, manifest, keys, startedManifest.range, covered);
+  if (omitted) return omitted;
   if (args.digest && args.tip !== undefined) {
     const failure = verifier.checkDigest(args.digest);
     if (failure) return failure;
@@ -374,3 +470,67 @@ async function verifyOne(
   return undefined;
 }
 
+/** `yyyy/MM/dd/HH/<name>` after the prefix: a data object in an hour directory. */
+const HOUR_OBJECT = /^\d{4}\/\d{2}\/\d{2}\/\d{2}\/[^/]+$/;
+
+/**
+ * Finds a data object of this export's strand that the completed manifest does not list but
+ * that holds a block of the export's range the listed objects do not: the manifest must have
+ * listed it. Objects sit in the export's creation-hour directory, so the directories of the
+ * listed keys are where a left-out object is; other exports' objects there are told apart by
+ * their blocks' timestamps.
+ */
+async function findOmittedObject(
+  store: ObjectStore,
+  args: Args,
+  io: VerifyIo,
+  manifest: { key: string; strandId: string },
+  keys: string[],
+  range: ExportRange,
+  covered: { first: number; last: number } | undefined,
+): Promise<ExportFailure | undefined> {
+  const listed = new Set(keys);
+  let objects: string[];
+  if (keys.length) {
+    objects = [];
+    for (const dir of new Set(keys.map((k) => k.slice(0, k.lastIndexOf('/') + 1)))) objects.push(...(await store.list(dir)));
+  } else {
+    // nothing listed, so no directory to go by: the export's hour is any hour under the prefix
+    objects = (await store.listTree(args.prefix)).filter((k) => HOUR_OBJECT.test(k.slice(args.prefix.length)));
+  }
+  const candidates: { key: string; first: number }[] = [];
+  for (const key of objects) {
+    const name = OBJECT_NAME.exec(key.slice(key.lastIndexOf('/') + 1));
+    if (listed.has(key) || !name || name[1] !== manifest.strandId || name[4] !== 'ion') continue;
+    const first = Number(name[2]);
+    const last = Number(name[3]);
+    // the key names the blocks it holds (checked for listed objects); one whose blocks are all
+    // covered cannot hold a missing one, and skipping it spares reading other exports' copies
+    if (covered && first >= covered.first && last <= covered.last) continue;
+    candidates.push({ key, first });
+  }
+  // lowest sequence numbers first, so that the first missing block is the one named
+  candidates.sort((a, b) => a.first - b.first || (a.key < b.key ? -1 : 1));
+  const window = Math.max(2, args.threads * 2);
+  const pending: Promise<ExportFailure | undefined>[] = [];
+  let next = 0;
+  const start = () => {
+    const { key } = candidates[next++];
+    const found = store.get(key).then(
+      (bytes) => findOmittedBlock(key, bytes, manifest.strandId, range, covered, manifest.key),
+      (e: Error) => {
+        // not evidence either way, but the auditor should know the check passed over it
+        io.err(`verify: ${key}: cannot be read (${e.message}); the check for objects left out of ${manifest.key} passed over it\n`);
+        return undefined;
+      },
+    );
+    found.catch(() => undefined);
+    pending.push(found);
+  };
+  for (let i = 0; i < candidates.length; i++) {
+    while (next < candidates.length && pending.length < window) start();
+    const failure = await pending.shift()!;
+    if (failure) return failure;
+  }
+  return undefined;
+}

@@ -10,7 +10,7 @@ import { StreamingDigest } from './digestTree';
 import { forEachTopLevel, MalformedIonError, UnsupportedIonError } from './ionBinary';
 import { BlockCheck, verifyBlockAt } from './verify';
 
-export type ExportCheck = BlockCheck | 'sequence' | 'strand' | 'objectRange' | 'digest' | 'emptyObject';
+export type ExportCheck = BlockCheck | 'sequence' | 'strand' | 'objectRange' | 'digest' | 'emptyObject' | 'startedManifest' | 'omittedObject';
 
 export interface ExportFailure {
   key: string;
@@ -20,7 +20,7 @@ export interface ExportFailure {
 }
 
 /** `<strandId>.<firstSeq>-<lastSeq>.<ext>`, the last path segment of a data object's key. */
-const OBJECT_NAME = /(?:^|\/)([0-9A-Za-z]{22})\.(\d+)-(\d+)\.(ion|json)$/;
+export const OBJECT_NAME = /(?:^|\/)([0-9A-Za-z]{22})\.(\d+)-(\d+)\.(ion|json)$/;
 
 function isIonBinary(b: Uint8Array): boolean {
   return b.length >= 4 && b[0] === 0xe0 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0xea;
@@ -121,6 +121,63 @@ export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, 
     }
   }
   return summary;
+}
+
+/** The export's time range from its started manifest, in epoch milliseconds: [start, end). */
+export interface ExportRange {
+  start: number;
+  end: number;
+}
+
+/**
+ * Looks, in a data object the completed manifest does not list, for a block the export must have
+ * held: one of its strand, with a blockTimestamp in the export's range and a sequence number the
+ * listed objects do not cover (`covered`, absent when they hold no block). Such a block proves
+ * that its object was left out of the manifest. Objects of other exports share the directory, so
+ * blocks outside the range are expected; blocks that do not verify on their own, and objects
+ * that cannot be read, prove nothing and are passed over.
+ */
+export function findOmittedBlock(
+  key: string,
+  bytes: Uint8Array,
+  strandId: string,
+  range: ExportRange,
+  covered: { first: number; last: number } | undefined,
+  manifestKey: string,
+): ExportFailure | undefined {
+  let binary: Uint8Array;
+  try {
+    binary = isIonBinary(bytes) ? bytes : textToBinary(bytes);
+  } catch {
+    return undefined;
+  }
+  let found: ExportFailure | undefined;
+  try {
+    forEachTopLevel(binary, (pos, h, symbols) => {
+      if (found) return;
+      const v = verifyBlockAt(binary, pos, h, symbols);
+      if (!v.ok) return;
+      const b = v.block;
+      if (b.strandId !== strandId || !b.blockTimestamp) return;
+      const t = b.blockTimestamp.getTime();
+      if (t < range.start || t >= range.end) return;
+      if (covered && b.sequenceNo >= covered.first && b.sequenceNo <= covered.last) return;
+      const iso = (ms: number) => new Date(ms).toISOString();
+      found = {
+        key,
+        sequenceNo: b.sequenceNo,
+        check: 'omittedObject',
+        message:
+          `${key}: block {strandId:"${b.strandId}",sequenceNo:${b.sequenceNo}} has blockTimestamp ${iso(t)}, inside the ` +
+          `export's range [${iso(range.start)}, ${iso(range.end)}), but no object of ${manifestKey} holds it: ` +
+          `this object was left out of the completed manifest`,
+      };
+    });
+  } catch (e) {
+    if (e instanceof MalformedIonError || e instanceof UnsupportedIonError) return found;
+    throw e;
+  }
+  return found;
 }
 
 function sequenceMessage(where: string, last: number): string {

@@ -10,12 +10,14 @@ import { MemoryDigestTree } from '../../src/journal/digestTree';
 
 export const STRAND = 'Fx000000000000000000AA';
 export const EXPORT_ID = 'Ex000000000000000000AA';
+/** blockTimestamp of block 0; block n (n > 0) is stamped T0 + 10n + 2 ms */
+export const T0 = Date.UTC(2024, 0, 2, 3, 0, 0);
 
 const PERSON = (seq: number, k: number) =>
   Buffer.from(`{GovId: "G${seq}-${k}", FirstName: "Jane", LastName: "Doe${seq}", DOB: 1990-01-${String((seq % 28) + 1).padStart(2, '0')}, Score: ${seq}.${k}5, Tags: [a, "b"]}`);
 
 /** A ledger of `n` blocks: genesis, then transactions with 1..3 revisions (some deletes). */
-export function* ledgerBlocks(n: number, t0 = Date.UTC(2024, 0, 2, 3, 0, 0)): Generator<BuiltBlock> {
+export function* ledgerBlocks(n: number, t0 = T0): Generator<BuiltBlock> {
   let prev = genesisBlock(STRAND, new Date(t0), 'Tx000000000000000000AA');
   yield prev;
   const stmt = 'INSERT INTO Person ?';
@@ -48,9 +50,18 @@ export interface WrittenExport {
   tip: number;
 }
 
+export interface ExportOptions {
+  /** the first block exported (default 0); the ledger still starts at block 0 */
+  from?: number;
+  /** exclusiveEndTime in epoch ms (default: just past block n-1) */
+  end?: number;
+  exportId?: string;
+}
+
 /**
- * Writes an export of blocks 0..n-1 under `<root>/<bucket>/<prefix>`, `perObject` blocks per
- * data object, as ION_TEXT (one block per line) or ION_BINARY (one stream).
+ * Writes an export of blocks from..n-1 under `<root>/<bucket>/<prefix>`, `perObject` blocks per
+ * data object, as ION_TEXT (one block per line) or ION_BINARY (one stream), with a started
+ * manifest whose time range holds exactly those blocks.
  */
 export function writeExport(
   root: string,
@@ -59,7 +70,10 @@ export function writeExport(
   n: number,
   format: 'ION_TEXT' | 'ION_BINARY',
   perObject = 10,
+  options: ExportOptions = {},
 ): WrittenExport {
+  const from = options.from ?? 0;
+  const exportId = options.exportId ?? EXPORT_ID;
   const keys: string[] = [];
   const tree = new MemoryDigestTree();
   let batch: BuiltBlock[] = [];
@@ -78,13 +92,19 @@ export function writeExport(
   };
   for (const b of ledgerBlocks(n)) {
     tree.append(b.blockHash);
+    if (b.sequenceNo < from) continue;
     batch.push(b);
     if (batch.length === perObject) flush();
   }
   flush();
-  const manifestKey = `${prefix}${EXPORT_ID}.${STRAND}.completed.manifest`;
+  const manifestKey = `${prefix}${exportId}.${STRAND}.completed.manifest`;
   writeManifest(root, bucket, manifestKey, keys);
-  put(`${prefix}${EXPORT_ID}.started.manifest`, `{ledgerName:"fixture",exportId:"${EXPORT_ID}"}`);
+  const iso = (ms: number) => new Date(ms).toISOString();
+  put(
+    `${prefix}${exportId}.started.manifest`,
+    `{ledgerName:"fixture",exportId:"${exportId}",inclusiveStartTime:${iso(T0 + from * 10)},exclusiveEndTime:${iso(options.end ?? T0 + n * 10)},` +
+      `bucket:"${bucket}",prefix:"${prefix}",objectEncryptionType:"NO_ENCRYPTION",outputFormat:"${format}"}`,
+  );
   return { keys, manifestKey, digest: tree.digest(), tip: n - 1 };
 }
 

@@ -14,6 +14,7 @@ import {
   GetDigestCommand,
   QLDBClient,
 } from '@aws-sdk/client-qldb';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { load } from 'ion-js';
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
 import { createLedger, newDriver } from '../clients/sessionHelpers';
@@ -156,5 +157,34 @@ describe('openqldb verify over an export in an S3 endpoint (s3rver)', () => {
     ]);
     assert.equal(missing.code, 2);
     assert.match(missing.err, /no completed manifest/);
+  });
+
+  it('names an object left out of the completed manifest, listing the bucket through the S3 API', async () => {
+    const prefix = 'omitted/';
+    const exportId = await exportJournal(qldb, prefix, 'ION_TEXT');
+    const s3 = new S3Client({
+      endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    });
+    try {
+      const args = ['--s3-endpoint', endpoint, '--s3-access-key-id', 'S3RVER', '--s3-secret-access-key', 'S3RVER', '--bucket', BUCKET, '--prefix', prefix];
+      const intact = await verify(args);
+      assert.equal(intact.code, 0, intact.out + intact.err);
+      const completed = `${prefix}${exportId}.${/strand (\w+)/.exec(intact.out)![1]}.completed.manifest`;
+      const body = await (await s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: completed }))).Body!.transformToString();
+      const keys: string[] = load(body)!.get('keys')!.elements().map((k) => k.stringValue()!);
+      assert.ok(keys.length > 2);
+      const put = (k: string[]) => s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: completed, Body: `{keys:${JSON.stringify(k)}}` }));
+      // the first, the last, and every object: none of them leaves a gap in the sequence
+      const cases: [string[], string][] = [[keys.slice(1), keys[0]], [keys.slice(0, -1), keys[keys.length - 1]], [[], keys[0]]];
+      for (const [kept, removed] of cases) {
+        await put(kept);
+        const r = await verify(args);
+        assert.equal(r.code, 1, r.out + r.err);
+        assert.match(r.out, /check: omittedObject, sequenceNo \d+, object /);
+        assert.ok(r.out.includes(`object ${removed}\n`), r.out);
+      }
+    } finally {
+      s3.destroy();
+    }
   });
 });

@@ -4,7 +4,9 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerify } from '../../src/cli/verify';
-import { EXPORT_ID, STRAND, writeExport, writeManifest } from './exportFixture';
+import { EXPORT_ID, STRAND, T0, writeExport, writeManifest } from './exportFixture';
+
+const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 async function verify(args: string[]) {
   let out = '';
@@ -80,6 +82,96 @@ for (const format of ['ION_TEXT', 'ION_BINARY'] as const) {
     assert.equal((await verify(['--dir', root, '--bucket', 'bkt', '--prefix', 'e/'])).code, 1);
   }));
 }
+
+for (const format of ['ION_TEXT', 'ION_BINARY'] as const) {
+  // no gap betrays these: the objects left in the manifest still chain and count up
+  test(`${format}: an object left out of the manifest at either end, or all of them, is named`, withDir(async (root) => {
+    const ex = writeExport(root, 'bkt', 'e/', 50, format, 10);
+    const args = ['--dir', root, '--bucket', 'bkt', '--prefix', 'e/'];
+    const cases: [string, string[], string, number][] = [
+      ['first', ex.keys.slice(1), ex.keys[0], 0],
+      ['last', ex.keys.slice(0, -1), ex.keys[4], 40],
+      ['first two', ex.keys.slice(2), ex.keys[0], 0],
+      ['every', [], ex.keys[0], 0],
+    ];
+    for (const [what, keys, removed, seq] of cases) {
+      writeManifest(root, 'bkt', ex.manifestKey, keys);
+      for (const threads of ['1', '4']) {
+        const r = await verify([...args, '--threads', threads]);
+        assert.equal(r.code, 1, `${what}: ${r.out}${r.err}`);
+        assert.match(r.out, new RegExp(`FAILED\\n  ${re(removed)}: block \\{strandId:"${STRAND}",sequenceNo:${seq}\\} has blockTimestamp \\S+, inside the export's range \\[2024-01-02T03:00:00\\.000Z, 2024-01-02T03:00:00\\.500Z\\), but no object of ${re(ex.manifestKey)} holds it`), what);
+        assert.match(r.out, new RegExp(`check: omittedObject, sequenceNo ${seq}, object ${re(removed)}\\n`), what);
+      }
+    }
+    // the digest check still runs once the export is whole again
+    writeManifest(root, 'bkt', ex.manifestKey, ex.keys);
+    const r = await verify([...args, '--digest', ex.digest.toString('base64'), '--tip', '49']);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /blocks 0\.\.49 fold into the given digest/);
+  }));
+
+  test(`${format}: other exports' objects in the same directory are not taken for left-out ones`, withDir(async (root) => {
+    // blocks 0..49, then 50..79 with other chunking, then a range past the last block: one hour directory
+    const a = writeExport(root, 'bkt', 's/', 50, format, 10);
+    const b = writeExport(root, 'bkt', 's/', 80, format, 7, { from: 50, exportId: 'Ey000000000000000000AA' });
+    writeExport(root, 'bkt', 's/', 80, format, 10, { from: 80, end: T0 + 900, exportId: 'Ez000000000000000000AA' });
+    const args = ['--dir', root, '--bucket', 'bkt', '--prefix', 's/'];
+    let r = await verify(args);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /export Ex0+AA \(strand \w+\): OK — blocks 0\.\.49 in 5 objects/);
+    assert.match(r.out, /export Ey0+AA \(strand \w+\): OK — blocks 50\.\.79 in 5 objects/);
+    assert.match(r.out, /export Ez0+AA \(strand \w+\): OK — no blocks \(an empty time range\) in 0 objects/);
+    // with company in the directory, a left-out object is still found, and only in its export
+    writeManifest(root, 'bkt', b.manifestKey, b.keys.slice(0, -1));
+    r = await verify(args);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, /export Ex0+AA .*: OK/);
+    assert.match(r.out, new RegExp(`export Ey0+AA .*: FAILED[\\s\\S]*check: omittedObject, sequenceNo 78, object ${re(b.keys[4])}`));
+    assert.doesNotMatch(r.out, /export Ez0+AA .*FAILED/);
+    writeManifest(root, 'bkt', b.manifestKey, b.keys);
+    writeManifest(root, 'bkt', a.manifestKey, a.keys.slice(1));
+    r = await verify([...args, '--export-id', EXPORT_ID]);
+    assert.equal(r.code, 1, r.out + r.err);
+    assert.match(r.out, new RegExp(`check: omittedObject, sequenceNo 0, object ${re(a.keys[0])}`));
+  }));
+}
+
+test('a missing started manifest fails the export: its completeness cannot be checked', withDir(async (root) => {
+  writeExport(root, 'bkt', 'm/', 20, 'ION_TEXT', 10);
+  rmSync(join(root, 'bkt', `m/${EXPORT_ID}.started.manifest`));
+  const r = await verify(['--dir', root, '--bucket', 'bkt', '--prefix', 'm/']);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /started\.manifest: cannot be read: .*; without the export's time range, data objects left out of the completed manifest cannot be detected/);
+  assert.match(r.out, new RegExp(`check: startedManifest, object m/${EXPORT_ID}\\.started\\.manifest`));
+}));
+
+test('a JSON export is skipped, saying why, and the Ion exports beside it are verified', withDir(async (root) => {
+  // sorts before the Ion export, which a JSON export used to keep from being verified
+  const jsonId = 'Ej000000000000000000AA';
+  writeManifest(root, 'bkt', `p/${jsonId}.${STRAND}.completed.manifest`, [`p/2024/01/02/03/${STRAND}.0-9.json`]);
+  const ex = writeExport(root, 'bkt', 'p/', 30, 'ION_BINARY', 10);
+  const args = ['--dir', root, '--bucket', 'bkt', '--prefix', 'p/'];
+  let r = await verify(args);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.err, new RegExp(`export ${jsonId} \\(strand ${STRAND}\\): cannot be verified: it is a JSON export\\..*Skipped\\.`));
+  assert.match(r.out, new RegExp(`export ${EXPORT_ID} \\(strand ${STRAND}\\): OK — blocks 0\\.\\.29 in 3 objects`));
+  // an empty JSON export lists no .json key: its started manifest names the format
+  const emptyId = 'Ek000000000000000000AA';
+  writeManifest(root, 'bkt', `p/${emptyId}.${STRAND}.completed.manifest`, []);
+  writeFileSync(join(root, 'bkt', `p/${emptyId}.started.manifest`), JSON.stringify({ inclusiveStartTime: '2024-01-02T03:00:00.000Z', exclusiveEndTime: '2024-01-02T04:00:00.000Z', outputFormat: 'JSON' }));
+  r = await verify(args);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.err, new RegExp(`export ${emptyId} .*: cannot be verified: it is a JSON export`));
+  // a failing Ion export still fails the run
+  writeManifest(root, 'bkt', ex.manifestKey, ex.keys.slice(0, -1));
+  r = await verify(args);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, new RegExp(`check: omittedObject, sequenceNo 20, object ${re(ex.keys[2])}`));
+  // only JSON: nothing could be verified
+  r = await verify([...args, '--export-id', jsonId]);
+  assert.equal(r.code, 2, r.out + r.err);
+  assert.match(r.err, /nothing could be verified/);
+}));
 
 test('a changed hash field or a swapped block is caught by the hash checks', withDir(async (root) => {
   const ex = writeExport(root, 'bkt', 'h/', 30, 'ION_TEXT', 30);
