@@ -6,11 +6,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { dom, dumpBinary } from 'ion-js';
-import { QLDBSessionClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
+import { QLDBSessionClient, QLDBSessionServiceException, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
 import { DeleteLedgerCommand, QLDBClient } from '@aws-sdk/client-qldb';
 import { startServer, testCredentials, awsEnv, type TestServer } from '../helpers/server';
 import { CommitDigest } from '../../src/journal/commitDigest';
-import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
+import { raw } from '../helpers/raw';
+import { createLedger, driverDigest, newDriver, storedBlocks } from './sessionHelpers';
+// eslint-disable-next-line @typescript-eslint/no-var-requires
+const { isRetryableException } = require('amazon-qldb-driver-nodejs/dist/src/errors/Errors');
 
 async function rejects(p: Promise<unknown>, name: string, message?: RegExp): Promise<any> {
   try {
@@ -63,6 +66,7 @@ class Raw {
 
 describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
   let server: TestServer;
+
   before(async () => {
     server = await startServer(['--transaction-timeout', '400ms', '--max-sessions', '4']);
     await createLedger(server.endpoint, 'sess');
@@ -217,11 +221,17 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
   it('expires a transaction with QLDB message; the session stays usable', async () => {
     const c = new Raw(server.endpoint);
     await c.start('sess');
+    const before = storedBlocks(server.dataDir, 'sess').length;
     const tx = await c.begin();
+    const d1 = new CommitDigest(tx);
+    d1.addStatement(`INSERT INTO Sess {'expired': 1}`);
+    await c.exec(tx, `INSERT INTO Sess {'expired': 1}`);
     await new Promise((r) => setTimeout(r, 500));
     await rejects(c.exec(tx, 'SELECT * FROM Sess'), 'InvalidSessionException', new RegExp(`^Transaction ${tx} has expired$`));
-    await rejects(c.commit(tx, new CommitDigest(tx).digest()), 'InvalidSessionException', /has expired/);
+    // the right digest for what was sent: expiry, not a mismatch, refuses it
+    await rejects(c.commit(tx, d1.digest()), 'InvalidSessionException', /has expired/);
     await c.send({ AbortTransaction: {} });
+    assert.equal(storedBlocks(server.dataDir, 'sess').length, before, 'the expired transaction left no block');
     const tx2 = await c.begin();
     const d = new CommitDigest(tx2);
     await c.commit(tx2, d.digest());
@@ -229,18 +239,22 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
 
     // the driver surfaces expiry to the caller without retrying
     const driver = newDriver(server.endpoint, 'sess');
+    const beforeDriver = storedBlocks(server.dataDir, 'sess').length;
+    assert.equal(beforeDriver, before + 1, 'only the empty transaction committed');
     let tries = 0;
     await assert.rejects(
       driver.executeLambda(async (txn) => {
         tries++;
+        await txn.execute(`INSERT INTO Sess {'expired': 2}`);
         await new Promise((r) => setTimeout(r, 500));
         await txn.execute('SELECT * FROM Sess');
       }),
       (e: any) => e.name === 'InvalidSessionException' && /Transaction .* has expired/.test(e.message),
     );
     assert.equal(tries, 1);
+    assert.equal(storedBlocks(server.dataDir, 'sess').length, beforeDriver, 'the expired lambda left no block');
     const r = await driver.executeLambda((txn) => txn.execute('SELECT COUNT(*) FROM Sess'));
-    assert.equal(r.getResultList()[0].get('_1')!.numberValue(), 1, 'the row committed by the previous test');
+    assert.equal(r.getResultList()[0].get('_1')!.numberValue(), 1, 'the row committed by the previous test, no expired one');
     driver.close();
   });
 
@@ -287,5 +301,161 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
       assert.ok(v.ok, JSON.stringify(!v.ok && v));
       prev = v.ok ? v.block.blockHash : undefined;
     }
+  });
+});
+
+/** A SendCommand body as given, for what the SDK's types would not let through. */
+function sessionRaw(endpoint: string, body: unknown) {
+  return raw(endpoint, 'POST', '/', body, { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': 'QLDBSession.SendCommand' });
+}
+
+// The default 30 s transaction timeout: these transactions carry megabytes of refused input.
+describe('session API: refused statements in the digest, wrong JSON types', () => {
+  let server: TestServer;
+  before(async () => {
+    server = await startServer();
+    await createLedger(server.endpoint, 'refusals');
+    const driver = newDriver(server.endpoint, 'refusals');
+    await driver.executeLambda((txn) => txn.execute('CREATE TABLE Sess'));
+    driver.close();
+  });
+  after(() => server?.dispose());
+
+  it('folds statements refused for their size into the digest, as the driver does before sending', async () => {
+    const c = new Raw(server.endpoint);
+    await c.start('refusals');
+    const before = storedBlocks(server.dataDir, 'refusals').length;
+    const tx = await c.begin();
+    const sent: [string, Uint8Array[]][] = [];
+    const longStatement = 'SELECT * FROM Sess WHERE a = ' + '1'.padEnd(100_001 - 29, ' ');
+    assert.equal(longStatement.length, 100_001);
+    await rejects(c.exec(tx, longStatement), 'BadRequestException', /Statement/);
+    sent.push([longStatement, []]);
+    await rejects(c.send({ ExecuteStatement: { TransactionId: tx, Statement: '' } }), 'BadRequestException', /Statement/);
+    sent.push(['', []]);
+    const big = dumpBinary({ big: 'x'.repeat(140_000) });
+    assert.ok(big.length > 131_072);
+    await rejects(c.exec(tx, 'INSERT INTO Sess ?', [{ big: 'x'.repeat(140_000) }]), 'BadRequestException', /IonBinary must be/);
+    sent.push(['INSERT INTO Sess ?', [big]]);
+    const longText = `"${'y'.repeat(1_048_575)}"`;
+    await rejects(
+      c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess WHERE a = ?', Parameters: [{ IonText: longText }] } }),
+      'BadRequestException',
+      /IonText must be/,
+    );
+    sent.push(['SELECT * FROM Sess WHERE a = ?', [dumpBinary(dom.load(longText)!)]]);
+    const two = new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0x21, 0x01, 0x21, 0x02]);
+    await rejects(
+      c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess WHERE a = ?', Parameters: [{ IonBinary: two }] } }),
+      'BadRequestException',
+      /exactly one Ion value, found 2/,
+    );
+    sent.push(['SELECT * FROM Sess WHERE a = ?', [two]]);
+    // not Ion, no value, or the wrong JSON type: no driver sends these, and they do not count
+    const notIon = new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0x83, 0x61]);
+    await rejects(
+      c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess WHERE a = ?', Parameters: [{ IonBinary: notIon }] } }),
+      'BadRequestException',
+      /not valid Ion/,
+    );
+    await rejects(
+      c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess WHERE a = ?', Parameters: [{ IonBinary: new Uint8Array([0xe0, 0x01, 0x00, 0xea]) }] } }),
+      'BadRequestException',
+      /found 0/,
+    );
+    const wrongType = await sessionRaw(server.endpoint, { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess', Parameters: 'x' } });
+    assert.equal(wrongType.errorType, 'SerializationException');
+    await c.exec(tx, 'INSERT INTO Sess ?', [{ refused: 5 }]);
+    sent.push(['INSERT INTO Sess ?', [dumpBinary({ refused: 5 })]]);
+
+    // the digest the driver computes (its own QldbHash) matches
+    const expected = driverDigest(tx, sent);
+    const ours = new CommitDigest(tx);
+    for (const [st, ps] of sent) ours.addStatement(st, ps);
+    assert.deepEqual(expected, ours.digest());
+    const ok = await c.commit(tx, expected);
+    assert.deepEqual(Buffer.from(ok.CommitTransaction!.CommitDigest!), expected);
+    const blocks = storedBlocks(server.dataDir, 'refusals');
+    assert.equal(blocks.length, before + 1);
+    const statements = dom.load(blocks[blocks.length - 1])!.get('transactionInfo', 'statements')!;
+    assert.deepEqual(
+      statements.elements().map((e) => e.get('statement')!.stringValue()),
+      ['INSERT INTO Sess ?'],
+      'only the statement that ran is recorded',
+    );
+    await c.send({ EndSession: {} });
+
+    // the unchanged driver: a lambda that catches the refusals and goes on commits
+    const driver = newDriver(server.endpoint, 'refusals', 0);
+    await driver.executeLambda(async (txn) => {
+      await assert.rejects(txn.execute(longStatement), (e: any) => e.name === 'BadRequestException');
+      await assert.rejects(txn.execute('INSERT INTO Sess ?', { big: 'x'.repeat(140_000) }), (e: any) => e.name === 'BadRequestException');
+      await txn.execute('DELETE FROM Sess WHERE refused = 5');
+    });
+    const left = await driver.executeLambda((txn) => txn.execute('SELECT * FROM Sess WHERE refused = 5'));
+    assert.equal(left.getResultList().length, 0);
+    driver.close();
+  });
+
+  it('answers members of the wrong JSON type with SerializationException, constraint violations with BadRequestException', async () => {
+    const c = new Raw(server.endpoint);
+    await c.start('refusals');
+    const tx = await c.begin();
+    const serialization = [
+      { StartSession: { LedgerName: ['E'] } },
+      { StartSession: 'refusals' },
+      { SessionToken: 5, StartTransaction: {} },
+      { SessionToken: c.token, StartTransaction: [] },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: 5, Statement: 'SELECT * FROM Sess' } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: { s: 1 } } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess', Parameters: 'x' } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess', Parameters: [5] } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess', Parameters: [{ IonText: 7 }] } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess', Parameters: [{ IonBinary: '{{not base64' }] } },
+      { SessionToken: c.token, FetchPage: { TransactionId: tx, NextPageToken: 1234 } },
+      { SessionToken: c.token, CommitTransaction: { TransactionId: tx, CommitDigest: 32 } },
+    ];
+    for (const body of serialization) {
+      const r = await sessionRaw(server.endpoint, body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(r.errorType, 'SerializationException', `${JSON.stringify(body)} → ${r.body}`);
+      assert.equal(r.json.__type, 'com.amazonaws.qldbsession#SerializationException');
+      assert.equal(typeof r.json.Message, 'string');
+    }
+    const constraints = [
+      { StartSession: { LedgerName: '' } },
+      { StartSession: { LedgerName: 'l'.repeat(33) } },
+      { SessionToken: 'ab', StartTransaction: {} },
+      { SessionToken: 'not a token!', StartTransaction: {} },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: 'short', Statement: 'SELECT * FROM Sess' } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx } },
+      { SessionToken: c.token, ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess', Parameters: [{}] } },
+      { SessionToken: c.token, CommitTransaction: { TransactionId: tx } },
+    ];
+    for (const body of constraints) {
+      const r = await sessionRaw(server.endpoint, body);
+      assert.equal(r.status, 400, JSON.stringify(body));
+      assert.equal(r.errorType, 'BadRequestException', `${JSON.stringify(body)} → ${r.body}`);
+    }
+    // none of them counted in the digest: the transaction still commits with H(txId)
+    await c.commit(tx, new CommitDigest(tx).digest());
+
+    // what the SDK makes of it, and the driver's verdict: not retryable
+    const e = await rejects(c.client.send(new SendCommandCommand({ StartSession: { LedgerName: ['E'] as any } })), 'SerializationException');
+    assert.ok(e instanceof QLDBSessionServiceException, 'the driver classifies SDK service errors only');
+    assert.equal(isRetryableException(e, false), false);
+    assert.equal(isRetryableException(e, true), false);
+    const driver = newDriver(server.endpoint, 'refusals');
+    let tries = 0;
+    await assert.rejects(
+      driver.executeLambda(async (txn) => {
+        tries++;
+        await txn.execute('SELECT * FROM Sess WHERE a = ?', 'x'.repeat(140_000));
+      }),
+      (err: any) => err.name === 'BadRequestException',
+    );
+    assert.equal(tries, 1, 'BadRequest is not retried either');
+    driver.close();
+    await c.send({ EndSession: {} });
   });
 });

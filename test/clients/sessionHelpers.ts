@@ -25,6 +25,22 @@ export function storedBlocks(dataDir: string, ledgerName: string): Uint8Array[] 
   }
 }
 
+/**
+ * The CommitDigest as the Node driver computes it, with its own hashing (QldbHash), for
+ * `[statement, parameter bytes]` in send order.
+ */
+export function driverDigest(transactionId: string, sent: [string, Uint8Array[]][]): Buffer {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { QldbHash } = require('amazon-qldb-driver-nodejs/dist/src/QldbHash');
+  let acc = QldbHash.toQldbHash(transactionId);
+  for (const [statement, params] of sent) {
+    let s = QldbHash.toQldbHash(statement);
+    for (const p of params) s = s.dot(QldbHash.toQldbHash(p));
+    acc = acc.dot(s);
+  }
+  return Buffer.from(acc.getQldbHash());
+}
+
 export async function createLedger(endpoint: string, name: string): Promise<void> {
   const qldb = new QLDBClient({ endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
   await qldb.send(new CreateLedgerCommand({ Name: name, PermissionsMode: 'STANDARD', DeletionProtection: false }));

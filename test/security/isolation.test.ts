@@ -251,6 +251,8 @@ describe('account isolation under --auth strict', () => {
           S3ExportConfiguration: { Bucket: `bucket-${account}`, Prefix: 'exports/', EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } },
         }),
       );
+    // an export range must end after its ledger was created, and these ledgers are new
+    await new Promise((r) => setTimeout(r, 1100));
     const first = (await exportTo(alice, 'alice-archive', ALICE.accountId)).ExportId!;
     const second = (await exportTo(alice, 'alice-books', ALICE.accountId)).ExportId!;
     assert.equal((await alice.send(new DescribeJournalS3ExportCommand({ Name: 'alice-archive', ExportId: first }))).ExportDescription?.ExportId, first);

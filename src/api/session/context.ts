@@ -3,7 +3,7 @@ import type { OperationContext } from '../types';
 import type { TxnService } from '../../txn/service';
 import type { Session } from '../../txn/sessions';
 import type { Transaction } from '../../txn/transaction';
-import { badRequest } from '../../server/errors';
+import { badRequest, serializationError } from '../../server/errors';
 
 export interface CommandContext {
   op: OperationContext;
@@ -23,10 +23,19 @@ export function timing(cx: CommandContext): { ProcessingTimeMilliseconds: number
 export const TOKEN_PATTERN = /^[A-Za-z-0-9+/=]+$/;
 export const TXN_ID_PATTERN = /^[A-Za-z-0-9]+$/;
 
-export function requireString(cmd: Record<string, unknown>, member: string, min: number, max: number, pattern?: RegExp): string {
+/**
+ * As the control plane answers: a member of the wrong JSON type is a SerializationException (a
+ * typed SDK call never sends one), a missing member or a constraint violation is a BadRequestException.
+ */
+export function requireStringType(cmd: Record<string, unknown>, member: string): string {
   const v = cmd[member];
   if (v === undefined || v === null) throw badRequest(`${member} is required`);
-  if (typeof v !== 'string') throw badRequest(`${member} must be a string`);
+  if (typeof v !== 'string') throw serializationError(`Unexpected value type for '${member}': expected a string`);
+  return v;
+}
+
+export function requireString(cmd: Record<string, unknown>, member: string, min: number, max: number, pattern?: RegExp): string {
+  const v = requireStringType(cmd, member);
   if (v.length < min || v.length > max) {
     throw badRequest(
       min === max ? `${member} must be exactly ${min} characters long` : `${member} must be between ${min} and ${max} characters long`,
@@ -53,9 +62,13 @@ export function requireOpenTransaction(cx: CommandContext, transactionId: string
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
-/** Decodes a blob member; BadRequest unless it is canonical base64. */
+/**
+ * Decodes a blob member. Anything but canonical base64 is a SerializationException: it is the
+ * wire form of a blob that no SDK produces wrong, as the control plane answers.
+ */
 export function decodeBase64(value: unknown, member: string): Buffer {
-  if (typeof value !== 'string') throw badRequest(`${member} must be a base64 string`);
-  if (!BASE64.test(value)) throw badRequest(`${member} is not valid base64`);
+  if (typeof value !== 'string' || !BASE64.test(value)) {
+    throw serializationError(`Unexpected value type for '${member}': expected base64 data`);
+  }
   return Buffer.from(value, 'base64');
 }

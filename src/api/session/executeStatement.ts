@@ -1,78 +1,109 @@
 import { dom } from 'ion-js';
-import { badRequest, internalFailure, ServiceError } from '../../server/errors';
+import { badRequest, internalFailure, serializationError, ServiceError } from '../../server/errors';
 import { executeStatement as runStatement } from '../../partiql';
 import { StatementError, type IonValue } from '../../partiql/ledgerView';
 import {
   decodeBase64,
   requireOpenTransaction,
-  requireString,
+  requireStringType,
   requireTransactionId,
   timing,
   type CommandContext,
 } from './context';
 import { encodeValue, firstPage } from './results';
 
+const MAX_STATEMENT = 100_000;
 const MAX_ION_BINARY = 131_072;
 const MAX_ION_TEXT = 1_048_576;
 
+/** One ValueHolder as received: its bytes and which member carried them, no constraint checked yet. */
+interface Holder {
+  binary: boolean;
+  bytes: Uint8Array;
+  /** the IonText string, for its character-count limit */
+  text?: string;
+}
 
-/** Decodes Parameters: each ValueHolder holds exactly one Ion value (IonBinary or IonText). */
-export function decodeParameters(raw: unknown): { values: IonValue[]; bytes: Uint8Array[] } {
-  if (raw === undefined || raw === null) return { values: [], bytes: [] };
-  if (!Array.isArray(raw)) throw badRequest('Parameters must be a list of ValueHolder');
-  const values: IonValue[] = [];
-  const bytes: Uint8Array[] = [];
-  raw.forEach((holder, i) => {
-    if (typeof holder !== 'object' || holder === null) throw badRequest(`Parameters[${i}] must be a ValueHolder`);
+/**
+ * The shape of Parameters: a list of ValueHolder with exactly one of IonBinary (base64) and
+ * IonText (string). Wrong JSON types are SerializationException; sizes are checked later, after
+ * the statement is folded into the commit digest.
+ */
+export function readHolders(raw: unknown): Holder[] {
+  if (raw === undefined || raw === null) return [];
+  if (!Array.isArray(raw)) throw serializationError(`Unexpected value type for 'Parameters': expected a list`);
+  return raw.map((holder, i): Holder => {
+    const member = `Parameters[${i}]`;
+    if (typeof holder !== 'object' || holder === null || Array.isArray(holder)) {
+      throw serializationError(`Unexpected value type for '${member}': expected an object`);
+    }
     const h = holder as Record<string, unknown>;
     const hasBinary = h.IonBinary !== undefined && h.IonBinary !== null;
     const hasText = h.IonText !== undefined && h.IonText !== null;
-    if (hasBinary === hasText) throw badRequest(`Parameters[${i}] must have exactly one of IonBinary and IonText`);
-    let b: Uint8Array;
     if (hasBinary) {
-      b = decodeBase64(h.IonBinary, `Parameters[${i}].IonBinary`);
-      if (b.length < 1 || b.length > MAX_ION_BINARY) {
-        throw badRequest(`Parameters[${i}].IonBinary must be between 1 and ${MAX_ION_BINARY} bytes`);
-      }
-    } else {
-      if (typeof h.IonText !== 'string') throw badRequest(`Parameters[${i}].IonText must be a string`);
-      if (h.IonText.length < 1 || h.IonText.length > MAX_ION_TEXT) {
-        throw badRequest(`Parameters[${i}].IonText must be between 1 and ${MAX_ION_TEXT} characters`);
-      }
-      b = Buffer.from(h.IonText, 'utf8');
+      const bytes = decodeBase64(h.IonBinary, `${member}.IonBinary`);
+      if (hasText) throw badRequest(`${member} must have exactly one of IonBinary and IonText`);
+      return { binary: true, bytes };
     }
-    let loaded: IonValue[];
-    try {
-      loaded = dom.loadAll(hasBinary ? b : (h.IonText as string));
-    } catch (e) {
-      throw badRequest(`Parameters[${i}] is not valid Ion: ${(e as Error).message}`);
-    }
-    if (loaded.length !== 1) throw badRequest(`Parameters[${i}] must hold exactly one Ion value, found ${loaded.length}`);
-    values.push(loaded[0]);
-    bytes.push(b);
+    if (!hasText) throw badRequest(`${member} must have exactly one of IonBinary and IonText`);
+    if (typeof h.IonText !== 'string') throw serializationError(`Unexpected value type for '${member}.IonText': expected a string`);
+    return { binary: false, bytes: Buffer.from(h.IonText, 'utf8'), text: h.IonText };
   });
-  return { values, bytes };
+}
+
+/** The Ion values of one holder; BadRequest if its content is not an Ion stream. */
+function loadHolder(h: Holder, i: number): IonValue[] {
+  try {
+    return dom.loadAll(h.binary ? h.bytes : h.text!);
+  } catch (e) {
+    throw badRequest(`Parameters[${i}] is not valid Ion: ${(e as Error).message}`);
+  }
+}
+
+/** The constraints QLDB states for a ValueHolder, checked once the statement counts in the digest. */
+function checkHolder(h: Holder, values: IonValue[], i: number): IonValue {
+  if (h.binary && h.bytes.length > MAX_ION_BINARY) {
+    throw badRequest(`Parameters[${i}].IonBinary must be between 1 and ${MAX_ION_BINARY} bytes`);
+  }
+  if (!h.binary && h.text!.length > MAX_ION_TEXT) {
+    throw badRequest(`Parameters[${i}].IonText must be between 1 and ${MAX_ION_TEXT} characters`);
+  }
+  if (values.length !== 1) throw badRequest(`Parameters[${i}] must hold exactly one Ion value, found ${values.length}`);
+  return values[0];
 }
 
 /** ExecuteStatement: runs one PartiQL statement in the open transaction. */
 export function executeStatement(cmd: Record<string, unknown>, cx: CommandContext): object {
   const transactionId = requireTransactionId(cmd);
-  const statement = requireString(cmd, 'Statement', 1, 100_000);
+  const statement = requireStringType(cmd, 'Statement');
+  const holders = readHolders(cmd.Parameters);
   const txn = requireOpenTransaction(cx, transactionId);
-  const params = decodeParameters(cmd.Parameters);
-  // every statement the server received is part of the commit digest, failed or not (§2.11)
+  const loaded = holders.map(loadHolder);
+  // A holder with no value (an empty one, or nothing but a version marker) is refused like
+  // non-Ion before the digest: no driver can send one, and CommitDigest cannot hash it.
+  loaded.forEach((values, i) => {
+    if (values.length === 0) throw badRequest(`Parameters[${i}] must hold exactly one Ion value, found 0`);
+  });
+  // The driver folds every statement into its digest before sending it, so the server folds
+  // what it received before checking any limit: a client that catches the rejection and
+  // commits must still match (§2.11; the choices are in sendCommand.ts).
   let statementDigest: Buffer;
   try {
-    statementDigest = cx.session.txnExtra!.digest.addStatement(statement, params.bytes);
+    statementDigest = cx.session.txnExtra!.digest.addStatement(statement, holders.map((h) => h.bytes));
   } catch (e) {
-    // ion-js reads lazily; the hasher walks every byte and finds what the loader let pass
+    // ion-js reads lazily; the hasher walks every byte and finds what the loader let pass.
+    // addStatement folds nothing when a parameter fails to hash.
     throw badRequest(`Parameters are not valid Ion: ${(e as Error).message}`);
   }
+  if (statement.length < 1 || statement.length > MAX_STATEMENT) {
+    throw badRequest(`Statement must be between 1 and ${MAX_STATEMENT} characters long`);
+  }
+  const params = holders.map((h, i) => checkHolder(h, loaded[i], i));
   txn.beginStatement(statement, statementDigest);
   const readsBefore = txn.readIOs;
   let values: IonValue[];
   try {
-    values = runStatement(txn, statement, params.values).values;
+    values = runStatement(txn, statement, params).values;
   } catch (e) {
     // a failed statement leaves no effect; the transaction stays open (the drivers abort it)
     txn.rollbackStatement();
