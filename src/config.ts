@@ -16,6 +16,7 @@ export interface Config {
   transactionTimeoutMs: number;
   sessionTimeoutMs: number;
   maxSessionsPerLedger: number;
+  statementTimeLimitMs: number;
   // exports
   exportRetentionMs: number;
   s3Endpoint?: string;
@@ -60,6 +61,7 @@ export const SETTINGS: Setting[] = [
   { key: 'maxBodyBytes', flag: '--max-body-bytes', env: 'OPENQLDB_MAX_BODY_BYTES', kind: 'int', default: 8 * 1024 * 1024, help: 'largest request body accepted' },
   { key: 'transactionTimeoutMs', flag: '--transaction-timeout', env: 'OPENQLDB_TRANSACTION_TIMEOUT', kind: 'duration', default: 30_000, help: 'transaction lifetime (QLDB: 30s)' },
   { key: 'sessionTimeoutMs', flag: '--session-timeout', env: 'OPENQLDB_SESSION_TIMEOUT', kind: 'duration', default: 15 * 60_000, help: 'session lifetime (QLDB: 13-17 min)' },
+  { key: 'statementTimeLimitMs', flag: '--statement-time-limit', env: 'OPENQLDB_STATEMENT_TIME_LIMIT', kind: 'duration', default: 10_000, help: 'longest one PartiQL statement may run (it holds the server meanwhile)' },
   { key: 'maxSessionsPerLedger', flag: '--max-sessions', env: 'OPENQLDB_MAX_SESSIONS', kind: 'int', default: 3000, help: 'active sessions per ledger (QLDB: 3,000)' },
   { key: 'exportRetentionMs', flag: '--export-retention', env: 'OPENQLDB_EXPORT_RETENTION', kind: 'duration', default: 7 * 86_400_000, help: 'how long finished exports stay visible (QLDB: 7d)' },
   { key: 's3Endpoint', flag: '--s3-endpoint', env: 'OPENQLDB_S3_ENDPOINT', kind: 'string', help: 'S3-compatible endpoint for exports (default: local directory)' },

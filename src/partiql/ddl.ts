@@ -4,6 +4,8 @@
  * limits with the same messages.
  */
 import { IonTypes } from 'ion-js';
+import { checkTags } from '../ledger/tags';
+import { ServiceError } from '../server/errors';
 import type { Statement } from './ast';
 import type { Context } from './environment';
 import { evaluate } from './evaluator';
@@ -60,7 +62,13 @@ export function runDdl(stmt: DdlStatement, ctx: Context): IonValue[] {
       if (stmt.name.startsWith(COMMITTED_PREFIX)) fail(`Invalid table name '${stmt.name}': the prefix is reserved`, stmt.pos);
       if (view.activeTable(stmt.name)) fail(`Table with name: ${stmt.name} already exists`, stmt.pos);
       checkTableQuota(view.tables(), 'new', stmt.pos);
-      const tags = stmt.tags ? tagsOf(evaluate(stmt.tags, undefined, ctx, 0) as IonValue, stmt.tags.pos) : undefined;
+      let tags: Record<string, string> | undefined;
+      if (stmt.tags) {
+        if (view.permissionsMode !== 'STANDARD') {
+          fail('Tags can be added to a table only in a ledger with the STANDARD permissions mode', stmt.tags.pos);
+        }
+        tags = tagsOf(evaluate(stmt.tags, undefined, ctx, 0) as IonValue, stmt.tags.pos);
+      }
       return [tableIdRow(view.createTable(stmt.name, tags))];
     }
     case 'dropTable':
@@ -107,6 +115,13 @@ function tagsOf(v: IonValue, pos: Position): Record<string, string> {
   for (const [key, value] of v.fields()) {
     if (!isText(value)) fail(`Tag '${key}' must have a string value`, pos);
     tags[key] = value.stringValue()!;
+  }
+  try {
+    checkTags({}, tags);
+  } catch (e) {
+    // the control plane's rules, answered as a statement error (BadRequest), not InvalidParameter
+    if (e instanceof ServiceError) fail(e.message, pos);
+    throw e;
   }
   return tags;
 }

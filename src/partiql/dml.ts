@@ -5,7 +5,7 @@
  */
 import { IonTypes } from 'ion-js';
 import type { DmlOperation, Expr, InsertStatement, MutateStatement } from './ast';
-import { certainlyWithin, ionBinarySize } from './documentSize';
+import { certainlyWithin, ionBinarySize, MAX_NESTING_DEPTH, nestingExceeds } from './documentSize';
 import { bind, Context, Frame } from './environment';
 import { evaluate, isTrue } from './evaluator';
 import { StatementError } from './ledgerView';
@@ -25,6 +25,9 @@ function documentIdRow(id: string): IonValue {
 function checkDocument(v: IonValue | undefined, pos: Expr['pos']): IonValue {
   if (v === undefined || v.getType() !== IonTypes.STRUCT || v.isNull()) {
     throw new StatementError(`A document must be a struct ${describePosition(pos)}`);
+  }
+  if (nestingExceeds(v, MAX_NESTING_DEPTH)) {
+    throw new StatementError(`Document nests deeper than the maximum of ${MAX_NESTING_DEPTH} levels ${describePosition(pos)}`);
   }
   if (certainlyWithin(v, MAX_DOCUMENT_BYTES)) return v;
   const size = ionBinarySize(v);
@@ -70,6 +73,7 @@ export function runMutation(stmt: MutateStatement, ctx: Context): IonValue[] {
   const tableId = plan.table!.info.tableId;
   const matches: { id: string; doc: IonValue; bindings: Binding[] }[] = [];
   for (const row of plan.rows(undefined)) {
+    ctx.budget.tick();
     let env = bind(undefined, plan.alias, row.value, true, 0);
     if (plan.by) env = bind(env, plan.by, str(row.id!), false, 0);
     const bindings: Binding[] = [];
@@ -114,6 +118,7 @@ function expandNested(stmt: MutateStatement, i: number, binding: Binding, ctx: C
   }
   const value = evaluate(nested.expr, binding.env, ctx, 0);
   const next = (v: Value, keys: PathKey[], at: Value | undefined) => {
+    ctx.budget.tick();
     let env = bind(binding.env, alias, v, true, 0);
     if (nested.at) env = bind(env, nested.at, at ?? MISSING, false, 0);
     const aliasKeys = new Map(binding.aliasKeys);

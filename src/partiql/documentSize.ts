@@ -66,3 +66,28 @@ export function certainlyWithin(v: IonValue, limit: number): boolean {
   }
   return true;
 }
+
+/**
+ * The deepest nesting of containers a document may have, the document struct itself counting
+ * as 1. Reading, hashing, encoding and exporting a value all recurse once per level, and a
+ * revision is read back wrapped in up to four more levels (committed view, history(), the block
+ * of an export); at this depth every one of those paths stays far from the stack limit, so a
+ * document that can be written can always be read back. Documents in practice nest a handful of
+ * levels; MongoDB draws its line at the same place.
+ */
+export const MAX_NESTING_DEPTH = 100;
+
+/** True when `v` nests containers deeper than `limit`. Iterative: the value may be as deep as the stack allows. */
+export function nestingExceeds(v: IonValue, limit: number): boolean {
+  const stack: [IonValue, number][] = [[v, 1]];
+  while (stack.length > 0) {
+    const [value, depth] = stack.pop()!;
+    if (value.isNull()) continue;
+    const type = value.getType();
+    if (type !== IonTypes.STRUCT && type !== IonTypes.LIST && type !== IonTypes.SEXP) continue;
+    if (depth > limit) return true;
+    const children = type === IonTypes.STRUCT ? value.allFields().flatMap(([, values]) => values) : value.elements();
+    for (const child of children) stack.push([child, depth + 1]);
+  }
+  return false;
+}

@@ -3,6 +3,7 @@
  * binding costs one allocation and a lookup walks only the handful of names in scope.
  */
 import type { Expr } from './ast';
+import type { StatementBudget } from './budget';
 import type { IonValue, LedgerView } from './ledgerView';
 import type { Value } from './values';
 
@@ -25,6 +26,8 @@ export interface Context {
   readonly params: readonly IonValue[];
   /** Rows read from tables, the committed view, history() and the catalog (read IOs). */
   reads: number;
+  /** Time and memory the statement may still spend; every evaluation loop reports to it. */
+  readonly budget: StatementBudget;
   /** Results of aggregate calls, filled in when a SELECT aggregates over its rows. */
   aggregates?: Map<Expr, Value>;
 }

@@ -4,6 +4,7 @@
  * same parameterised statements over and over.
  */
 import type { Statement } from './ast';
+import { StatementBudget, STATEMENT_LIMITS, type StatementLimits } from './budget';
 import { runDdl, runExec } from './ddl';
 import { runInsert, runMutation } from './dml';
 import type { Context } from './environment';
@@ -37,9 +38,12 @@ export function parse(statement: string): Statement {
   return parsed;
 }
 
-export function executeStatement(view: LedgerView, statement: string, parameters: IonValue[]): StatementResult {
+/** `limits` is for tests; the server runs every statement with STATEMENT_LIMITS. */
+export function executeStatement(
+  view: LedgerView, statement: string, parameters: IonValue[], limits: Readonly<StatementLimits> = STATEMENT_LIMITS,
+): StatementResult {
   const stmt = parse(statement);
-  const ctx: Context = { view, params: parameters, reads: 0 };
+  const ctx: Context = { view, params: parameters, reads: 0, budget: new StatementBudget(view, limits) };
   try {
     return { values: run(stmt, ctx) };
   } finally {
@@ -51,6 +55,7 @@ function run(stmt: Statement, ctx: Context): IonValue[] {
   switch (stmt.kind) {
     case 'select': {
       const rows: IonValue[] = [];
+      // runSelect has already charged these rows to the budget while building them
       for (const value of runSelect(stmt, undefined, ctx, 0)) {
         const ion = toIon(value);
         if (ion !== undefined) rows.push(ion);

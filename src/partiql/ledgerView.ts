@@ -47,6 +47,15 @@ export interface DocumentRow {
 export interface LedgerView {
   /** The transaction's id (the TXID() function returns it). */
   readonly transactionId: string;
+  /**
+   * When the transaction expires (epoch ms). The engine checks it while a statement runs, since
+   * the session layer can only check between commands, and calls `expired()` once it has passed.
+   */
+  readonly deadline: number;
+  /** Throws the transaction-expired error the drivers recognise (`Transaction <id> has expired`). */
+  expired(): never;
+  /** Table tags (`WITH (aws_tags = …)`) exist only on STANDARD ledgers (§5.1). */
+  readonly permissionsMode: 'ALLOW_ALL' | 'STANDARD';
 
   // ---- catalog ----
   /** Every table, active and dropped, in creation order. */
@@ -64,9 +73,11 @@ export interface LedgerView {
   /** Every live document of the table; registers a whole-table read for OCC. */
   scan(tableId: string): Iterable<DocumentRow>;
   /**
-   * Documents whose top-level `field` equals `value` (Ion equality), through an index on that
-   * field. Registers a narrow read: only matching documents conflict. Call only when
-   * `tables()` shows an ONLINE index on the field.
+   * Documents whose top-level `field` equals `value`, through an index on that field: numbers by
+   * numeric value across int/decimal/float, as `=` compares them; anything else by Ion equality.
+   * May return a few more (the engine applies WHERE to every row), never fewer. Registers a
+   * narrow read: only matching documents conflict. Call only when `tables()` shows an ONLINE
+   * index on the field, and never with a null.
    */
   lookup(tableId: string, field: string, value: IonValue): Iterable<DocumentRow>;
   /** The live document with this id, or undefined (a narrow read, as for an index). */

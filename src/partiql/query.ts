@@ -30,6 +30,7 @@ export function forEachBinding(
   const loop = (i: number, frame: Frame | undefined): void => {
     const plan = plans[i];
     for (const row of plan.rows(frame)) {
+      ctx.budget.tick();
       let f = bind(frame, plan.alias, row.value, true, depth);
       if (plan.at) f = bind(f, plan.at, row.at ?? MISSING, false, depth);
       if (plan.by) f = bind(f, plan.by, row.id !== undefined ? str(row.id) : MISSING, false, depth);
@@ -118,10 +119,14 @@ export function runSelect(stmt: SelectStatement, env: Frame | undefined, ctx: Co
   const aggregates = aggregateCalls(stmt);
   if (aggregates.length > 0) return [aggregateRow(stmt, plans, aggregates, env, ctx, depth)];
   const out: Value[] = [];
+  const mark = ctx.budget.mark();
   forEachBinding(plans, stmt.where, env, ctx, depth, (row) => {
     const value = project(stmt, plans, row, ctx, depth);
-    if (value !== MISSING) out.push(value);
+    if (value === MISSING) return;
+    ctx.budget.hold(value);
+    out.push(value);
   });
+  ctx.budget.release(mark);
   return out;
 }
 

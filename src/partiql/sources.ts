@@ -13,7 +13,7 @@ import { StatementError, TableInfo } from './ledgerView';
 import type { DocumentRow, IonValue } from './ledgerView';
 import { describePosition } from './lexer';
 import {
-  Bag, elementsOf, int, isAbsent, isIndexableValue, isIon, isSequence, MISSING, str, struct, Value,
+  Bag, elementsOf, int, isAbsent, isIon, isSequence, MISSING, str, struct, Value,
 } from './values';
 
 export const COMMITTED_PREFIX = '_ql_committed_';
@@ -96,6 +96,7 @@ function planSource(
       if (!scanned) {
         scanned = [];
         for (const doc of view.scan(info.tableId)) {
+          ctx.budget.tick();
           const row = toRow(doc);
           if (row) scanned.push(row);
         }
@@ -110,6 +111,7 @@ function planSource(
       const found: SourceRow[] = [];
       const seen = new Set<string>();
       const add = (doc: DocumentRow | undefined) => {
+        ctx.budget.tick();
         if (!doc || seen.has(doc.id)) return;
         seen.add(doc.id);
         const row = toRow(doc);
@@ -121,8 +123,9 @@ function planSource(
           if (isIon(key) && key.getType() === IonTypes.STRING && !key.isNull()) add(view.get(info.tableId, key.stringValue()!));
         }
       } else {
+        // MISSING and nulls are never `=` to anything; a bag key is not a value an index holds
         const present = keys.filter((k) => !isAbsent(k));
-        if (present.some((k) => !isIon(k) || !isIndexableValue(k))) return scan();
+        if (present.some((k) => !isIon(k))) return scan();
         for (const key of present) for (const doc of view.lookup(info.tableId, narrow.field, key as IonValue)) add(doc);
       }
       ctx.reads += found.length;
@@ -215,8 +218,17 @@ function historyRows(expr: Expr & { kind: 'call' }, env: Frame | undefined, ctx:
   if (start && end && start.getTime() > end.getTime()) {
     throw new StatementError(`history() start time is after its end time ${describePosition(expr.pos)}`);
   }
+  // §1.7: start ≤ end ≤ now; the journal has nothing to show for the future
+  const now = Date.now();
+  if (start && start.getTime() > now) {
+    throw new StatementError(`history() start time is in the future ${describePosition(startExpr!.pos)}`);
+  }
+  if (end && end.getTime() > now) {
+    throw new StatementError(`history() end time is in the future ${describePosition(endExpr!.pos)}`);
+  }
   const rows: SourceRow[] = [];
   for (const revision of ctx.view.history(tableId, start, end)) {
+    ctx.budget.tick();
     const id = revision.get('metadata', 'id');
     rows.push({ value: revision, id: id?.stringValue() ?? undefined });
   }

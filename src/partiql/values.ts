@@ -251,18 +251,13 @@ export function compareValues(a: IonValue, b: IonValue): number | undefined {
 /**
  * `=` between two non-null values: numbers compare by value across int/decimal/float (as
  * PartiQL does); every other pair must be the same Ion value — same type, same annotations,
- * same precision — so that a parameter read back with `WHERE f = ?` is exactly what was stored,
- * and so that an index lookup (Ion equality) finds exactly the rows a scan would.
+ * same precision — so that a parameter read back with `WHERE f = ?` is exactly what was stored.
+ * Index keys follow the same two rules (see LedgerView.lookup).
  */
 export function valuesEqual(a: IonValue, b: IonValue): boolean {
   if (isNumeric(a) && isNumeric(b)) return compareNums(toNum(a), toNum(b)) === 0;
   if (a.getType() !== b.getType()) return false;
   return a.ionEquals(b);
-}
-
-/** Whether an index lookup on this value finds exactly what `=` would (see valuesEqual). */
-export function isIndexableValue(v: IonValue): boolean {
-  return !v.isNull() && !isNumeric(v);
 }
 
 /** Ion equality that also understands bags (element order ignored), for IN over collections. */

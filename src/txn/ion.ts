@@ -1,9 +1,10 @@
 /** Ion conversions the transaction layer needs: DOM ⇄ binary, and index keys. */
 import { dom, dumpBinary, IonTypes } from 'ion-js';
 import { ionHash, ionHashAt } from '../journal/ionHash';
-import { firstValue, T_STRUCT } from '../journal/ionBinary';
+import { firstValue, T_DECIMAL, T_FLOAT, T_NEGINT, T_POSINT, T_STRUCT, type Header } from '../journal/ionBinary';
 import { structFields } from '../journal/block';
 import type { IonValue } from '../partiql/ledgerView';
+import { isNumeric, numToNumber, toNum } from '../partiql/values';
 
 export function toBinary(value: IonValue): Buffer {
   const b = dumpBinary(value);
@@ -27,12 +28,40 @@ export function isStruct(v: IonValue): boolean {
 
 
 /**
- * Index key of a value: its Ion hash. Two values get the same key exactly when they are equal in
- * the Ion data model (type, precision, annotations significant; struct field order not), which is
- * the equality QLDB's indexes use.
+ * Index key of a value. Numbers are keyed by their float64 value, because PartiQL `=` compares
+ * numbers across int, decimal and float (1 = 1.0 = 1e0): every pair of numbers `=` calls equal
+ * gets the same key. Distinct exact numbers that round to the same double share a key too; that
+ * only widens a lookup, and the engine applies WHERE to every row it gets. Every other value is
+ * keyed by its Ion hash, so key equality is Ion equality (type, precision and annotations
+ * significant; struct field order not), which is what `=` means for them. The two kinds cannot
+ * collide: a number's key is 9 bytes, an Ion hash 32.
  */
 export function indexKey(value: IonValue): Buffer {
+  if (isNumeric(value)) return numberKey(numToNumber(toNum(value)));
   return ionHash(value);
+}
+
+const NUMBER_KEY_TAG = 0x4e;
+
+function numberKey(n: number): Buffer {
+  const key = Buffer.alloc(9);
+  key[0] = NUMBER_KEY_TAG;
+  // -0 = 0 in PartiQL; every NaN is written as the one canonical NaN
+  key.writeDoubleBE(n === 0 ? 0 : n, 1);
+  return key;
+}
+
+const IVM = Uint8Array.of(0xe0, 0x01, 0x00, 0xea);
+
+/** The index key of a value inside an Ion binary buffer, without building the document's DOM. */
+function indexKeyAt(bytes: Uint8Array, h: Header, symbols: Parameters<typeof ionHashAt>[2]): Buffer {
+  const numeric = h.type === T_POSINT || h.type === T_NEGINT || h.type === T_DECIMAL || h.type === T_FLOAT;
+  if (!numeric || h.isNull) return ionHashAt(bytes, h, symbols);
+  // a number's own encoding (annotations dropped: `=` ignores them) needs no symbol table
+  const own = new Uint8Array(IVM.length + h.end - h.td);
+  own.set(IVM);
+  own.set(bytes.subarray(h.td, h.end), IVM.length);
+  return indexKey(fromBinary(own));
 }
 
 /** The top-level field `name` of a struct, or undefined (missing, or several with that name). */
@@ -53,7 +82,7 @@ export function indexKeysOf(bytes: Uint8Array, fields: readonly string[]): Map<s
     const refs = structFields(bytes, v.h, v.symbols);
     for (const f of fields) {
       const ref = refs.get(f);
-      if (ref) out.set(f, ionHashAt(bytes, ref.h, v.symbols));
+      if (ref) out.set(f, indexKeyAt(bytes, ref.h, v.symbols));
     }
   } catch {
     const doc = fromBinary(bytes);

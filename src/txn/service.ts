@@ -10,11 +10,13 @@ import { CommitDigest } from '../journal/commitDigest';
 import { newId } from '../journal/ids';
 import { invalidSession } from '../server/errors';
 import type { Db } from '../storage/sqlite/db';
+import type { PermissionsMode } from '../storage/store';
 import { DocumentStore } from '../storage/sqlite/documentStore';
 import { JournalStore } from '../storage/sqlite/journalStore';
 import { Catalog, type CatalogTable } from './catalog';
 import { CommitPipeline, type CommitOutcome } from './commitPipeline';
 import type { JournalPort } from './journalPort';
+import { indexKeysOf } from './ion';
 import { LedgerState } from './ledgerState';
 import { SessionManager, type Session } from './sessions';
 import { Transaction } from './transaction';
@@ -38,6 +40,8 @@ export class TxnService {
   readonly pipeline: CommitPipeline;
   readonly sessions: SessionManager;
   private readonly states = new Map<string, LedgerState>();
+  /** A ledger's permissions mode; unknown without an app (txn-level tests), which means STANDARD. */
+  private permissionsModeOf: (ledgerId: string) => PermissionsMode | undefined = () => undefined;
 
   /** The service of an app, created (and hooked to its ledgers) on first use. */
   static of(app: App): TxnService {
@@ -65,6 +69,7 @@ export class TxnService {
     onError: (e: unknown) => void = () => {},
   ) {
     this.docs = new DocumentStore(db);
+    this.docs.rekeyPendingIndexes((doc, field) => indexKeysOf(doc, [field]).get(field));
     this.pipeline = new CommitPipeline({
       db,
       docs: this.docs,
@@ -83,6 +88,7 @@ export class TxnService {
 
   /** Follows the ledgers of an app: genesis at creation, sessions ended at deletion, data dropped when gone. */
   attach(app: App): void {
+    this.permissionsModeOf = (ledgerId) => app.ledgers.get(ledgerId)?.permissionsMode;
     app.ledgers.hooks.created.push((ledger) => this.createLedger(ledger.ledgerId));
     app.ledgers.hooks.beforeDelete.push((ledger) => this.sessions.dropLedger(ledger.ledgerId));
     app.ledgers.hooks.gone.push((ledger) => this.dropLedger(ledger.ledgerId));
@@ -142,7 +148,14 @@ export class TxnService {
 
   startTransaction(s: Session): Transaction {
     const st = this.stateOrCreate(s.ledgerId);
-    const txn = new Transaction(newId(), st, this.docs, st.tipSeq, Date.now(), st.catalog);
+    const startedAt = Date.now();
+    const ledgerId = s.ledgerId;
+    const txn = new Transaction(
+      newId(), st, this.docs, st.tipSeq, startedAt, st.catalog,
+      // the same instant openTransaction() expires it at, so both report the same expiry
+      startedAt + this.options.transactionTimeoutMs,
+      () => this.permissionsModeOf(ledgerId) ?? 'STANDARD',
+    );
     st.openTransaction(txn.startSeq);
     s.txn = txn;
     s.txnExtra = { digest: new CommitDigest(txn.transactionId) };

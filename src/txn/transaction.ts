@@ -7,8 +7,10 @@
  * commit pipeline, as one block.
  */
 import { dom } from 'ion-js';
-import { badRequest } from '../server/errors';
+import { badRequest, invalidSession } from '../server/errors';
+import type { PermissionsMode } from '../storage/store';
 import { newId } from '../journal/ids';
+import { MAX_NESTING_DEPTH, nestingExceeds } from '../partiql/documentSize';
 import type { BlockAddress, DocumentRow, IndexInfo, IonValue, LedgerView, TableInfo } from '../partiql/ledgerView';
 import type { CurrentDoc, DocumentStore } from '../storage/sqlite/documentStore';
 import { applyOp, Catalog, type CatalogOp, type CatalogTable } from './catalog';
@@ -76,8 +78,20 @@ export class Transaction implements LedgerView {
     readonly startedAt: number,
     /** the committed catalog at start */
     readonly baseCatalog: Catalog,
+    /** epoch ms at which the transaction expires (startedAt + the transaction timeout) */
+    readonly deadline: number = Infinity,
+    /** read on use: the mode may change while the transaction is open */
+    private readonly modeOf: () => PermissionsMode = () => 'STANDARD',
   ) {
     this.catalog = baseCatalog;
+  }
+
+  get permissionsMode(): PermissionsMode {
+    return this.modeOf();
+  }
+
+  expired(): never {
+    throw invalidSession(`Transaction ${this.transactionId} has expired`);
   }
 
   private get ledgerId(): string {
@@ -260,13 +274,13 @@ export class Transaction implements LedgerView {
   lookup(tableId: string, field: string, value: IonValue): Iterable<DocumentRow> {
     // an index created by this transaction (or after it started) has no committed entries we
     // may use: fall back to a scan, which also records the wider read
+    const key = indexKey(value);
     if (!this.baseCatalog.hasIndex(tableId, field) || !this.ledger.catalog.hasIndex(tableId, field)) {
       return [...this.scan(tableId)].filter((r) => {
         const v = fieldOf(r.data, field);
-        return v !== undefined && v.ionEquals(value);
+        return v !== undefined && indexKey(v).equals(key);
       });
     }
-    const key = indexKey(value);
     this.reads.keys.add(keyId(tableId, field, key));
     const out: DocumentRow[] = [];
     for (const docId of this.store.lookup(this.ledgerId, tableId, field, key)) {
@@ -331,6 +345,10 @@ export class Transaction implements LedgerView {
 
   private encode(data: IonValue): { data: IonValue; bytes: Buffer } {
     if (!isStruct(data)) throw badRequest('A document must be a struct');
+    // the engine checks this too; here it holds for every writer of the view
+    if (nestingExceeds(data, MAX_NESTING_DEPTH)) {
+      throw badRequest(`Document nests deeper than the maximum of ${MAX_NESTING_DEPTH} levels`);
+    }
     const bytes = toBinary(data);
     if (bytes.length > QUOTAS.documentBytes) {
       throw badRequest(`Document size of ${bytes.length} bytes exceeds the maximum of ${QUOTAS.documentBytes} bytes (128 KB)`);

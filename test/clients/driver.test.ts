@@ -7,8 +7,10 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { dom, load, type dom as domT } from 'ion-js';
 import type { QldbDriver, TransactionExecutor } from 'amazon-qldb-driver-nodejs';
-import { startServer, type TestServer } from '../helpers/server';
+import { startServer, testCredentials, type TestServer } from '../helpers/server';
+import { CreateLedgerCommand, QLDBClient, UpdateLedgerPermissionsModeCommand } from '@aws-sdk/client-qldb';
 import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
+import { MAX_NESTING_DEPTH } from '../../src/partiql/documentSize';
 import { verifyBlock } from '../../src/journal/verify';
 
 const LEDGER = 'driver-test';
@@ -19,7 +21,7 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
   let server: TestServer;
   let driver: QldbDriver;
   before(async () => {
-    server = await startServer();
+    server = await startServer(['--statement-time-limit', '3s']);
     await createLedger(server.endpoint, LEDGER);
     driver = newDriver(server.endpoint, LEDGER);
   });
@@ -203,6 +205,89 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
     assert.equal(redacted.get('data'), null);
     assert.equal(redacted.get('dataHash')!.uInt8ArrayValue()!.length, 32);
     assert.deepEqual(redacted.get('hash')!.uInt8ArrayValue(), v0.get('hash')!.uInt8ArrayValue());
+
+    const future = (e: any) => (e.name === 'BadRequestException' || e.code === 'BadRequestException') && /in the future/.test(e.message);
+    await assert.rejects(driver.executeLambda((txn) => txn.execute('SELECT * FROM history(Person, `2020T`, `2099T`)')), future);
+    await assert.rejects(driver.executeLambda((txn) => txn.execute('SELECT * FROM history(Person, `2099T`)')), future);
+  });
+
+  it('refuses a runaway statement with BadRequest instead of exhausting memory or the CPU', async () => {
+    await driver.executeLambda(async (txn) => {
+      await txn.execute('CREATE TABLE J40');
+      for (let n = 0; n < 40; n++) await txn.execute('INSERT INTO J40 ?', { n, s: 'x'.repeat(50_000) });
+    });
+    const badRequest = (message: RegExp) => (e: any) =>
+      (e.name === 'BadRequestException' || e.code === 'BadRequestException') && message.test(e.message);
+    // 1,600 rows of 100 KB
+    await assert.rejects(
+      driver.executeLambda((txn) => txn.execute('SELECT a.s AS x, b.s AS y FROM J40 AS a, J40 AS b')),
+      badRequest(/result exceeds the limit of 64 MB/),
+    );
+    // 102,400,000 rows: refused by whichever limit it reaches first, never materialized
+    await assert.rejects(
+      driver.executeLambda((txn) => txn.execute('SELECT * FROM J40 AS a, J40 AS b, J40 AS c, J40 AS e, J40 AS f')),
+      badRequest(/result exceeds the limit of 64 MB|time limit of 3000 ms/),
+    );
+    const started = Date.now();
+    await assert.rejects(
+      driver.executeLambda((txn) => txn.execute('SELECT COUNT(*) FROM J40 AS a, J40 AS b, J40 AS c, J40 AS e, J40 AS f, J40 AS g')),
+      badRequest(/time limit of 3000 ms/),
+    );
+    assert.ok(Date.now() - started < 6_000, `refused after ${Date.now() - started} ms`);
+    const count = await driver.executeLambda((txn) => txn.execute('SELECT COUNT(*) FROM J40 AS a, J40 AS b'));
+    assert.equal(values(count)[0].get('_1')!.numberValue(), 1600, 'the server and the session go on');
+  });
+
+  it(`stores a document nested ${MAX_NESTING_DEPTH} deep and reads it back everywhere; refuses one deeper`, async () => {
+    const nested = (depth: number) => {
+      let text = '1';
+      for (let i = 1; i < depth; i++) text = `[${text}]`;
+      return dom.load(`{a: ${text}}`)!;
+    };
+    const atLimit = nested(MAX_NESTING_DEPTH);
+    await driver.executeLambda((txn) => txn.execute('CREATE TABLE Deep'));
+    const ins = await driver.executeLambda((txn) => txn.execute('INSERT INTO Deep ?', atLimit));
+    const id = values(ins)[0].get('documentId')!.stringValue()!;
+    const user = await driver.executeLambda((txn) => txn.execute('SELECT * FROM Deep'));
+    assert.ok(values(user)[0].ionEquals(atLimit));
+    const committed = await driver.executeLambda((txn) => txn.execute('SELECT * FROM _ql_committed_Deep'));
+    assert.ok(values(committed)[0].get('data')!.ionEquals(atLimit));
+    const history = await driver.executeLambda((txn) => txn.execute('SELECT h.data FROM history(Deep) AS h'));
+    assert.ok(values(history)[0].get('data')!.ionEquals(atLimit));
+
+    const refused = (e: any) =>
+      (e.name === 'BadRequestException' || e.code === 'BadRequestException') && /nests deeper than the maximum of 100 levels/.test(e.message);
+    await assert.rejects(driver.executeLambda((txn) => txn.execute('INSERT INTO Deep ?', nested(MAX_NESTING_DEPTH + 1))), refused);
+    await assert.rejects(driver.executeLambda((txn) => txn.execute('UPDATE Deep SET b = [a]')), refused);
+    const all = await driver.executeLambda((txn) => txn.execute('SELECT id FROM Deep BY id'));
+    assert.equal(values(all).length, 1);
+    assert.equal(values(all)[0].get('id')!.stringValue(), id);
+  });
+
+  it('table tags: only on a STANDARD ledger, with the tagging rules', async () => {
+    const qldb = new QLDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+    await qldb.send(new CreateLedgerCommand({ Name: 'allow-all', PermissionsMode: 'ALLOW_ALL', DeletionProtection: false }));
+    const open = newDriver(server.endpoint, 'allow-all');
+    try {
+      const badRequest = (message: RegExp) => (e: any) =>
+        (e.name === 'BadRequestException' || e.code === 'BadRequestException') && message.test(e.message);
+      const tagged = "CREATE TABLE Tagged WITH (aws_tags = `{'team': 'ledger'}`)";
+      await assert.rejects(open.executeLambda((txn) => txn.execute(tagged)), badRequest(/STANDARD permissions mode/));
+      assert.deepEqual(await open.getTableNames(), []);
+      await assert.rejects(
+        driver.executeLambda((txn) => txn.execute("CREATE TABLE Tagged WITH (aws_tags = `{'aws:team': 'ledger'}`)")),
+        badRequest(/'aws:' are reserved/),
+      );
+      await driver.executeLambda((txn) => txn.execute(tagged));
+      assert.ok((await driver.getTableNames()).includes('Tagged'));
+      // the mode is read when the statement runs
+      await qldb.send(new UpdateLedgerPermissionsModeCommand({ Name: 'allow-all', PermissionsMode: 'STANDARD' }));
+      await open.executeLambda((txn) => txn.execute(tagged));
+      assert.deepEqual(await open.getTableNames(), ['Tagged']);
+    } finally {
+      open.close();
+      qldb.destroy();
+    }
   });
 
   it('every stored block verifies and chains to the previous one', () => {
@@ -215,5 +300,39 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
       assert.equal(v.block.sequenceNo, seq);
       prev = v.block.blockHash;
     });
+  });
+});
+
+describe('a statement running past the transaction timeout', () => {
+  let server: TestServer;
+  let driver: QldbDriver;
+  before(async () => {
+    server = await startServer(['--transaction-timeout', '1s']);
+    await createLedger(server.endpoint, LEDGER);
+    driver = newDriver(server.endpoint, LEDGER);
+  });
+  after(async () => {
+    driver?.close();
+    await server?.dispose();
+  });
+
+  it('is stopped with the transaction-expired error the driver knows, and the driver goes on', async () => {
+    await driver.executeLambda(async (txn) => {
+      await txn.execute('CREATE TABLE J40');
+      await txn.execute('INSERT INTO J40 ?', Array.from({ length: 40 }, (_, n) => ({ n })));
+    });
+    let attempts = 0;
+    const started = Date.now();
+    await assert.rejects(
+      driver.executeLambda((txn) => {
+        attempts++;
+        return txn.execute('SELECT COUNT(*) FROM J40 AS a, J40 AS b, J40 AS c, J40 AS e, J40 AS f');
+      }),
+      (e: any) => e.name === 'InvalidSessionException' && /^Transaction \S+ has expired$/.test(e.message),
+    );
+    assert.equal(attempts, 1, 'an expired transaction is not retried');
+    assert.ok(Date.now() - started < 4_000, `stopped after ${Date.now() - started} ms`);
+    const r = await driver.executeLambda((txn) => txn.execute('SELECT COUNT(*) FROM J40'));
+    assert.equal(values(r)[0].get('_1')!.numberValue(), 40);
   });
 });

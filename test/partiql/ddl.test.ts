@@ -36,6 +36,27 @@ describe('tables', () => {
     assert.deepEqual(seen, { team: 'ledger', env: 'test' });
   });
 
+  it('refuses aws_tags on an ALLOW_ALL ledger and applies the tagging rules', () => {
+    const view = new MemoryLedger();
+    view.permissionsMode = 'ALLOW_ALL';
+    assert.throws(() => run(view, "CREATE TABLE Tagged WITH (aws_tags = `{'team': 'ledger'}`)"), /STANDARD permissions mode/);
+    assert.equal(view.activeTable('Tagged'), undefined);
+    assert.equal(run(view, 'CREATE TABLE Untagged').length, 1, 'tables without tags are fine');
+
+    view.permissionsMode = 'STANDARD';
+    const refused = (tags: string, message: RegExp) =>
+      assert.throws(() => run(view, `CREATE TABLE Tagged WITH (aws_tags = \`${tags}\`)`), (e: Error) => e instanceof StatementError && message.test(e.message));
+    refused("{'aws:owner': 'x'}", /'aws:' are reserved/);
+    refused("{'AWS:owner': 'x'}", /'aws:' are reserved/);
+    refused("{'': 'x'}", /1 to 128 characters/);
+    refused(`{'${'k'.repeat(129)}': 'x'}`, /1 to 128 characters/);
+    refused(`{k: '${'v'.repeat(257)}'}`, /at most 256 characters/);
+    refused(`{${Array.from({ length: 51 }, (_, i) => `k${i}: 'v'`).join(', ')}}`, /at most 50 tags/);
+    assert.equal(view.activeTable('Tagged'), undefined);
+    run(view, `CREATE TABLE Tagged WITH (aws_tags = \`{${Array.from({ length: 50 }, (_, i) => `k${i}: '${'v'.repeat(256)}'`).join(', ')}}\`)`);
+    assert.ok(view.activeTable('Tagged'));
+  });
+
   it('rejects invalid and reserved table names', () => {
     const view = new MemoryLedger();
     assert.throws(() => run(view, 'CREATE TABLE "1abc"'), /Invalid table name/);

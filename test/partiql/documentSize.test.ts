@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dom } from 'ion-js';
-import { certainlyWithin, ionBinarySize } from '../../src/partiql/documentSize';
+import { certainlyWithin, ionBinarySize, MAX_NESTING_DEPTH, nestingExceeds } from '../../src/partiql/documentSize';
 import { ion } from './fixtures';
 
 const SAMPLES = [
@@ -30,5 +30,21 @@ describe('document size bound', () => {
       const many = new dom.Struct(Array.from({ length: n }, (_, i) => [`field${i}`, new dom.String('ü'.repeat(i % 9))] as [string, dom.Value]));
       if (ionBinarySize(many) > limit) assert.equal(certainlyWithin(many, limit), false, `n=${n}`);
     }
+  });
+});
+
+describe('nesting depth', () => {
+  it('counts containers on the deepest path, the document itself as 1', () => {
+    assert.equal(nestingExceeds(ion('{a: 1, b: "x"}'), 1), false);
+    assert.equal(nestingExceeds(ion('{a: []}'), 1), true);
+    assert.equal(nestingExceeds(ion('{a: [(s {b: 1})], c: {}}'), 4), false);
+    assert.equal(nestingExceeds(ion('{a: [(s {b: 1})], c: {}}'), 3), true);
+    assert.equal(nestingExceeds(ion('{a: [null.list, null.struct]}'), 2), false, 'a null container holds nothing');
+  });
+
+  it('measures values far deeper than the stack allows recursion', () => {
+    let deep: dom.Value = new dom.List([]);
+    for (let i = 0; i < 100_000; i++) deep = new dom.List([deep]);
+    assert.equal(nestingExceeds(new dom.Struct([['a', deep]]), MAX_NESTING_DEPTH), true);
   });
 });

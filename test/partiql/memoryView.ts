@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { dom, makeBinaryWriter, Timestamp } from 'ion-js';
 import { newId } from '../../src/journal/ids';
+import { valuesEqual } from '../../src/partiql/values';
 import type {
   BlockAddress, DocumentRow, IndexStatus, IonValue, LedgerView, TableInfo,
 } from '../../src/partiql/ledgerView';
@@ -52,6 +53,9 @@ function timestamp(date: Date): IonValue {
   return new dom.Timestamp(Timestamp.parse(date.toISOString())!);
 }
 
+/** What the transaction layer answers with InvalidSessionException. */
+export class TransactionExpired extends Error {}
+
 export class MemoryLedger implements LedgerView {
   transactionId = newId();
   readIOs = 0;
@@ -63,6 +67,13 @@ export class MemoryLedger implements LedgerView {
   /** the clock used for the next commit; tests move it to shape history */
   now = new Date('2024-01-01T00:00:00.000Z');
   redactions: { blockAddress: BlockAddress; tableId: string; documentId: string }[] = [];
+  /** tests set it in the past to see a running statement stopped */
+  deadline = Infinity;
+  permissionsMode: 'ALLOW_ALL' | 'STANDARD' = 'STANDARD';
+
+  expired(): never {
+    throw new TransactionExpired(`Transaction ${this.transactionId} has expired`);
+  }
 
   tables(): TableInfo[] {
     return this.tableList.map((t) => ({ ...t, indexes: t.indexes.map((ix) => ({ ...ix })) }));
@@ -140,7 +151,7 @@ export class MemoryLedger implements LedgerView {
     return this.live(tableId)
       .filter((d) => {
         const v = d.data!.get(field);
-        return v !== null && v.ionEquals(value);
+        return v !== null && !v.isNull() && valuesEqual(v, value);
       })
       .map((d) => this.row(d));
   }

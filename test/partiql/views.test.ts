@@ -56,6 +56,18 @@ describe('history()', () => {
     assert.throws(() => run(view, "SELECT * FROM history(T, 'yesterday')"), /must be timestamps/);
   });
 
+  it('rejects bounds in the future: start ≤ end ≤ now', () => {
+    const { view } = ledgerWithHistory();
+    const future = new Date(Date.now() + 3_600_000).toISOString();
+    assert.throws(() => run(view, 'SELECT * FROM history(T, `2020T`, `2099T`)'), /end time is in the future/);
+    assert.throws(() => run(view, 'SELECT * FROM history(T, `2099T`)'), /start time is in the future/);
+    assert.throws(() => run(view, 'SELECT * FROM history(T, ?)', ion(future)), /start time is in the future/);
+    assert.throws(() => run(view, 'SELECT * FROM history(T, `2020T`, ?)', ion(future)), /end time is in the future/);
+    // up to now is allowed, whether given or implied
+    assert.equal(run(view, 'SELECT * FROM history(T, `2020T`, UTCNOW())').length, 3);
+    assert.equal(run(view, 'SELECT * FROM history(T, `2020T`)').length, 3);
+  });
+
   it('reaches a dropped table only through its id', () => {
     const { view, tableId } = ledgerWithHistory();
     run(view, 'DROP TABLE T');

@@ -3,6 +3,10 @@ import assert from 'node:assert/strict';
 import { fixture, ion, run, type Fixture } from './helpers';
 import { ServiceError } from '../../src/server/errors';
 import type { Transaction } from '../../src/txn/transaction';
+import { TxnService } from '../../src/txn/service';
+import { fromBinary } from '../../src/txn/ion';
+import { ionHash } from '../../src/journal/ionHash';
+import { executeStatement } from '../../src/partiql';
 
 const stmt = (t: Transaction, fn: () => void) => {
   t.beginStatement('s', Buffer.alloc(32));
@@ -88,20 +92,85 @@ test('an index lookup conflicts only with the matching documents, phantoms inclu
   f.close();
 });
 
-test('index keys use Ion equality', async () => {
+test('index keys: numbers by value, as = compares them; anything else by Ion equality', async () => {
   const { f, tableId } = await setup();
   await run(f, (t) => {
     t.insert(tableId, ion('{k:1}'));
     t.insert(tableId, ion('{k:1.0}'));
     t.insert(tableId, ion('{k:ann::1}'));
     t.insert(tableId, ion('{k:{x:1,y:2}}'));
+    t.insert(tableId, ion('{k:"1"}'));
+    t.insert(tableId, ion('{k:[1]}'));
   });
   const x = f.begin();
-  assert.equal([...x.t.lookup(tableId, 'k', ion('1'))].length, 1);
-  assert.equal([...x.t.lookup(tableId, 'k', ion('1.0'))].length, 1);
-  assert.equal([...x.t.lookup(tableId, 'k', ion('1.00'))].length, 0);
-  assert.equal([...x.t.lookup(tableId, 'k', ion('ann::1'))].length, 1);
+  for (const n of ['1', '1.0', '1.00', '1e0', 'ann::1']) {
+    assert.equal([...x.t.lookup(tableId, 'k', ion(n))].length, 3, `k = ${n}`);
+  }
+  assert.equal([...x.t.lookup(tableId, 'k', ion('2'))].length, 0);
+  assert.equal([...x.t.lookup(tableId, 'k', ion('"1"'))].length, 1);
   assert.equal([...x.t.lookup(tableId, 'k', ion('{y:2,x:1}'))].length, 1);
+  assert.equal([...x.t.lookup(tableId, 'k', ion('{y:2,x:1.0}'))].length, 0, 'inside a container, Ion equality');
+  assert.equal([...x.t.lookup(tableId, 'k', ion('[1.0]'))].length, 0);
+  f.close();
+});
+
+test('WHERE n = <number> on an indexed field reads only the matching documents', async () => {
+  const f = fixture();
+  const tableId = await run(f, (t) => {
+    const id = t.createTable('T');
+    t.createIndex('T', 'n');
+    return id;
+  });
+  await run(f, (t) => {
+    for (let i = 0; i < 5; i++) t.insert(tableId, ion(`{n:${i}}`));
+  });
+  const select = (t: Transaction) => {
+    t.beginStatement('SELECT', Buffer.alloc(32));
+    const rows = executeStatement(t, 'SELECT VALUE n FROM T WHERE n = ?', [ion('3e0')]).values;
+    t.endStatement();
+    return rows;
+  };
+
+  const reader = f.begin();
+  assert.equal(select(reader.t).length, 1);
+  assert.equal(reader.t.readIOs, 1, 'one document read, not the table');
+  await run(f, (t) => t.insert(tableId, ion('{n:7}')));
+  await f.commit(reader); // an unrelated insert does not conflict
+
+  const phantom = f.begin();
+  assert.equal(select(phantom.t).length, 1);
+  await run(f, (t) => t.insert(tableId, ion('{n:3.0}'))); // = 3e0: it would be in the result
+  await assert.rejects(f.commit(phantom), isOcc);
+
+  const later = f.begin();
+  assert.equal(select(later.t).length, 2);
+  f.close();
+});
+
+test('indexes keyed before numbers were keyed by value are rebuilt at startup', async () => {
+  const { f, tableId } = await setup();
+  await run(f, (t) => {
+    t.insert(tableId, ion('{k:5}'));
+    t.insert(tableId, ion('{k:5.0}'));
+  });
+  // what a database written before schema version 2 holds: every key an Ion hash
+  const db = f.svc.db;
+  db.prepare('DELETE FROM index_entries').run();
+  const put = db.prepare('INSERT INTO index_entries (ledger_id, table_id, field, key, doc_id) VALUES (?, ?, ?, ?, ?)');
+  for (const d of f.svc.docs.liveDocuments(f.ledgerId, tableId)) {
+    put.run(f.ledgerId, tableId, 'k', ionHash(fromBinary(d.data).get('k')!), d.docId);
+  }
+  db.prepare("INSERT INTO index_rekey_pending VALUES (?, ?, 'k')").run(f.ledgerId, tableId);
+  const before = f.begin();
+  assert.equal([...before.t.lookup(tableId, 'k', ion('5'))].length, 0, 'old keys do not match number lookups');
+
+  const restarted = new TxnService(db, f.journal, { transactionTimeoutMs: 30_000, sessionTimeoutMs: 60_000, maxSessionsPerLedger: 10 });
+  const s = restarted.sessions.create(f.ledgerId, 'test', '000000000000', 'us-east-1');
+  const t = restarted.startTransaction(s);
+  assert.equal([...t.lookup(tableId, 'k', ion('5'))].length, 2);
+  assert.equal([...t.lookup(tableId, 'k', ion('"a"'))].length, 1);
+  assert.equal(db.prepare('SELECT COUNT(*) FROM index_rekey_pending').pluck().get(), 0);
+  restarted.close();
   f.close();
 });
 

@@ -2,6 +2,13 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { fixture, ion, run } from './helpers';
 import { ServiceError } from '../../src/server/errors';
+import { executeStatement } from '../../src/partiql';
+import { MAX_NESTING_DEPTH } from '../../src/partiql/documentSize';
+import { blockToIonText, parseBlock } from '../../src/journal/block';
+import { verifyBlock } from '../../src/journal/verify';
+import { BlockEncoder, OUTPUT_FORMATS } from '../../src/exports/encoders';
+import { OutBuf } from '../../src/exports/outBuf';
+import { loadAll } from '../../src/txn/ion';
 
 const badRequest = (re: RegExp) => (e: unknown) => e instanceof ServiceError && e.type === 'BadRequestException' && re.test(e.message);
 
@@ -151,5 +158,61 @@ test('sessions: limit per ledger, account binding, expiry, transaction expiry', 
   assert.equal(s1.txn, undefined);
   f.svc.sessions.end(s1);
   assert.throws(() => f.svc.sessions.get(s1.token, '111111111111'), (e: unknown) => e instanceof ServiceError && e.type === 'InvalidSessionException');
+  f.close();
+});
+
+test('a statement still running at the transaction deadline answers the expiry error, as the next command would', async () => {
+  const f = fixture({ transactionTimeoutMs: 200 });
+  const tableId = await run(f, (t) => t.createTable('J'));
+  await run(f, (t) => {
+    for (let n = 0; n < 40; n++) t.insert(tableId, ion(`{n:${n}}`));
+  });
+  const { s, t } = f.begin();
+  t.beginStatement('count', Buffer.alloc(32));
+  const started = Date.now();
+  const expired = (e: unknown) =>
+    e instanceof ServiceError && e.type === 'InvalidSessionException' && e.message === `Transaction ${t.transactionId} has expired`;
+  assert.throws(() => executeStatement(t, 'SELECT COUNT(*) FROM J AS a, J AS b, J AS c, J AS e, J AS f', []), expired);
+  assert.ok(Date.now() - started < 1_000, `stopped after ${Date.now() - started} ms`);
+  t.rollbackStatement();
+  assert.throws(() => f.svc.openTransaction(s, t.transactionId), expired);
+  f.close();
+});
+
+test(`documents nest at most ${MAX_NESTING_DEPTH} levels, and one at the limit goes through every journal path`, async () => {
+  const f = fixture();
+  const nested = (depth: number) => {
+    let text = '"leaf"';
+    for (let i = 1; i < depth; i++) text = i % 2 ? `[${text}]` : `{k:${text}}`;
+    return ion(`{a:${text}}`);
+  };
+  const tableId = await run(f, (t) => t.createTable('Deep'));
+  const x = f.begin();
+  x.t.beginStatement('insert', Buffer.alloc(32));
+  assert.throws(
+    () => x.t.insert(tableId, nested(MAX_NESTING_DEPTH + 1)),
+    (e: unknown) => e instanceof ServiceError && e.type === 'BadRequestException' && /nests deeper than the maximum of 100 levels/.test(e.message),
+  );
+  const id = x.t.insert(tableId, nested(MAX_NESTING_DEPTH));
+  x.t.endStatement();
+  await f.commit(x);
+
+  const r = f.begin();
+  assert.ok(r.t.get(tableId, id)!.data.ionEquals(nested(MAX_NESTING_DEPTH)));
+  assert.ok(r.t.get(tableId, id)!.committed()!.get('data')!.ionEquals(nested(MAX_NESTING_DEPTH)));
+  assert.equal([...r.t.history(tableId)].length, 1);
+  const blocks = f.journal.strands.get(f.ledgerId)!.blocks;
+  const block = Buffer.from(blocks[blocks.length - 1].ion);
+  const previous = blocks[blocks.length - 2].blockHash;
+  assert.ok(verifyBlock(block, previous).ok);
+  assert.equal(parseBlock(block).revisions.length, 1);
+  assert.ok(blockToIonText(block).includes('"leaf"'));
+  for (const format of OUTPUT_FORMATS) {
+    const out = new OutBuf();
+    new BlockEncoder(format).encode(block, out);
+    const bytes = out.buf.subarray(0, out.len);
+    const back = format === 'JSON' ? JSON.parse(bytes.toString('utf8')) : loadAll(format === 'ION_TEXT' ? bytes.toString('utf8') : bytes)[0];
+    assert.ok(JSON.stringify(back).includes('"leaf"'), `${format} export of the block reads back`);
+  }
   f.close();
 });

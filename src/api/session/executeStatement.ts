@@ -1,6 +1,7 @@
 import { dom } from 'ion-js';
 import { badRequest, internalFailure, serializationError, ServiceError } from '../../server/errors';
 import { executeStatement as runStatement } from '../../partiql';
+import { STATEMENT_LIMITS } from '../../partiql/budget';
 import { StatementError, type IonValue } from '../../partiql/ledgerView';
 import {
   decodeBase64,
@@ -103,7 +104,7 @@ export function executeStatement(cmd: Record<string, unknown>, cx: CommandContex
   const readsBefore = txn.readIOs;
   let values: IonValue[];
   try {
-    values = runStatement(txn, statement, params).values;
+    values = runStatement(txn, statement, params, { ...STATEMENT_LIMITS, timeMs: cx.op.app.config.statementTimeLimitMs }).values;
   } catch (e) {
     // a failed statement leaves no effect; the transaction stays open (the drivers abort it)
     txn.rollbackStatement();

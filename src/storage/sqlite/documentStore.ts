@@ -79,6 +79,8 @@ export class DocumentStore {
       delEntry: p('DELETE FROM index_entries WHERE ledger_id = ? AND table_id = ? AND field = ? AND key = ? AND doc_id = ?'),
       dropEntries: p('DELETE FROM index_entries WHERE ledger_id = ? AND table_id = ? AND field = ?'),
       liveDocs: p('SELECT doc_id, data FROM documents WHERE ledger_id = ? AND table_id = ? AND data IS NOT NULL'),
+      rekeyPending: p('SELECT ledger_id, table_id, field FROM index_rekey_pending'),
+      rekeyDone: p('DELETE FROM index_rekey_pending WHERE ledger_id = ? AND table_id = ? AND field = ?'),
     };
   }
 
@@ -190,8 +192,28 @@ export class DocumentStore {
     this.s.dropEntries.run(ledgerId, tableId, field);
   }
 
+  /**
+   * Rebuilds the indexes a schema migration left keyed the old way (see schema version 2 of
+   * documents), with the transaction layer's key function; a no-op once they are done.
+   */
+  rekeyPendingIndexes(keyOf: (doc: Buffer, field: string) => Buffer | undefined): number {
+    const pending = this.s.rekeyPending.all() as { ledger_id: string; table_id: string; field: string }[];
+    if (pending.length === 0) return 0;
+    this.db.transaction(() => {
+      for (const { ledger_id: ledgerId, table_id: tableId, field } of pending) {
+        this.dropEntries(ledgerId, tableId, field);
+        for (const d of this.liveDocuments(ledgerId, tableId)) {
+          const key = keyOf(d.data, field);
+          if (key) this.putEntry(ledgerId, tableId, field, key, d.docId);
+        }
+        this.s.rekeyDone.run(ledgerId, tableId, field);
+      }
+    })();
+    return pending.length;
+  }
+
   dropLedger(ledgerId: string): void {
-    for (const t of ['qldb_tables', 'qldb_indexes', 'documents', 'revisions', 'index_entries']) {
+    for (const t of ['qldb_tables', 'qldb_indexes', 'documents', 'revisions', 'index_entries', 'index_rekey_pending']) {
       this.db.prepare(`DELETE FROM ${t} WHERE ledger_id = ?`).run(ledgerId);
     }
   }

@@ -70,5 +70,22 @@ export const documentSchema: ComponentSchema = {
         ) WITHOUT ROWID;
       `,
     },
+    {
+      // Numbers are keyed by numeric value since this version (so that `=` across int, decimal
+      // and float can use an index); entries written before were Ion hashes. Rewriting them
+      // needs Ion decoding, which SQL cannot do: the indexes that existed are listed here and
+      // DocumentStore.rekeyPendingIndexes rebuilds them at startup.
+      version: 2,
+      sql: `
+        CREATE TABLE index_rekey_pending (
+          ledger_id TEXT NOT NULL,
+          table_id TEXT NOT NULL,
+          field TEXT NOT NULL,
+          PRIMARY KEY (ledger_id, table_id, field)
+        ) WITHOUT ROWID;
+        INSERT OR IGNORE INTO index_rekey_pending (ledger_id, table_id, field)
+          SELECT ledger_id, table_id, field FROM qldb_indexes;
+      `,
+    },
   ],
 };
