@@ -36,6 +36,7 @@ import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
 import { buildBlock, parseBlock } from '../../src/journal/block';
 import { verifyBlock } from '../../src/journal/verify';
 import { JournalStore } from '../../src/storage/sqlite/journalStore';
+import { rejectsWith } from '../helpers/sdkErrors';
 
 type Format = 'ION_TEXT' | 'ION_BINARY' | 'JSON';
 const ROLE = 'arn:aws:iam::123456789012:role/qldb-export';
@@ -45,18 +46,6 @@ function client(server: TestServer): QLDBClient {
   return new QLDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
 }
 
-async function rejects(p: Promise<unknown>, name: string, status: number, fields: Record<string, string> = {}, message?: RegExp) {
-  try {
-    await p;
-  } catch (e: any) {
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata?.httpStatusCode, status);
-    for (const [k, v] of Object.entries(fields)) assert.equal(e[k], v, `${k} of ${name}`);
-    if (message) assert.match(e.message, message);
-    return e;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 function exportInput(name: string, over: Partial<ExportJournalToS3CommandInput> = {}, s3: Record<string, unknown> = {}): ExportJournalToS3CommandInput {
   return {
@@ -331,15 +320,15 @@ describe('journal exports to the local directory', () => {
       },
     );
     assert.ok(Math.abs(d.ExportCreationTime!.getTime() - Date.now()) < 60_000);
-    await rejects(qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId: 'A'.repeat(22) })), 'ResourceNotFoundException', 404, {
+    await rejectsWith(qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId: 'A'.repeat(22) })), 'ResourceNotFoundException', 404, {
       ResourceType: 'JOURNAL_S3_EXPORT',
       ResourceName: 'A'.repeat(22),
     });
-    await rejects(qldb.send(new DescribeJournalS3ExportCommand({ Name: 'other-ledger', ExportId })), 'ResourceNotFoundException', 404, {
+    await rejectsWith(qldb.send(new DescribeJournalS3ExportCommand({ Name: 'other-ledger', ExportId })), 'ResourceNotFoundException', 404, {
       ResourceType: 'JOURNAL_S3_EXPORT',
       ResourceName: ExportId!,
     });
-    await rejects(qldb.send(new DescribeJournalS3ExportCommand({ Name: 'no-such-ledger', ExportId })), 'ResourceNotFoundException', 404, {
+    await rejectsWith(qldb.send(new DescribeJournalS3ExportCommand({ Name: 'no-such-ledger', ExportId })), 'ResourceNotFoundException', 404, {
       ResourceType: 'LEDGER',
     });
   });
@@ -347,15 +336,15 @@ describe('journal exports to the local directory', () => {
   it('refuses, in order and with the messages of §4.1', async () => {
     const e = (over: Partial<ExportJournalToS3CommandInput>, s3: Record<string, unknown> = {}) =>
       qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, over, s3)));
-    await rejects(qldb.send(new ExportJournalToS3Command(exportInput('no-such-ledger'))), 'ResourceNotFoundException', 404, { ResourceType: 'LEDGER', ResourceName: 'no-such-ledger' }, /The ledger no-such-ledger does not exist/);
-    await rejects(e({ ExclusiveEndTime: new Date(Date.now() + 3_600_000) }), 'InvalidParameterException', 400, { ParameterName: 'ExclusiveEndTime' }, /^The end date cannot be in the future$/);
-    await rejects(e({ InclusiveStartTime: new Date(Date.now() - 1000), ExclusiveEndTime: new Date(Date.now() - 2000) }), 'InvalidParameterException', 400, { ParameterName: 'InclusiveStartTime' });
-    await rejects(e({}, { Prefix: 'p'.repeat(129) }), 'InvalidParameterException', 400, { ParameterName: 'Prefix' }, /length less than or equal to 128/);
-    await rejects(e({}, { Bucket: 'a/b' }), 'InvalidParameterException', 400, { ParameterName: 'Bucket' });
-    await rejects(e({}, { EncryptionConfiguration: { ObjectEncryptionType: 'SSE_KMS' } }), 'InvalidParameterException', 400, { ParameterName: 'KmsKeyArn' });
-    await rejects(e({}, { EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' } }), 'InvalidParameterException', 400, { ParameterName: 'KmsKeyArn' });
-    await rejects(e({ RoleArn: 'arn:aws:iam::123456789012:user/alice' }), 'InvalidParameterException', 400, { ParameterName: 'RoleArn' });
-    await rejects(e({ OutputFormat: 'XML' as any }), 'InvalidParameterException', 400, { ParameterName: 'OutputFormat' });
+    await rejectsWith(qldb.send(new ExportJournalToS3Command(exportInput('no-such-ledger'))), 'ResourceNotFoundException', 404, { ResourceType: 'LEDGER', ResourceName: 'no-such-ledger' }, /The ledger no-such-ledger does not exist/);
+    await rejectsWith(e({ ExclusiveEndTime: new Date(Date.now() + 3_600_000) }), 'InvalidParameterException', 400, { ParameterName: 'ExclusiveEndTime' }, /^The end date cannot be in the future$/);
+    await rejectsWith(e({ InclusiveStartTime: new Date(Date.now() - 1000), ExclusiveEndTime: new Date(Date.now() - 2000) }), 'InvalidParameterException', 400, { ParameterName: 'InclusiveStartTime' });
+    await rejectsWith(e({}, { Prefix: 'p'.repeat(129) }), 'InvalidParameterException', 400, { ParameterName: 'Prefix' }, /length less than or equal to 128/);
+    await rejectsWith(e({}, { Bucket: 'a/b' }), 'InvalidParameterException', 400, { ParameterName: 'Bucket' });
+    await rejectsWith(e({}, { EncryptionConfiguration: { ObjectEncryptionType: 'SSE_KMS' } }), 'InvalidParameterException', 400, { ParameterName: 'KmsKeyArn' });
+    await rejectsWith(e({}, { EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3', KmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/k' } }), 'InvalidParameterException', 400, { ParameterName: 'KmsKeyArn' });
+    await rejectsWith(e({ RoleArn: 'arn:aws:iam::123456789012:user/alice' }), 'InvalidParameterException', 400, { ParameterName: 'RoleArn' });
+    await rejectsWith(e({ OutputFormat: 'XML' as any }), 'InvalidParameterException', 400, { ParameterName: 'OutputFormat' });
   });
 
   it('refuses prefixes and buckets that would escape the export directory, writing nothing outside', async () => {
@@ -369,7 +358,7 @@ describe('journal exports to the local directory', () => {
       ['audit-bucket', 'a//b'],
       ['...', '../x'],
     ]) {
-      await rejects(qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: bucket, Prefix: prefix }))), 'InvalidParameterException', 400, {
+      await rejectsWith(qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: bucket, Prefix: prefix }))), 'InvalidParameterException', 400, {
         ParameterName: 'S3ExportConfiguration',
       }, /^QLDB encountered an error validating S3 configuration: /);
     }
@@ -398,9 +387,9 @@ describe('journal exports to the local directory', () => {
     assert.deepEqual(whole.JournalS3Exports!.map((d) => d.ExportId), all.map((d) => d.ExportId));
     assert.equal(whole.NextToken, undefined);
     const first = await qldb.send(new ListJournalS3ExportsCommand({ MaxResults: 3 }));
-    await rejects(qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER, NextToken: first.NextToken })), 'InvalidParameterException', 400, { ParameterName: 'NextToken' });
-    await rejects(qldb.send(new ListJournalS3ExportsCommand({ NextToken: 'Zm9yZ2VkLXRva2Vu' })), 'InvalidParameterException', 400, { ParameterName: 'NextToken' });
-    await rejects(qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: 'no-such-ledger' })), 'ResourceNotFoundException', 404, { ResourceType: 'LEDGER' });
+    await rejectsWith(qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER, NextToken: first.NextToken })), 'InvalidParameterException', 400, { ParameterName: 'NextToken' });
+    await rejectsWith(qldb.send(new ListJournalS3ExportsCommand({ NextToken: 'Zm9yZ2VkLXRva2Vu' })), 'InvalidParameterException', 400, { ParameterName: 'NextToken' });
+    await rejectsWith(qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: 'no-such-ledger' })), 'ResourceNotFoundException', 404, { ResourceType: 'LEDGER' });
   });
 
   it('/usr/bin/aws: export-journal-to-s3, describe, list, list-for-ledger, and errors', async () => {
@@ -525,7 +514,7 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     const input = exportInput(LEDGER, { InclusiveStartTime: new Date(0), OutputFormat: 'ION_TEXT' }, { Prefix: 'big/' });
     const a = await qldb.send(new ExportJournalToS3Command(input));
     const b = await qldb.send(new ExportJournalToS3Command({ ...input, OutputFormat: 'ION_BINARY', S3ExportConfiguration: { ...input.S3ExportConfiguration!, Prefix: 'big2/' } }));
-    await rejects(qldb.send(new ExportJournalToS3Command(input)), 'LimitExceededException', 400, { ResourceType: 'JOURNAL_S3_EXPORT' });
+    await rejectsWith(qldb.send(new ExportJournalToS3Command(input)), 'LimitExceededException', 400, { ResourceType: 'JOURNAL_S3_EXPORT' });
     const third = await aws(server.endpoint, [
       'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(Math.floor(Date.now() / 1000)),
       '--s3-export-configuration', JSON.stringify(input.S3ExportConfiguration), '--role-arn', ROLE,
@@ -534,7 +523,7 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     const first = (await qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId: a.ExportId }))).ExportDescription!;
     assert.equal(first.Status, 'IN_PROGRESS');
     await qldb.send(new UpdateLedgerCommand({ Name: LEDGER, DeletionProtection: false }));
-    await rejects(qldb.send(new DeleteLedgerCommand({ Name: LEDGER })), 'ResourceInUseException', 409, { ResourceType: 'JOURNAL_S3_EXPORT' });
+    await rejectsWith(qldb.send(new DeleteLedgerCommand({ Name: LEDGER })), 'ResourceInUseException', 409, { ResourceType: 'JOURNAL_S3_EXPORT' });
     await qldb.send(new UpdateLedgerCommand({ Name: LEDGER, DeletionProtection: true }));
 
     // kill -9 as soon as the first data objects of export A exist
@@ -688,7 +677,7 @@ describe('journal exports to an S3 endpoint (s3rver)', () => {
 
   it('a bucket that does not exist: InvalidParameterException quoting S3, and no export is created', async () => {
     const before = (await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports!.length;
-    await rejects(
+    await rejectsWith(
       qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: 'no-such-bucket' }))),
       'InvalidParameterException',
       400,
@@ -728,7 +717,7 @@ describe('export expiry (--export-retention)', () => {
     assert.equal(d.Status, 'COMPLETED');
     assert.equal((await qldb.send(new ListJournalS3ExportsCommand({}))).JournalS3Exports!.length, 1);
     await new Promise((r) => setTimeout(r, 1700));
-    await rejects(qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId })), 'ResourceNotFoundException', 404, {
+    await rejectsWith(qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId })), 'ResourceNotFoundException', 404, {
       ResourceType: 'JOURNAL_S3_EXPORT',
       ResourceName: ExportId!,
     });

@@ -22,21 +22,10 @@ import { foldProof } from '../../src/journal/hash';
 import { ionHash } from '../../src/journal/ionHash';
 import { verifyBlock } from '../../src/journal/verify';
 import { MESSAGES } from '../../src/api/control/journalViews';
+import { rejectsWith } from '../helpers/sdkErrors';
 
 const LEDGER = 'journal-sdk';
 
-async function rejects(p: Promise<unknown>, name: string, status: number, fields: Record<string, string> = {}, message?: string) {
-  try {
-    await p;
-  } catch (e: any) {
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    for (const [k, v] of Object.entries(fields)) assert.equal(e[k], v, `${k} of ${name}`);
-    if (message !== undefined) assert.equal(e.message, message);
-    return e;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 const blobs = (ionText: string) => load(ionText)!.elements().map((e) => Buffer.from(e.uInt8ArrayValue()!));
 const addr = (strandId: string, sequenceNo: number | string) => ({ IonText: `{strandId: "${strandId}", sequenceNo: ${sequenceNo}}` });
@@ -60,7 +49,7 @@ describe('GetDigest, GetBlock, GetRevision via @aws-sdk/client-qldb', () => {
     server = await startServer(['--ledger-state-delay', '1200ms']);
     qldb = new QLDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
     await qldb.send(new CreateLedgerCommand({ Name: LEDGER, PermissionsMode: 'STANDARD', DeletionProtection: false }));
-    await rejects(qldb.send(new GetDigestCommand({ Name: LEDGER })), 'ResourcePreconditionNotMetException', 412, {
+    await rejectsWith(qldb.send(new GetDigestCommand({ Name: LEDGER })), 'ResourcePreconditionNotMetException', 412, {
       ResourceType: 'LEDGER',
       ResourceName: LEDGER,
     });
@@ -159,9 +148,9 @@ describe('GetDigest, GetBlock, GetRevision via @aws-sdk/client-qldb', () => {
       qldb.send(new GetBlockCommand({ Name: LEDGER, BlockAddress, DigestTipAddress }));
     const ip = (parameter: string, message: string) => ['InvalidParameterException', 400, { ParameterName: parameter }, message] as const;
 
-    await rejects(bad({ IonText: '{strandId: "' }), ...ip('BlockAddress', MESSAGES.malformed));
-    await rejects(bad({ IonText: '{{not base64' }), ...ip('BlockAddress', MESSAGES.malformed));
-    await rejects(bad(addr(strandId, 1), { IonText: '[1,' }), ...ip('DigestTipAddress', MESSAGES.malformed));
+    await rejectsWith(bad({ IonText: '{strandId: "' }), ...ip('BlockAddress', MESSAGES.malformed));
+    await rejectsWith(bad({ IonText: '{{not base64' }), ...ip('BlockAddress', MESSAGES.malformed));
+    await rejectsWith(bad(addr(strandId, 1), { IonText: '[1,' }), ...ip('DigestTipAddress', MESSAGES.malformed));
     for (const text of [
       '[1]',
       '42',
@@ -177,36 +166,36 @@ describe('GetDigest, GetBlock, GetRevision via @aws-sdk/client-qldb', () => {
       `a::{strandId: "${strandId}", sequenceNo: 1}`,
       `{strandId: "${strandId}", sequenceNo: 1} {strandId: "${strandId}", sequenceNo: 2}`,
     ]) {
-      await rejects(bad({ IonText: text }), ...ip('BlockAddress', MESSAGES.invalidAddress));
+      await rejectsWith(bad({ IonText: text }), ...ip('BlockAddress', MESSAGES.invalidAddress));
     }
-    await rejects(bad(addr('AAAAAAAAAAAAAAAAAAAAAA', 1)), ...ip('BlockAddress', MESSAGES.wrongStrand));
-    await rejects(bad(addr(strandId, 1), addr('AAAAAAAAAAAAAAAAAAAAAA', 1)), ...ip('DigestTipAddress', MESSAGES.wrongTipStrand));
-    await rejects(bad(addr(strandId, tip + 1)), ...ip('BlockAddress', MESSAGES.blockBeyond));
-    await rejects(bad(addr(strandId, '123456789012345678901234567890')), ...ip('BlockAddress', MESSAGES.blockBeyond));
-    await rejects(bad(addr(strandId, 1), addr(strandId, tip + 1)), ...ip('DigestTipAddress', MESSAGES.tipBeyond));
-    await rejects(bad(addr(strandId, 3), addr(strandId, 2)), ...ip('BlockAddress', MESSAGES.blockAfterTip));
+    await rejectsWith(bad(addr('AAAAAAAAAAAAAAAAAAAAAA', 1)), ...ip('BlockAddress', MESSAGES.wrongStrand));
+    await rejectsWith(bad(addr(strandId, 1), addr('AAAAAAAAAAAAAAAAAAAAAA', 1)), ...ip('DigestTipAddress', MESSAGES.wrongTipStrand));
+    await rejectsWith(bad(addr(strandId, tip + 1)), ...ip('BlockAddress', MESSAGES.blockBeyond));
+    await rejectsWith(bad(addr(strandId, '123456789012345678901234567890')), ...ip('BlockAddress', MESSAGES.blockBeyond));
+    await rejectsWith(bad(addr(strandId, 1), addr(strandId, tip + 1)), ...ip('DigestTipAddress', MESSAGES.tipBeyond));
+    await rejectsWith(bad(addr(strandId, 3), addr(strandId, 2)), ...ip('BlockAddress', MESSAGES.blockAfterTip));
 
     // GetRevision: the same address checks, then the document must be in that block
     const rev = (BlockAddress: { IonText: string }, DocumentId: string, DigestTipAddress?: { IonText: string }) =>
       qldb.send(new GetRevisionCommand({ Name: LEDGER, BlockAddress, DocumentId, DigestTipAddress }));
-    await rejects(rev({ IonText: '{' }, docIds[0]), ...ip('BlockAddress', MESSAGES.malformed));
-    await rejects(rev(addr(strandId, 0), docIds[0]), ...ip('DocumentId', MESSAGES.documentNotInBlock));
-    await rejects(rev(addr(strandId, 3), docIds[0], addr(strandId, 2)), ...ip('BlockAddress', MESSAGES.blockAfterTip));
-    await rejects(rev(addr(strandId, tip + 5), docIds[0]), ...ip('BlockAddress', MESSAGES.blockBeyond));
-    await rejects(rev(addr(strandId, 1), 'short'), 'InvalidParameterException', 400, { ParameterName: 'DocumentId' });
+    await rejectsWith(rev({ IonText: '{' }, docIds[0]), ...ip('BlockAddress', MESSAGES.malformed));
+    await rejectsWith(rev(addr(strandId, 0), docIds[0]), ...ip('DocumentId', MESSAGES.documentNotInBlock));
+    await rejectsWith(rev(addr(strandId, 3), docIds[0], addr(strandId, 2)), ...ip('BlockAddress', MESSAGES.blockAfterTip));
+    await rejectsWith(rev(addr(strandId, tip + 5), docIds[0]), ...ip('BlockAddress', MESSAGES.blockBeyond));
+    await rejectsWith(rev(addr(strandId, 1), 'short'), 'InvalidParameterException', 400, { ParameterName: 'DocumentId' });
   });
 
   it('unknown, DELETING and constraint-violating ledger names; malformed bodies sent raw', async () => {
-    await rejects(qldb.send(new GetDigestCommand({ Name: 'no-such-ledger' })), 'ResourceNotFoundException', 404, {
+    await rejectsWith(qldb.send(new GetDigestCommand({ Name: 'no-such-ledger' })), 'ResourceNotFoundException', 404, {
       ResourceType: 'LEDGER',
       ResourceName: 'no-such-ledger',
     });
-    await rejects(
+    await rejectsWith(
       qldb.send(new GetBlockCommand({ Name: 'no-such-ledger', BlockAddress: { IonText: '{' } })),
       'ResourceNotFoundException',
       404,
     );
-    await rejects(
+    await rejectsWith(
       qldb.send(new GetRevisionCommand({ Name: 'no-such-ledger', BlockAddress: { IonText: '{' }, DocumentId: 'AAAAAAAAAAAAAAAAAAAAAA' })),
       'ResourceNotFoundException',
       404,
@@ -214,7 +203,7 @@ describe('GetDigest, GetBlock, GetRevision via @aws-sdk/client-qldb', () => {
     await qldb.send(new CreateLedgerCommand({ Name: 'to-delete', PermissionsMode: 'ALLOW_ALL', DeletionProtection: false }));
     await waitActive('to-delete');
     await qldb.send(new DeleteLedgerCommand({ Name: 'to-delete' }));
-    await rejects(qldb.send(new GetDigestCommand({ Name: 'to-delete' })), 'ResourceNotFoundException', 404, { ResourceName: 'to-delete' });
+    await rejectsWith(qldb.send(new GetDigestCommand({ Name: 'to-delete' })), 'ResourceNotFoundException', 404, { ResourceName: 'to-delete' });
     // what the SDK would not send: a missing BlockAddress, an empty holder, a wrong JSON type
     const missing = await raw(server.endpoint, 'POST', `/ledgers/${LEDGER}/block`, {});
     assert.equal(missing.status, 400);

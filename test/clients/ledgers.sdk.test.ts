@@ -20,21 +20,11 @@ import {
 } from '@aws-sdk/client-qldb';
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
 import { raw } from '../helpers/raw';
+import { rejectsWith } from '../helpers/sdkErrors';
 
 const ACCOUNT = '000000000000';
 const arnOf = (name: string) => `arn:aws:qldb:us-east-1:${ACCOUNT}:ledger/${name}`;
 
-async function rejects(p: Promise<unknown>, name: string, status: number, fields: Record<string, string> = {}) {
-  try {
-    await p;
-  } catch (e: any) {
-    assert.equal(e.name, name, e.message);
-    assert.equal(e.$metadata.httpStatusCode, status);
-    for (const [k, v] of Object.entries(fields)) assert.equal(e[k], v, `${k} of ${name}`);
-    return e;
-  }
-  assert.fail(`expected ${name}`);
-}
 
 describe('ledgers and tags via @aws-sdk/client-qldb', () => {
   let server: TestServer;
@@ -72,7 +62,7 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
     assert.equal(d.EncryptionDescription?.KmsKeyArn, key);
     const u = await qldb.send(new UpdateLedgerCommand({ Name: 'kms-ledger', KmsKey: 'AWS_OWNED_KMS_KEY' }));
     assert.equal(u.EncryptionDescription?.KmsKeyArn, 'AWS_OWNED_KMS_KEY');
-    await rejects(
+    await rejectsWith(
       qldb.send(new CreateLedgerCommand({ Name: 'bad-kms', PermissionsMode: 'ALLOW_ALL', KmsKey: 'not-a-key' })),
       'InvalidParameterException',
       400,
@@ -81,7 +71,7 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
   });
 
   it('refuses a duplicate name with ResourceAlreadyExistsException', async () => {
-    const e = await rejects(
+    const e = await rejectsWith(
       qldb.send(new CreateLedgerCommand({ Name: 'vehicle-registration', PermissionsMode: 'ALLOW_ALL' })),
       'ResourceAlreadyExistsException',
       409,
@@ -91,18 +81,18 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
   });
 
   it('answers ResourceNotFoundException for a ledger that does not exist', async () => {
-    const e = await rejects(qldb.send(new DescribeLedgerCommand({ Name: 'nope' })), 'ResourceNotFoundException', 404, {
+    const e = await rejectsWith(qldb.send(new DescribeLedgerCommand({ Name: 'nope' })), 'ResourceNotFoundException', 404, {
       ResourceType: 'LEDGER',
       ResourceName: 'nope',
     });
     assert.equal(e.message, 'The ledger nope does not exist');
-    await rejects(qldb.send(new UpdateLedgerCommand({ Name: 'nope', DeletionProtection: false })), 'ResourceNotFoundException', 404);
-    await rejects(
+    await rejectsWith(qldb.send(new UpdateLedgerCommand({ Name: 'nope', DeletionProtection: false })), 'ResourceNotFoundException', 404);
+    await rejectsWith(
       qldb.send(new UpdateLedgerPermissionsModeCommand({ Name: 'nope', PermissionsMode: 'STANDARD' })),
       'ResourceNotFoundException',
       404,
     );
-    await rejects(qldb.send(new DeleteLedgerCommand({ Name: 'nope' })), 'ResourceNotFoundException', 404);
+    await rejectsWith(qldb.send(new DeleteLedgerCommand({ Name: 'nope' })), 'ResourceNotFoundException', 404);
   });
 
   it('updates deletion protection and permissions mode', async () => {
@@ -124,14 +114,14 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
 
   it('enforces deletion protection, then deletes and lets the name be reused', async () => {
     await qldb.send(new CreateLedgerCommand({ Name: 'doomed', PermissionsMode: 'ALLOW_ALL', Tags: { team: 'a' } }));
-    const e = await rejects(qldb.send(new DeleteLedgerCommand({ Name: 'doomed' })), 'ResourcePreconditionNotMetException', 412, {
+    const e = await rejectsWith(qldb.send(new DeleteLedgerCommand({ Name: 'doomed' })), 'ResourcePreconditionNotMetException', 412, {
       ResourceType: 'LEDGER',
       ResourceName: 'doomed',
     });
     assert.match(e.message, /deletion protection is enabled/);
     await qldb.send(new UpdateLedgerCommand({ Name: 'doomed', DeletionProtection: false }));
     await qldb.send(new DeleteLedgerCommand({ Name: 'doomed' }));
-    await rejects(qldb.send(new DescribeLedgerCommand({ Name: 'doomed' })), 'ResourceNotFoundException', 404);
+    await rejectsWith(qldb.send(new DescribeLedgerCommand({ Name: 'doomed' })), 'ResourceNotFoundException', 404);
     const again = await qldb.send(new CreateLedgerCommand({ Name: 'doomed', PermissionsMode: 'ALLOW_ALL' }));
     assert.equal(again.State, 'ACTIVE');
     const tags = await qldb.send(new ListTagsForResourceCommand({ ResourceArn: arnOf('doomed') }));
@@ -147,7 +137,7 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
       await qldb.send(new CreateLedgerCommand({ Name: `quota-${i}`, PermissionsMode: 'ALLOW_ALL', DeletionProtection: false }));
       made.push(`quota-${i}`);
     }
-    await rejects(qldb.send(new CreateLedgerCommand({ Name: 'one-too-many', PermissionsMode: 'ALLOW_ALL' })), 'LimitExceededException', 400, {
+    await rejectsWith(qldb.send(new CreateLedgerCommand({ Name: 'one-too-many', PermissionsMode: 'ALLOW_ALL' })), 'LimitExceededException', 400, {
       ResourceType: 'LEDGER',
     });
     for (const name of made) await qldb.send(new DeleteLedgerCommand({ Name: name }));
@@ -173,7 +163,7 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
     } while (token);
     assert.deepEqual(seen, all);
     assert.equal(pages, all.length);
-    await rejects(qldb.send(new ListLedgersCommand({ NextToken: 'Zm9yZ2VkdG9rZW4=' })), 'InvalidParameterException', 400, {
+    await rejectsWith(qldb.send(new ListLedgersCommand({ NextToken: 'Zm9yZ2VkdG9rZW4=' })), 'InvalidParameterException', 400, {
       ParameterName: 'NextToken',
     });
   });
@@ -185,23 +175,23 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
     assert.deepEqual((await qldb.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags, { env: 'test', owner: 'dmv' });
     await qldb.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: ['owner', 'never-there'] }));
     assert.deepEqual((await qldb.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags, { env: 'test' });
-    await rejects(qldb.send(new TagResourceCommand({ ResourceArn: arn, Tags: { 'aws:x': '1' } })), 'InvalidParameterException', 400, {
+    await rejectsWith(qldb.send(new TagResourceCommand({ ResourceArn: arn, Tags: { 'aws:x': '1' } })), 'InvalidParameterException', 400, {
       ParameterName: 'Tags',
     });
     const many = Object.fromEntries(Array.from({ length: 50 }, (_, i) => [`k${i}`, 'v']));
-    await rejects(qldb.send(new TagResourceCommand({ ResourceArn: arn, Tags: many })), 'InvalidParameterException', 400, {
+    await rejectsWith(qldb.send(new TagResourceCommand({ ResourceArn: arn, Tags: many })), 'InvalidParameterException', 400, {
       ParameterName: 'Tags',
     });
-    await rejects(qldb.send(new ListTagsForResourceCommand({ ResourceArn: 'arn:aws:s3:::some-bucket-name' })), 'InvalidParameterException', 400, {
+    await rejectsWith(qldb.send(new ListTagsForResourceCommand({ ResourceArn: 'arn:aws:s3:::some-bucket-name' })), 'InvalidParameterException', 400, {
       ParameterName: 'ResourceArn',
     });
-    await rejects(qldb.send(new ListTagsForResourceCommand({ ResourceArn: arnOf('ghost') })), 'ResourceNotFoundException', 404);
-    await rejects(
+    await rejectsWith(qldb.send(new ListTagsForResourceCommand({ ResourceArn: arnOf('ghost') })), 'ResourceNotFoundException', 404);
+    await rejectsWith(
       qldb.send(new ListTagsForResourceCommand({ ResourceArn: 'arn:aws:qldb:us-east-1:123456789012:ledger/vehicle-registration' })),
       'ResourceNotFoundException',
       404,
     );
-    await rejects(
+    await rejectsWith(
       qldb.send(new ListTagsForResourceCommand({ ResourceArn: 'arn:aws:qldb:eu-west-1:000000000000:ledger/vehicle-registration' })),
       'ResourceNotFoundException',
       404,
@@ -211,13 +201,13 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
   it('answers the journal-stream operations honestly', async () => {
     const list = await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'vehicle-registration' }));
     assert.deepEqual(list.Streams, []);
-    await rejects(
+    await rejectsWith(
       qldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'vehicle-registration', StreamId: 'a'.repeat(22) })),
       'ResourceNotFoundException',
       404,
       { ResourceType: 'JOURNAL_KINESIS_STREAM' },
     );
-    await rejects(
+    await rejectsWith(
       qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'nope' })),
       'ResourceNotFoundException',
       404,

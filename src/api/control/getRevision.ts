@@ -1,7 +1,7 @@
 import type { OperationContext } from '../types';
 import { blockToIonText, extractValue, findRevision, parseBlock } from '../../journal/block';
 import { invalidParameter } from '../../server/errors';
-import { MESSAGES, ledgerJournal, proofText, resolveAddresses } from './journalViews';
+import { MESSAGES, addressedBlock, proofText } from './journalViews';
 
 interface GetRevisionInput {
   Name: string;
@@ -16,11 +16,7 @@ interface GetRevisionInput {
  * block, previousBlockHash, then the block's own proof.
  */
 export async function handle(input: GetRevisionInput, ctx: OperationContext) {
-  await ctx.app.txn.pipeline.durable(); // never hand out a revision a power loss could take back
-  const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
-  const { sequenceNo, tip } = resolveAddresses(strand, input);
-  const ion = journal.block(ledgerId, sequenceNo);
-  if (!ion) throw new Error(`block ${sequenceNo} of ledger ${ledgerId} is missing below the tip`);
+  const { ledgerId, journal, sequenceNo, tip, ion } = await addressedBlock(ctx, input);
   const block = parseBlock(ion);
   const revision = findRevision(block, input.DocumentId);
   if (!revision) throw invalidParameter(MESSAGES.documentNotInBlock, 'DocumentId');

@@ -111,3 +111,19 @@ export function resolveAddresses(
   }
   return { sequenceNo: Number(block.sequenceNo), tip: tip ? Number(tip.sequenceNo) : undefined };
 }
+
+/**
+ * The stored block an address names, for GetBlock and GetRevision, once every write so far is on
+ * disk: a block or proof handed to an auditor must never be one a power loss could take back.
+ */
+export async function addressedBlock(
+  ctx: OperationContext,
+  input: { Name: string; BlockAddress?: { IonText?: string }; DigestTipAddress?: { IonText?: string } },
+) {
+  await ctx.app.txn.pipeline.durable();
+  const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
+  const { sequenceNo, tip } = resolveAddresses(strand, input);
+  const ion = journal.block(ledgerId, sequenceNo);
+  if (!ion) throw new Error(`block ${sequenceNo} of ledger ${ledgerId} is missing below the tip`);
+  return { ledgerId, journal, sequenceNo, tip, ion };
+}
