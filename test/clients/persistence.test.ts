@@ -54,10 +54,13 @@ describe('ledgers and tags persist across restarts', () => {
   });
 });
 
+// Long enough that a busy CI machine still sees CREATING right after the create.
+const STATE_DELAY_MS = 1500;
+
 describe('ledger states', () => {
   let server: TestServer;
   before(async () => {
-    server = await startServer(['--ledger-state-delay', '400ms']);
+    server = await startServer(['--ledger-state-delay', `${STATE_DELAY_MS}ms`]);
   });
   after(() => server.dispose());
 
@@ -70,13 +73,13 @@ describe('ledger states', () => {
       qldb.send(new (await import('@aws-sdk/client-qldb')).DeleteLedgerCommand({ Name: 'slow' })),
       (e: any) => e.name === 'ResourcePreconditionNotMetException',
     );
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, STATE_DELAY_MS + 100));
     assert.equal((await qldb.send(new DescribeLedgerCommand({ Name: 'slow' }))).State, 'ACTIVE');
     await qldb.send(new (await import('@aws-sdk/client-qldb')).DeleteLedgerCommand({ Name: 'slow' }));
     assert.equal((await qldb.send(new DescribeLedgerCommand({ Name: 'slow' }))).State, 'DELETING');
     const listed = await qldb.send(new ListLedgersCommand({}));
     assert.deepEqual(listed.Ledgers!.map((l) => [l.Name, l.State]), [['slow', 'DELETING']]);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, STATE_DELAY_MS + 100));
     await assert.rejects(qldb.send(new DescribeLedgerCommand({ Name: 'slow' })), (e: any) => e.name === 'ResourceNotFoundException');
     qldb.destroy();
   });

@@ -64,11 +64,15 @@ class Raw {
   }
 }
 
+// Short enough for the expiry tests to wait out, long enough that a busy CI machine (the
+// clean-clone test compiles SQLite alongside) never expires an ordinary test transaction.
+const TX_TIMEOUT_MS = 2000;
+
 describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
   let server: TestServer;
 
   before(async () => {
-    server = await startServer(['--transaction-timeout', '400ms', '--max-sessions', '4']);
+    server = await startServer(['--transaction-timeout', `${TX_TIMEOUT_MS}ms`, '--max-sessions', '4']);
     await createLedger(server.endpoint, 'sess');
     await createLedger(server.endpoint, 'limits');
   });
@@ -226,7 +230,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     const d1 = new CommitDigest(tx);
     d1.addStatement(`INSERT INTO Sess {'expired': 1}`);
     await c.exec(tx, `INSERT INTO Sess {'expired': 1}`);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, TX_TIMEOUT_MS + 100));
     await rejects(c.exec(tx, 'SELECT * FROM Sess'), 'InvalidSessionException', new RegExp(`^Transaction ${tx} has expired$`));
     // the right digest for what was sent: expiry, not a mismatch, refuses it
     await rejects(c.commit(tx, d1.digest()), 'InvalidSessionException', /has expired/);
@@ -246,7 +250,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
       driver.executeLambda(async (txn) => {
         tries++;
         await txn.execute(`INSERT INTO Sess {'expired': 2}`);
-        await new Promise((r) => setTimeout(r, 500));
+        await new Promise((r) => setTimeout(r, TX_TIMEOUT_MS + 100));
         await txn.execute('SELECT * FROM Sess');
       }),
       (e: any) => e.name === 'InvalidSessionException' && /Transaction .* has expired/.test(e.message),
