@@ -702,7 +702,7 @@ describe('export expiry (--export-retention)', () => {
   const LEDGER = 'exports-expiry';
 
   before(async () => {
-    server = await startServer(['--export-retention', '1500ms']);
+    server = await startServer(['--export-retention', '3000ms']);
     qldb = client(server);
     await createLedger(server.endpoint, LEDGER);
   });
@@ -716,7 +716,7 @@ describe('export expiry (--export-retention)', () => {
     const d = await waitFinished(qldb, LEDGER, ExportId!);
     assert.equal(d.Status, 'COMPLETED');
     assert.equal((await qldb.send(new ListJournalS3ExportsCommand({}))).JournalS3Exports!.length, 1);
-    await new Promise((r) => setTimeout(r, 1700));
+    await new Promise((r) => setTimeout(r, 3200));
     await rejectsWith(qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId })), 'ResourceNotFoundException', 404, {
       ResourceType: 'JOURNAL_S3_EXPORT',
       ResourceName: ExportId!,
