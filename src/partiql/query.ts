@@ -10,7 +10,7 @@ import { bind, Context, Frame } from './environment';
 import { evaluate, isTrue } from './evaluator';
 import { isAggregateName } from './functions';
 import { conjunctsOf, planSources, SourcePlan } from './sources';
-import { isStruct, MISSING, str, toIon, Value } from './values';
+import { isStruct, MISSING, str, structWithRepeats, toIon, Value } from './values';
 
 /**
  * Calls every complete, WHERE-qualified binding of the FROM clause. Each AND term of WHERE is
@@ -135,7 +135,7 @@ function project(stmt: SelectStatement, plans: SourcePlan[], row: Frame | undefi
   if (!stmt.projections) return selectStar(plans, row);
   const fields: [string, dom.Value[]][] = [];
   stmt.projections.forEach((projection, position) => addProjection(fields, projection, position, row, ctx, depth));
-  return new dom.Struct(fields);
+  return structWithRepeats(fields);
 }
 
 /** `SELECT *`: a single struct row is returned as it is; several sources merge their fields. */
@@ -156,7 +156,7 @@ function selectStar(plans: SourcePlan[], row: Frame | undefined): Value {
       if (ion !== undefined) fields.push([`_${position + 1}`, [ion]]);
     }
   });
-  return new dom.Struct(fields);
+  return structWithRepeats(fields);
 }
 
 function addProjection(

@@ -70,6 +70,21 @@ export function struct(fields: [string, IonValue][]): IonValue {
   return new dom.Struct(fields);
 }
 
+/**
+ * A struct that keeps repeated field names, as PartiQL tuples and Ion structs may: ion-js's
+ * Struct constructor keeps only the last entry of a name, so entries are gathered per name first.
+ * (`SELECT *` over a join of sources that share field names returns every one of them.)
+ */
+export function structWithRepeats(fields: [string, IonValue[]][]): IonValue {
+  const byName = new Map<string, IonValue[]>();
+  for (const [name, values] of fields) {
+    const seen = byName.get(name);
+    if (seen) seen.push(...values);
+    else byName.set(name, [...values]);
+  }
+  return new dom.Struct(byName.entries() as Iterable<[string, any]>);
+}
+
 /** Converts an evaluator value into something that can leave the engine (bags become lists). */
 export function toIon(v: Value): IonValue | undefined {
   if (v === MISSING) return undefined;

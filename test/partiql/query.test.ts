@@ -43,6 +43,19 @@ describe('projections', () => {
     assert.deepEqual(run(view, 'SELECT * FROM T, U').map(ionText), ['{a:1,b:2}']);
   });
 
+  it('keeps every field of every source when their names repeat (a self join)', () => {
+    const view = ledger('{n: 1, s: "x"}');
+    const [row] = run(view, 'SELECT * FROM T AS a, T AS b');
+    assert.deepEqual(
+      row.fields().map(([k, v]) => `${k}=${ionText(v)}`).sort(),
+      ['n=1', 's="x"'],
+    );
+    assert.deepEqual(row.getAll('n')!.map(ionText), ['1', '1']);
+    assert.deepEqual(row.getAll('s')!.map(ionText), ['"x"', '"x"']);
+    const [two] = run(view, 'SELECT a.n, b.n FROM T AS a, T AS b');
+    assert.deepEqual(two.getAll('n')!.map(ionText), ['1', '1']);
+  });
+
   it('builds structs, lists and bags (bags leave the engine as lists)', () => {
     const view = ledger('{a: 1}');
     assert.deepEqual(run(view, "SELECT VALUE {'x': a, 'y': [a, 2], 'z': <<a>>} FROM T").map(ionText), [
