@@ -515,11 +515,6 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     const a = await qldb.send(new ExportJournalToS3Command(input));
     const b = await qldb.send(new ExportJournalToS3Command({ ...input, OutputFormat: 'ION_BINARY', S3ExportConfiguration: { ...input.S3ExportConfiguration!, Prefix: 'big2/' } }));
     await rejectsWith(qldb.send(new ExportJournalToS3Command(input)), 'LimitExceededException', 400, { ResourceType: 'JOURNAL_S3_EXPORT' });
-    const third = await aws(server.endpoint, [
-      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(Math.floor(Date.now() / 1000)),
-      '--s3-export-configuration', JSON.stringify(input.S3ExportConfiguration), '--role-arn', ROLE,
-    ]);
-    assert.equal(third.errorCode, 'LimitExceededException', third.stderr);
     const first = (await qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId: a.ExportId }))).ExportDescription!;
     assert.equal(first.Status, 'IN_PROGRESS');
     await qldb.send(new UpdateLedgerCommand({ Name: LEDGER, DeletionProtection: false }));
@@ -552,23 +547,50 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
   });
 });
 
-/** A recording HTTP proxy in front of s3rver: every request's method, path and headers. */
-function recordingProxy(target: number): Promise<{ port: number; requests: { method: string; url: string; headers: http.IncomingHttpHeaders }[]; close(): Promise<void> }> {
+/**
+ * A recording HTTP proxy in front of s3rver: every request's method, path and headers. While
+ * `hold` is set, PUTs of data objects (keys with a `yyyy/` hour path) wait, so exports stay
+ * IN_PROGRESS for as long as a test needs.
+ */
+function recordingProxy(target: number): Promise<{
+  port: number;
+  requests: { method: string; url: string; headers: http.IncomingHttpHeaders }[];
+  hold(on: boolean): void;
+  close(): Promise<void>;
+}> {
   const requests: { method: string; url: string; headers: http.IncomingHttpHeaders }[] = [];
+  let held: (() => void)[] | undefined;
   const srv = http.createServer((req, res) => {
     requests.push({ method: req.method!, url: req.url!, headers: req.headers });
+    if (held && req.method === 'PUT' && /\/\d{4}\/\d\d\/\d\d\/\d\d\//.test(req.url!)) {
+      req.pause();
+      held.push(() => forward(req, res));
+      return;
+    }
+    forward(req, res);
+  });
+  const forward = (req: http.IncomingMessage, res: http.ServerResponse) => {
+    req.resume();
     const up = http.request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers }, (r) => {
       res.writeHead(r.statusCode!, r.headers);
       r.pipe(res);
     });
     up.on('error', () => res.destroy());
     req.pipe(up);
-  });
+  };
   return new Promise((resolve) =>
     srv.listen(0, '127.0.0.1', () =>
       resolve({
         port: (srv.address() as AddressInfo).port,
         requests,
+        hold(on: boolean) {
+          if (on) held ??= [];
+          else {
+            const waiting = held ?? [];
+            held = undefined;
+            for (const go of waiting) go();
+          }
+        },
         close: () => new Promise<void>((r) => {
           srv.closeAllConnections();
           srv.close(() => r());
@@ -675,6 +697,31 @@ describe('journal exports to an S3 endpoint (s3rver)', () => {
     });
   }
 
+  it('a third export while two are IN_PROGRESS is LimitExceededException, from the SDK and /usr/bin/aws', async () => {
+    const end = await recentEnd(qldb, LEDGER);
+    const input = (prefix: string) =>
+      exportInput(LEDGER, { InclusiveStartTime: new Date(0), ExclusiveEndTime: end }, { Bucket: BUCKET, Prefix: prefix });
+    proxy.hold(true);
+    try {
+      const a = await qldb.send(new ExportJournalToS3Command(input('held-a/')));
+      const b = await qldb.send(new ExportJournalToS3Command(input('held-b/')));
+      for (const id of [a.ExportId!, b.ExportId!]) {
+        const d = await qldb.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId: id }));
+        assert.equal(d.ExportDescription!.Status, 'IN_PROGRESS');
+      }
+      await rejectsWith(qldb.send(new ExportJournalToS3Command(input('held-c/'))), 'LimitExceededException', 400, { ResourceType: 'JOURNAL_S3_EXPORT' });
+      const cli = await aws(server.endpoint, [
+        'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(end.getTime() / 1000),
+        '--s3-export-configuration', JSON.stringify(input('held-c/').S3ExportConfiguration), '--role-arn', ROLE,
+      ]);
+      assert.equal(cli.errorCode, 'LimitExceededException', cli.stderr);
+      proxy.hold(false);
+      for (const id of [a.ExportId!, b.ExportId!]) assert.equal((await waitFinished(qldb, LEDGER, id)).Status, 'COMPLETED');
+    } finally {
+      proxy.hold(false);
+    }
+  });
+
   it('a bucket that does not exist: InvalidParameterException quoting S3, and no export is created', async () => {
     const before = (await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports!.length;
     await rejectsWith(
@@ -685,7 +732,7 @@ describe('journal exports to an S3 endpoint (s3rver)', () => {
       /^QLDB encountered an error validating S3 configuration: NoSuchBucket /,
     );
     const cli = await aws(server.endpoint, [
-      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String(Math.floor(Date.now() / 1000)),
+      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String((await recentEnd(qldb, LEDGER)).getTime() / 1000),
       '--s3-export-configuration', JSON.stringify({ Bucket: 'no-such-bucket', Prefix: 'x/', EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } }),
       '--role-arn', ROLE,
     ]);
