@@ -1,5 +1,5 @@
 /** Ion conversions the transaction layer needs: DOM ⇄ binary, and index keys. */
-import { dom, dumpBinary, IonTypes } from 'ion-js';
+import { dom, dumpBinary } from 'ion-js';
 import { ionHash, ionHashAt } from '../journal/ionHash';
 import { firstValue, T_DECIMAL, T_FLOAT, T_NEGINT, T_POSINT, T_STRUCT, type Header } from '../journal/ionBinary';
 import { structFields } from '../journal/block';
@@ -15,15 +15,6 @@ export function fromBinary(bytes: Uint8Array): IonValue {
   const v = dom.load(bytes);
   if (v === null) throw new Error('empty Ion value');
   return v;
-}
-
-/** Every top-level value of an Ion stream (text or binary); throws on malformed Ion. */
-export function loadAll(bytes: Uint8Array | string): IonValue[] {
-  return dom.loadAll(bytes);
-}
-
-export function isStruct(v: IonValue): boolean {
-  return v.getType() === IonTypes.STRUCT && !v.isNull();
 }
 
 

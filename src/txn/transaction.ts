@@ -14,7 +14,8 @@ import { MAX_NESTING_DEPTH, nestingExceeds } from '../partiql/documentSize';
 import type { BlockAddress, DocumentRow, IndexInfo, IonValue, LedgerView, TableInfo } from '../partiql/ledgerView';
 import type { CurrentDoc, DocumentStore } from '../storage/sqlite/documentStore';
 import { applyOp, Catalog, type CatalogOp, type CatalogTable } from './catalog';
-import { fieldOf, fromBinary, indexKey, isStruct, toBinary } from './ion';
+import { fieldOf, fromBinary, indexKey, toBinary } from './ion';
+import { isStruct } from '../partiql/values';
 import { keyId, ReadSet, type LedgerState } from './ledgerState';
 import { QUOTAS } from './quotas';
 

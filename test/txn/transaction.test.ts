@@ -8,7 +8,7 @@ import { blockToIonText, parseBlock } from '../../src/journal/block';
 import { verifyBlock } from '../../src/journal/verify';
 import { BlockEncoder, OUTPUT_FORMATS } from '../../src/exports/encoders';
 import { OutBuf } from '../../src/exports/outBuf';
-import { loadAll } from '../../src/txn/ion';
+import { loadAll } from 'ion-js';
 
 const badRequest = (re: RegExp) => (e: unknown) => e instanceof ServiceError && e.type === 'BadRequestException' && re.test(e.message);
 
