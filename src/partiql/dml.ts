@@ -1,7 +1,8 @@
 /**
- * INSERT, UPDATE, DELETE and `FROM … WHERE … SET/REMOVE/INSERT INTO`. Each returns one
- * `{documentId}` row per document written. Matching rows are collected before anything is
- * written, so a statement never sees its own writes while it runs.
+ * INSERT, UPDATE, DELETE and `FROM … WHERE … SET/REMOVE/INSERT INTO`. INSERT and DELETE return
+ * one `{documentId}` row per document written, the other forms one per operation per document
+ * (see runMutation). Matching rows are collected before anything is written, so a statement
+ * never sees its own writes while it runs.
  */
 import { IonTypes } from 'ion-js';
 import type { DmlOperation, Expr, InsertStatement, MutateStatement } from './ast';
@@ -80,6 +81,10 @@ export function runMutation(stmt: MutateStatement, ctx: Context): IonValue[] {
     expandNested(stmt, 0, { env, aliasKeys: new Map([[plan.alias, []]]) }, ctx, bindings);
     if (bindings.length > 0) matches.push({ id: row.id!, doc: row.value as IonValue, bindings });
   }
+  // QLDB answered one row per assignment, removal or INSERT INTO for each document, so
+  // `SET a = ?, b = ?` gives two identical rows (AWS's DMV tutorial test asserts it), while the
+  // document still changes once. A DELETE has no operations and answers one row.
+  const rowsPerDocument = Math.max(1, stmt.operations.length);
   const rows: IonValue[] = [];
   for (const match of matches) {
     let doc = match.doc;
@@ -95,7 +100,7 @@ export function runMutation(stmt: MutateStatement, ctx: Context): IonValue[] {
     }
     if (deleted) ctx.view.delete(tableId, match.id);
     else ctx.view.update(tableId, match.id, checkDocument(doc, stmt.pos));
-    rows.push(documentIdRow(match.id));
+    for (let i = 0; i < rowsPerDocument; i++) rows.push(documentIdRow(match.id));
   }
   return rows;
 }

@@ -90,6 +90,39 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
     assert.equal(values(b)[0].numberValue(), 10);
   });
 
+  it("renews a driver's license as AWS's tutorial does: one row per assignment, one revision", async () => {
+    await driver.executeLambda((txn) => txn.execute('CREATE TABLE DriversLicense'));
+    const ins = await driver.executeLambda((txn) =>
+      txn.execute('INSERT INTO DriversLicense ?', { LicenseNumber: 'LEWISR261LL', ValidFromDate: new Date('2017-12-06') }),
+    );
+    const id = values(ins)[0].get('documentId')!.stringValue()!;
+    const actual = await driver.executeLambda(async (txn) => {
+      const r = await txn.execute(
+        'UPDATE DriversLicense AS d SET d.ValidFromDate = ?, d.ValidToDate = ? WHERE d.LicenseNumber = ?',
+        new Date('2019-04-19'), new Date('2023-04-19'), 'LEWISR261LL',
+      );
+      return r.getResultList();
+    });
+    // the assertions of the tutorial's Sequence.test.ts, which AWS ran against QLDB
+    assert.equal(actual.length, 2);
+    assert.ok(actual[0].ionEquals(actual[1]));
+    assert.equal(actual[0].allFields().length, 1);
+    assert.equal(actual[0].allFields()[0][0], 'documentId');
+    assert.equal(actual[0].get('documentId')!.stringValue(), id);
+
+    const blocks = storedBlocks(server.dataDir, LEDGER);
+    const revisions = load(blocks[blocks.length - 1])!.get('revisions')!.elements();
+    assert.equal(revisions.length, 1);
+    assert.equal(revisions[0].get('metadata', 'id')!.stringValue(), id);
+    assert.equal(revisions[0].get('metadata', 'version')!.numberValue(), 1);
+    const mixed = await driver.executeLambda((txn) =>
+      txn.execute('FROM DriversLicense AS d WHERE d.LicenseNumber = ? SET d.Renewed = true REMOVE d.ValidFromDate, d.ValidToDate', 'LEWISR261LL'),
+    );
+    assert.equal(values(mixed).length, 3);
+    const del = await driver.executeLambda((txn) => txn.execute('DELETE FROM DriversLicense AS d WHERE d.LicenseNumber = ?', 'LEWISR261LL'));
+    assert.equal(values(del).length, 1);
+  });
+
   it('pages a 6-way self cross join and sums its read IOs to 1092', async () => {
     await driver.executeLambda(async (txn) => {
       await txn.execute('CREATE TABLE Join3');

@@ -173,3 +173,59 @@ describe('FROM … DML', () => {
     assert.deepEqual(all(view), ['{k:1}', '{k:5}']);
   });
 });
+
+describe('rows returned: one per assignment or removal per document', () => {
+  const revisions = (view: MemoryLedger, id: string) =>
+    run(view, 'SELECT VALUE h.metadata.version FROM history(T) AS h WHERE h.metadata.id = ?', id).map(ionText);
+
+  it('answers two identical rows for two SET assignments, yet writes one revision', () => {
+    const { view, ids } = ledger('{k: 1}', '{k: 2}');
+    view.commit();
+    const rows = run(view, 'UPDATE T AS d SET d.a = ?, d.b = ? WHERE d.k = ?', 'x', 'y', ion('1'));
+    assert.deepEqual(rows.map(ionText), [`{documentId:"${ids[0]}"}`, `{documentId:"${ids[0]}"}`]);
+    view.commit();
+    assert.deepEqual(revisions(view, ids[0]), ['0', '1']);
+    assert.deepEqual(revisions(view, ids[1]), ['0']);
+    assert.deepEqual(all(view), ['{k:1,a:"x",b:"y"}', '{k:2}']);
+  });
+
+  it('counts every operation of SET and REMOVE mixed, for each matching document', () => {
+    const { view, ids } = ledger('{k: 1, c: 1, d: 1}', '{k: 2, c: 2, d: 2}');
+    const rows = run(view, 'UPDATE T SET a = 1, b = 2 REMOVE c, d');
+    assert.deepEqual(texts(rows), [...Array(4).fill(`{documentId:"${ids[0]}"}`), ...Array(4).fill(`{documentId:"${ids[1]}"}`)].sort());
+    assert.deepEqual(all(view), ['{k:1,a:1,b:2}', '{k:2,a:1,b:2}']);
+  });
+
+  it('counts REMOVE a, b as two', () => {
+    const { view, ids } = ledger('{a: 1, b: 2, c: 3}');
+    assert.deepEqual(run(view, 'UPDATE T REMOVE a, b').map(ionText), Array(2).fill(`{documentId:"${ids[0]}"}`));
+    assert.deepEqual(all(view), ['{c:3}']);
+  });
+
+  it('counts the operations of FROM … SET / REMOVE / INSERT INTO', () => {
+    const { view, ids } = ledger('{k: 1, l: [], gone: 0}', '{k: 2}');
+    view.commit();
+    const rows = run(view, 'FROM T AS t WHERE t.k = 1 SET t.a = 1, t.b = 2 REMOVE t.gone INSERT INTO t.l VALUE 3');
+    assert.deepEqual(rows.map(ionText), Array(4).fill(`{documentId:"${ids[0]}"}`));
+    view.commit();
+    assert.deepEqual(revisions(view, ids[0]), ['0', '1']);
+    assert.deepEqual(all(view), ['{k:1,l:[3],a:1,b:2}', '{k:2}']);
+    assert.equal(run(view, 'FROM T AS t WHERE t.k = 2 SET t.a = 1').length, 1);
+  });
+
+  it('answers per document, not per element bound by a nested source', () => {
+    const { view, ids } = ledger('{l: [{x: 1}, {x: 1}, {x: 2}]}');
+    const rows = run(view, 'FROM T AS t, @t.l AS o WHERE o.x = 1 SET o.y = 1, o.z = 2');
+    assert.deepEqual(rows.map(ionText), Array(2).fill(`{documentId:"${ids[0]}"}`));
+    assert.deepEqual(all(view), ['{l:[{x:1,y:1,z:2},{x:1,y:1,z:2},{x:2}]}']);
+  });
+
+  it('leaves INSERT and DELETE at one row per document, and answers nothing when nothing matches', () => {
+    const { view } = ledger('{k: 1}', '{k: 2}');
+    assert.equal(run(view, "INSERT INTO T << {'k': 3}, {'k': 4} >>").length, 2);
+    assert.equal(run(view, 'UPDATE T SET a = 1, b = 2 WHERE k = 99').length, 0);
+    assert.equal(run(view, 'DELETE FROM T WHERE k < 3').length, 2);
+    assert.equal(run(view, 'FROM T AS t WHERE t.k = 3 REMOVE t').length, 1);
+    assert.deepEqual(all(view), ['{k:4}']);
+  });
+});
