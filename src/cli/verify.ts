@@ -27,8 +27,9 @@ import type { VerifyJob } from './verifyWorker';
 export const VERIFY_USAGE = `Usage: openqldb verify --bucket <bucket> [--prefix <prefix>] (--dir <root> | --s3-endpoint <url>) [options]
 
 Verifies a journal export: every revision hash, transactionInfo hash, entriesHash and blockHash,
-the hash chain across objects, consecutive sequence numbers, and that no data object of the
-export's time range (from its started manifest) was left out of the completed manifest.
+the hash chain across objects, consecutive sequence numbers, block timestamps that never
+decrease and lie in the export's [InclusiveStartTime, ExclusiveEndTime) (from its started
+manifest), and that no data object of that range was left out of the completed manifest.
 JSON exports cannot be re-hashed and are skipped.
 
   --dir <root>                  local export root: objects are files <root>/<bucket>/<key>
@@ -366,9 +367,9 @@ class WorkerPool {
     }
   }
 
-  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number): Promise<ObjectSummary> {
+  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number, range: ExportRange | undefined): Promise<ObjectSummary> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo }, resolve, reject });
+      this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject });
       const w = this.idle.pop();
       if (w) this.dispatch(w);
     });
@@ -405,7 +406,9 @@ async function verifyOne(
   label: string,
 ): Promise<ExportFailure | undefined> {
   const strandId = manifest.strandId;
-  const verifier = new ExportVerifier(strandId, args.tip);
+  // without a readable started manifest the range is unknown; that failure is reported below
+  const range = 'range' in startedManifest ? startedManifest.range : undefined;
+  const verifier = new ExportVerifier(strandId, args.tip, range);
   const hashesUpTo = args.tip ?? -1;
   const started = Date.now();
   let lastProgress = started;
@@ -418,7 +421,7 @@ async function verifyOne(
   const submit = () => {
     const key = keys[submitted++];
     const summary = store.get(key).then(
-      (bytes) => (pool ? pool.run(key, bytes, strandId, hashesUpTo) : verifyObject(key, bytes, strandId, hashesUpTo)),
+      (bytes) => (pool ? pool.run(key, bytes, strandId, hashesUpTo, range) : verifyObject(key, bytes, strandId, hashesUpTo, range)),
       (e: Error): ObjectSummary => ({
         key,
         blocks: 0,
@@ -439,7 +442,7 @@ async function verifyOne(
       if (now - lastProgress >= 2000) {
         lastProgress = now;
         const rate = Math.round((verifier.blocks * 1000) / (now - started));
-        io.err(`verify: ${label}: ${verifier.blocks} blocks, ${linked + 1}/${keys.length} objects, ${rate} blocks/s\n`);
+        io.err(`verify: ${label}: ${count(verifier.blocks, 'block')}, ${linked + 1}/${count(keys.length, 'object')}, ${rate} blocks/s\n`);
       }
     }
   } finally {
@@ -463,11 +466,19 @@ async function verifyOne(
     if (failure) return failure;
   }
   const seconds = (Date.now() - started) / 1000;
-  const range = verifier.blocks ? `blocks ${verifier.firstSeq}..${verifier.lastSequenceNo}` : 'no blocks (an empty time range)';
   const rate = seconds > 0 ? `, ${Math.round(verifier.blocks / seconds)} blocks/s` : '';
-  io.out(`${label}: OK — ${range} in ${keys.length} objects verified${rate}\n`);
-  if (args.digest) io.out(`${label}: blocks 0..${args.tip} fold into the given digest\n`);
+  io.out(`${label}: OK — ${blockRange(verifier.firstSeq, verifier.lastSequenceNo)} in ${count(keys.length, 'object')} verified${rate}\n`);
+  if (args.digest) io.out(`${label}: ${blockRange(0, args.tip)} ${args.tip === 0 ? 'folds' : 'fold'} into the given digest\n`);
   return undefined;
+}
+
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+function blockRange(first: number | undefined, last: number | undefined): string {
+  if (first === undefined || last === undefined) return 'no blocks (an empty time range)';
+  return first === last ? `block ${first}` : `blocks ${first}..${last}`;
 }
 
 /** `yyyy/MM/dd/HH/<name>` after the prefix: a data object in an hour directory. */

@@ -3,7 +3,7 @@
  * (verifyObject is independent per object); the main thread links them in manifest order.
  */
 import { parentPort } from 'node:worker_threads';
-import { verifyObject } from '../journal/exportVerifier';
+import { verifyObject, type ExportRange } from '../journal/exportVerifier';
 
 export interface VerifyJob {
   id: number;
@@ -11,11 +11,12 @@ export interface VerifyJob {
   bytes: Uint8Array;
   strandId?: string;
   hashesUpTo: number;
+  range?: ExportRange;
 }
 
 parentPort?.on('message', (job: VerifyJob) => {
   try {
-    parentPort!.postMessage({ id: job.id, summary: verifyObject(job.key, job.bytes, job.strandId, job.hashesUpTo) });
+    parentPort!.postMessage({ id: job.id, summary: verifyObject(job.key, job.bytes, job.strandId, job.hashesUpTo, job.range) });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }

@@ -1,16 +1,28 @@
 /**
  * Re-verifies a journal export (control-plane.md §4.3) object by object, in manifest order:
  * every block's own hashes (verify.ts), the chain across blocks and objects, consecutive
- * sequence numbers within one strand, and object keys that match the blocks they hold. With a
- * digest and tip it also checks that blocks 0..tip fold into that digest. Pure: the caller
- * reads the objects (local directory, S3) and feeds them in.
+ * sequence numbers within one strand, object keys that match the blocks they hold, and block
+ * timestamps that never decrease and lie in the export's time range (no hash covers
+ * blockTimestamp, so a block moved in time would otherwise verify). With a digest and tip it
+ * also checks that blocks 0..tip fold into that digest. Pure: the caller reads the objects
+ * (local directory, S3) and feeds them in.
  */
 import { ionTextToBinary } from './ionText';
 import { StreamingDigest } from './digestTree';
 import { forEachTopLevel, MalformedIonError, UnsupportedIonError } from './ionBinary';
 import { BlockCheck, verifyBlockAt } from './verify';
 
-export type ExportCheck = BlockCheck | 'sequence' | 'strand' | 'objectRange' | 'digest' | 'emptyObject' | 'startedManifest' | 'omittedObject';
+export type ExportCheck =
+  | BlockCheck
+  | 'sequence'
+  | 'strand'
+  | 'objectRange'
+  | 'timestampOrder'
+  | 'timeRange'
+  | 'digest'
+  | 'emptyObject'
+  | 'startedManifest'
+  | 'omittedObject';
 
 export interface ExportFailure {
   key: string;
@@ -41,16 +53,28 @@ export interface ObjectSummary {
   /** previousBlockHash of the first block, to link with the object before */
   firstPreviousHash?: Buffer;
   lastBlockHash?: Buffer;
+  /** blockTimestamps (epoch ms) of the first and last block, to link with the object before */
+  firstTimestamp?: number;
+  lastTimestamp?: number;
   /** block hashes of sequence numbers ≤ hashesUpTo, in order, when asked for (digest checks) */
   blockHashes: Buffer[];
 }
 
+/** The export's time range from its started manifest, in epoch milliseconds: [start, end). */
+export interface ExportRange {
+  start: number;
+  end: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
 /**
- * Verifies one data object on its own: every block's hashes, and the chain, sequence and strand
- * within the object, and the key's range. Independent of other objects, so objects can be
- * verified in parallel and linked in manifest order by ExportVerifier.link.
+ * Verifies one data object on its own: every block's hashes, and the chain, sequence, strand and
+ * timestamps within the object (in `range` when given), and the key's range. Independent of
+ * other objects, so objects can be verified in parallel and linked in manifest order by
+ * ExportVerifier.link.
  */
-export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, hashesUpTo = -1): ObjectSummary {
+export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, hashesUpTo = -1, range?: ExportRange): ObjectSummary {
   const summary: ObjectSummary = { key, blocks: 0, strandId, blockHashes: [] };
   let binary: Uint8Array;
   try {
@@ -82,16 +106,29 @@ export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, 
         summary.failure = { key, sequenceNo: b.sequenceNo, check: 'chain', message: `${where}: previousBlockHash is not the previous block's blockHash` };
         return;
       }
+      if (!b.blockTimestamp) {
+        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'format', message: `${where}: no blockTimestamp` };
+        return;
+      }
+      const t = b.blockTimestamp.getTime();
+      const late = summary.lastTimestamp !== undefined ? timestampOrderFailure(key, where, b.sequenceNo, t, summary.lastTimestamp) : undefined;
+      const outside = late ?? (range ? timeRangeFailure(key, where, b.sequenceNo, t, range) : undefined);
+      if (outside) {
+        summary.failure = outside;
+        return;
+      }
       summary.strandId = b.strandId;
       // hashes kept past this object are copied: the parsed ones are views into its bytes
       if (summary.firstSeq === undefined) {
         summary.firstSeq = b.sequenceNo;
         summary.firstPreviousHash = Buffer.from(b.previousBlockHash);
+        summary.firstTimestamp = t;
       }
       if (b.sequenceNo <= hashesUpTo) summary.blockHashes.push(Buffer.from(b.blockHash));
       previousHash = b.blockHash;
       summary.lastSeq = b.sequenceNo;
       summary.lastBlockHash = b.blockHash;
+      summary.lastTimestamp = t;
       summary.blocks++;
     });
   } catch (e) {
@@ -121,12 +158,6 @@ export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, 
     }
   }
   return summary;
-}
-
-/** The export's time range from its started manifest, in epoch milliseconds: [start, end). */
-export interface ExportRange {
-  start: number;
-  end: number;
 }
 
 /**
@@ -162,7 +193,6 @@ export function findOmittedBlock(
       const t = b.blockTimestamp.getTime();
       if (t < range.start || t >= range.end) return;
       if (covered && b.sequenceNo >= covered.first && b.sequenceNo <= covered.last) return;
-      const iso = (ms: number) => new Date(ms).toISOString();
       found = {
         key,
         sequenceNo: b.sequenceNo,
@@ -184,6 +214,27 @@ function sequenceMessage(where: string, last: number): string {
   return `${where}: expected sequenceNo ${last + 1} after ${last} — a block or an object is missing, repeated or out of order`;
 }
 
+/** QLDB stamps blocks in commit order: a later block stamped earlier was moved in time. */
+function timestampOrderFailure(key: string, where: string, sequenceNo: number, t: number, previous: number): ExportFailure | undefined {
+  if (t >= previous) return undefined;
+  return {
+    key,
+    sequenceNo,
+    check: 'timestampOrder',
+    message: `${where}: blockTimestamp ${iso(t)} is before the previous block's ${iso(previous)} — block timestamps never decrease along the chain`,
+  };
+}
+
+function timeRangeFailure(key: string, where: string, sequenceNo: number, t: number, range: ExportRange): ExportFailure | undefined {
+  if (t >= range.start && t < range.end) return undefined;
+  return {
+    key,
+    sequenceNo,
+    check: 'timeRange',
+    message: `${where}: blockTimestamp ${iso(t)} is outside the export's range [${iso(range.start)}, ${iso(range.end)}) from its started manifest`,
+  };
+}
+
 export class ExportVerifier {
   private previousHash?: Buffer;
   private lastSeq?: number;
@@ -195,13 +246,17 @@ export class ExportVerifier {
 
   private digestAtTip?: Buffer;
 
+  private lastTimestamp?: number;
+
   /**
    * @param strandId from the completed manifest's name, when known
    * @param digestTip the tip of a digest to check later with checkDigest
+   * @param range the export's time range from its started manifest, when known
    */
   constructor(
     readonly strandId?: string,
     readonly digestTip?: number,
+    readonly range?: ExportRange,
   ) {}
 
   get lastSequenceNo(): number | undefined {
@@ -210,12 +265,13 @@ export class ExportVerifier {
 
   /** Verifies one data object in this thread and links it; returns the first failure, if any. */
   object(key: string, bytes: Uint8Array): ExportFailure | undefined {
-    return this.link(verifyObject(key, bytes, this.strandId, this.digestTip ?? -1));
+    return this.link(verifyObject(key, bytes, this.strandId, this.digestTip ?? -1, this.range));
   }
 
   /**
-   * Links the next object (in manifest order) to the ones before: consecutive sequence numbers
-   * and an unbroken chain across the boundary, then the object's own first failure.
+   * Links the next object (in manifest order) to the ones before: consecutive sequence numbers,
+   * an unbroken chain and no step back in time across the boundary, then the object's own first
+   * failure.
    */
   link(o: ObjectSummary): ExportFailure | undefined {
     this.objects++;
@@ -227,6 +283,8 @@ export class ExportVerifier {
       if (!o.firstPreviousHash!.equals(this.previousHash!)) {
         return { key: o.key, sequenceNo: o.firstSeq, check: 'chain', message: `${where}: previousBlockHash is not the previous block's blockHash` };
       }
+      const late = timestampOrderFailure(o.key, where, o.firstSeq, o.firstTimestamp!, this.lastTimestamp!);
+      if (late) return late;
     }
     if (o.failure) return o.failure;
     this.firstSeq ??= o.firstSeq;
@@ -238,6 +296,7 @@ export class ExportVerifier {
       }
     }
     this.previousHash = o.lastBlockHash;
+    this.lastTimestamp = o.lastTimestamp;
     this.lastSeq = o.lastSeq;
     this.blocks += o.blocks;
     return undefined;

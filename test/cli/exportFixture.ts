@@ -16,9 +16,15 @@ export const T0 = Date.UTC(2024, 0, 2, 3, 0, 0);
 const PERSON = (seq: number, k: number) =>
   Buffer.from(`{GovId: "G${seq}-${k}", FirstName: "Jane", LastName: "Doe${seq}", DOB: 1990-01-${String((seq % 28) + 1).padStart(2, '0')}, Score: ${seq}.${k}5, Tags: [a, "b"]}`);
 
-/** A ledger of `n` blocks: genesis, then transactions with 1..3 revisions (some deletes). */
-export function* ledgerBlocks(n: number, t0 = T0): Generator<BuiltBlock> {
-  let prev = genesisBlock(STRAND, new Date(t0), 'Tx000000000000000000AA');
+/** blockTimestamp of block `seq` in epoch ms, as the fixture stamps it unless told otherwise. */
+export const stampOf = (seq: number, t0 = T0) => (seq === 0 ? t0 : t0 + seq * 10 + 2);
+
+/**
+ * A ledger of `n` blocks: genesis, then transactions with 1..3 revisions (some deletes).
+ * `stamp` overrides blockTimestamps; no hash covers them, so the blocks verify whatever it says.
+ */
+export function* ledgerBlocks(n: number, t0 = T0, stamp: (seq: number) => number = (seq) => stampOf(seq, t0)): Generator<BuiltBlock> {
+  let prev = genesisBlock(STRAND, new Date(stamp(0)), 'Tx000000000000000000AA');
   yield prev;
   const stmt = 'INSERT INTO Person ?';
   const digest = ionHashString(stmt);
@@ -33,7 +39,7 @@ export function* ledgerBlocks(n: number, t0 = T0): Generator<BuiltBlock> {
       strandId: STRAND,
       sequenceNo: seq,
       transactionId: txId,
-      blockTimestamp: new Date(txTime.getTime() + 2),
+      blockTimestamp: new Date(stamp(seq)),
       previousBlockHash: prev.blockHash,
       statements: [{ statement: stmt, startTime: new Date(txTime.getTime() - 3), statementDigest: digest }],
       documents: Object.fromEntries(revisions.map((r) => [r.metadata.id, { tableName: 'Person', tableId: 'Tb000000000000000000AA', statements: [0] }])),
@@ -56,6 +62,8 @@ export interface ExportOptions {
   /** exclusiveEndTime in epoch ms (default: just past block n-1) */
   end?: number;
   exportId?: string;
+  /** blockTimestamp of each block in epoch ms (default stampOf) */
+  stamp?: (seq: number) => number;
 }
 
 /**
@@ -90,7 +98,7 @@ export function writeExport(
     keys.push(key);
     batch = [];
   };
-  for (const b of ledgerBlocks(n)) {
+  for (const b of ledgerBlocks(n, T0, options.stamp)) {
     tree.append(b.blockHash);
     if (b.sequenceNo < from) continue;
     batch.push(b);

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerify } from '../../src/cli/verify';
-import { EXPORT_ID, STRAND, T0, writeExport, writeManifest } from './exportFixture';
+import { EXPORT_ID, STRAND, T0, stampOf, writeExport, writeManifest } from './exportFixture';
 
 const re = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
@@ -135,6 +135,86 @@ for (const format of ['ION_TEXT', 'ION_BINARY'] as const) {
     assert.match(r.out, new RegExp(`check: omittedObject, sequenceNo 0, object ${re(a.keys[0])}`));
   }));
 }
+
+for (const format of ['ION_TEXT', 'ION_BINARY'] as const) {
+  // no hash covers blockTimestamp: these blocks pass every hash check, only their times betray them
+  test(`${format}: a block moved in time is named: a timestamp that decreases, or one outside the export's range`, withDir(async (root) => {
+    const iso = (ms: number) => new Date(ms).toISOString();
+    const cases: { what: string; stamp: (seq: number) => number; seq: number; object: number; check: string; message: string }[] = [
+      {
+        what: 'inside an object',
+        stamp: (seq) => (seq === 33 ? stampOf(31) : stampOf(seq)),
+        seq: 33, object: 3, check: 'timestampOrder',
+        message: `blockTimestamp ${iso(stampOf(31))} is before the previous block's ${iso(stampOf(32))}`,
+      },
+      {
+        what: "at an object's first block",
+        stamp: (seq) => (seq === 30 ? stampOf(28) : stampOf(seq)),
+        seq: 30, object: 3, check: 'timestampOrder',
+        message: `blockTimestamp ${iso(stampOf(28))} is before the previous block's ${iso(stampOf(29))}`,
+      },
+      {
+        what: 'past ExclusiveEndTime, in order',
+        stamp: (seq) => (seq >= 45 ? T0 + 500 + seq : stampOf(seq)),
+        seq: 45, object: 4, check: 'timeRange',
+        message: `blockTimestamp ${iso(T0 + 545)} is outside the export's range [${iso(T0)}, ${iso(T0 + 500)}) from its started manifest`,
+      },
+      {
+        what: 'the first block before InclusiveStartTime',
+        stamp: (seq) => (seq === 0 ? T0 - 1 : stampOf(seq)),
+        seq: 0, object: 0, check: 'timeRange',
+        message: `blockTimestamp ${iso(T0 - 1)} is outside the export's range [${iso(T0)}, ${iso(T0 + 500)})`,
+      },
+    ];
+    for (const c of cases) {
+      const dir = join(root, c.what.replace(/\W+/g, '-'));
+      const ex = writeExport(dir, 'bkt', 't/', 50, format, 10, { stamp: c.stamp });
+      for (const threads of ['1', '3']) {
+        const r = await verify(['--dir', dir, '--bucket', 'bkt', '--prefix', 't/', '--threads', threads]);
+        assert.equal(r.code, 1, `${c.what}: ${r.out}${r.err}`);
+        const key = ex.keys[c.object];
+        assert.match(r.out, new RegExp(`FAILED\\n  ${re(key)}: block \\{strandId:"${STRAND}",sequenceNo:${c.seq}\\}: ${re(c.message)}`), c.what);
+        assert.match(r.out, new RegExp(`check: ${c.check}, sequenceNo ${c.seq}, object ${re(key)}\\n`), c.what);
+      }
+    }
+    // blocks of one millisecond may share it: equal timestamps do not decrease
+    writeExport(join(root, 'equal'), 'bkt', 't/', 50, format, 10, { stamp: (seq) => (seq >= 10 && seq <= 25 ? stampOf(10) : stampOf(seq)) });
+    const r = await verify(['--dir', join(root, 'equal'), '--bucket', 'bkt', '--prefix', 't/']);
+    assert.equal(r.code, 0, r.out + r.err);
+  }));
+}
+
+test('ION_TEXT: a blockTimestamp edited in place verifies every hash but fails the time checks', withDir(async (root) => {
+  const ex = writeExport(root, 'bkt', 'h/', 30, 'ION_TEXT', 30);
+  const path = join(root, 'bkt', ex.keys[0]);
+  const text = readFileSync(path, 'utf8');
+  const stamp = `blockTimestamp:${new Date(stampOf(20)).toISOString()}`;
+  assert.ok(text.includes(stamp));
+  // a day later: in order after block 19, but past the range, and block 21 now steps back from it
+  writeFileSync(path, text.replace(stamp, `blockTimestamp:${new Date(stampOf(20) + 86_400_000).toISOString()}`));
+  let r = await verify(['--dir', root, '--bucket', 'bkt', '--prefix', 'h/']);
+  assert.equal(r.code, 1, r.out + r.err);
+  // the moved block is outside the range, and caught before its successor steps back
+  assert.match(r.out, /sequenceNo:20\}: blockTimestamp 2024-01-03T03:00:00\.202Z is outside the export's range \[2024-01-02T03:00:00\.000Z, 2024-01-02T03:00:00\.300Z\)/);
+  assert.match(r.out, new RegExp(`check: timeRange, sequenceNo 20, object ${re(ex.keys[0])}\\n`));
+  // widen the started manifest's range to hold the moved block: the step back of block 21 remains
+  const started = join(root, 'bkt', `h/${EXPORT_ID}.started.manifest`);
+  writeFileSync(started, readFileSync(started, 'utf8').replace('exclusiveEndTime:2024-01-02T03:00:00.300Z', 'exclusiveEndTime:2024-01-04T00:00:00.000Z'));
+  r = await verify(['--dir', root, '--bucket', 'bkt', '--prefix', 'h/']);
+  assert.equal(r.code, 1, r.out + r.err);
+  assert.match(r.out, /sequenceNo:21\}: blockTimestamp 2024-01-02T03:00:00\.212Z is before the previous block's 2024-01-03T03:00:00\.202Z/);
+  assert.match(r.out, /check: timestampOrder, sequenceNo 21/);
+}));
+
+test('one object and one block are counted in the singular', withDir(async (root) => {
+  writeExport(root, 'bkt', 'one/', 1, 'ION_BINARY', 10);
+  const ex = writeExport(join(root, 'd'), 'bkt', 'one/', 1, 'ION_BINARY', 10);
+  const r = await verify(['--dir', root, '--bucket', 'bkt', '--prefix', 'one/', '--digest', ex.digest.toString('base64'), '--tip', '0']);
+  assert.equal(r.code, 0, r.out + r.err);
+  assert.match(r.out, /: OK — block 0 in 1 object verified/);
+  assert.match(r.out, /: block 0 folds into the given digest/);
+  assert.doesNotMatch(r.out, /\b1 objects\b|blocks 0\.\.0/);
+}));
 
 test('a missing started manifest fails the export: its completeness cannot be checked', withDir(async (root) => {
   writeExport(root, 'bkt', 'm/', 20, 'ION_TEXT', 10);
