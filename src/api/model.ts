@@ -4,6 +4,7 @@
  * with their constraints, declared as data and checked by the one validator in validate.ts.
  */
 import type { HttpMethod } from './types';
+import { LEDGER_KMS_KEY_PATTERN } from '../ledger/arn';
 
 export type Shape =
   | { type: 'string'; min?: number; max?: number; pattern?: string; enum?: readonly string[] }
@@ -44,7 +45,7 @@ const tags: Shape = {
   value: { type: 'string', min: 0, max: 256 },
 };
 const permissionsMode: Shape = { type: 'string', enum: ['ALLOW_ALL', 'STANDARD'] };
-const kmsKey: Shape = { type: 'string', max: 1600 };
+const kmsKey: Shape = { type: 'string', max: 1600, pattern: LEDGER_KMS_KEY_PATTERN };
 const maxResults: Member = { shape: { type: 'integer', min: 1, max: 100 }, location: 'querystring', locationName: 'max_results' };
 const nextToken: Member = {
   shape: { type: 'string', min: 4, max: 1024, pattern: '^[A-Za-z-0-9+/=]+$' },

@@ -20,5 +20,25 @@ export function parseQldbArn(arn: string): ParsedArn | undefined {
   return { kind: 'other', region, accountId };
 }
 
-/** KMS key ARNs QLDB accepts for ledger encryption: keys and aliases. */
-export const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_+=,.@-]+$/;
+const KMS_ARN = 'arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(?:key|alias)/[A-Za-z0-9/_+=,.@-]+';
+/** A KMS key ID: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
+const KMS_KEY_ID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}';
+
+/** KMS key ARNs QLDB accepts for encrypting export objects: keys and aliases. */
+export const KMS_KEY_ARN = new RegExp(`^${KMS_ARN}$`);
+
+/**
+ * Every form of CreateLedger/UpdateLedger's `KmsKey` that QLDB accepted, as KMS spells them: a
+ * key ID, a key ARN, an alias name (`alias/…`, KMS's alias characters), an alias ARN, or
+ * AWS_OWNED_KMS_KEY. The published model has no pattern for it; the validator applies this one.
+ */
+export const LEDGER_KMS_KEY_PATTERN = `^(?:AWS_OWNED_KMS_KEY|${KMS_KEY_ID}|alias/[A-Za-z0-9/_-]+|${KMS_ARN})$`;
+
+const KEY_ID = new RegExp(`^(?:${KMS_KEY_ID})$`);
+/**
+ * The ARN QLDB reported for a KmsKey: a key ID names a key of the ledger's own account and region
+ * (KMS resolves it there), so it becomes that key's ARN; ARNs and aliases are kept as given, since
+ * only KMS could resolve an alias to its key.
+ */
+export const kmsKeyArnOf = (region: string, accountId: string, kmsKey: string) =>
+  KEY_ID.test(kmsKey) ? `arn:aws:kms:${region}:${accountId}:key/${kmsKey}` : kmsKey;

@@ -15,13 +15,12 @@ import type { Config } from '../config';
 import type { LedgerRow, LedgerStore, PermissionsMode } from '../storage/store';
 import { newId } from '../journal/ids';
 import {
-  invalidParameter,
   limitExceeded,
   resourceAlreadyExists,
   resourceNotFound,
   resourcePreconditionNotMet,
 } from '../server/errors';
-import { KMS_KEY_ARN, ledgerArn } from './arn';
+import { kmsKeyArnOf, ledgerArn } from './arn';
 import { checkTags } from './tags';
 
 export const AWS_OWNED_KMS_KEY = 'AWS_OWNED_KMS_KEY';
@@ -52,16 +51,10 @@ const nameKey = (accountId: string, region: string, name: string) => `${accountI
 
 const notFound = (name: string) => resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
 
-/** Checks a KmsKey argument; returns the key to record (undefined = AWS-owned). */
-function kmsKeyOf(value: string | undefined): string | undefined {
+/** The key to record for a KmsKey argument the model admitted (undefined = AWS-owned). */
+function kmsKeyOf(value: string | undefined, region: string, accountId: string): string | undefined {
   if (value === undefined || value === AWS_OWNED_KMS_KEY) return undefined;
-  if (!KMS_KEY_ARN.test(value)) {
-    throw invalidParameter(
-      `The provided KMS key '${value}' is not valid: give a KMS key ARN, an alias ARN, or ${AWS_OWNED_KMS_KEY}`,
-      'KmsKey',
-    );
-  }
-  return value;
+  return kmsKeyArnOf(region, accountId, value);
 }
 
 export class LedgerService {
@@ -185,7 +178,7 @@ export class LedgerService {
 
   create(caller: Caller, req: CreateLedgerRequest): Ledger {
     this.settle();
-    const kmsKey = kmsKeyOf(req.kmsKey);
+    const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
     if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
       throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
@@ -222,7 +215,7 @@ export class LedgerService {
     const ledger = this.requireExisting(caller, name);
     const row: LedgerRow = { ...ledger };
     if (changes.deletionProtection !== undefined) row.deletionProtection = changes.deletionProtection;
-    if (changes.kmsKey !== undefined) row.kmsKey = kmsKeyOf(changes.kmsKey);
+    if (changes.kmsKey !== undefined) row.kmsKey = kmsKeyOf(changes.kmsKey, ledger.region, ledger.accountId);
     return this.save(row);
   }
 

@@ -94,3 +94,51 @@ print(json.dumps(out))
     assert.match(out.created, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d/);
   });
 });
+
+describe('KmsKey forms via /usr/bin/aws qldb', () => {
+  let server: TestServer;
+  let run: (...args: string[]) => ReturnType<typeof aws>;
+  before(async () => {
+    server = await startServer();
+    run = (...args) => aws(server.endpoint, ['qldb', ...args]);
+  });
+  after(() => server.dispose());
+
+  it('reports a key ID as the key ARN of the account and region, an alias name as given', async () => {
+    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const keyArn = `arn:aws:kms:us-east-1:000000000000:key/${keyId}`;
+    let r = await run('create-ledger', '--name', 'kms-id', '--permissions-mode', 'STANDARD', '--kms-key', keyId);
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.KmsKeyArn, keyArn);
+    r = await run('describe-ledger', '--name', 'kms-id');
+    assert.deepEqual(r.json.EncryptionDescription, { KmsKeyArn: keyArn, EncryptionStatus: 'ENABLED' });
+    r = await run('create-ledger', '--name', 'kms-alias', '--permissions-mode', 'STANDARD', '--kms-key', 'alias/my-key');
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.json.KmsKeyArn, 'alias/my-key');
+    for (const [given, reported] of [
+      ['arn:aws:kms:us-east-1:111122223333:alias/my-key', 'arn:aws:kms:us-east-1:111122223333:alias/my-key'],
+      ['alias/my-key', 'alias/my-key'],
+      ['AWS_OWNED_KMS_KEY', 'AWS_OWNED_KMS_KEY'],
+      [keyId, keyArn],
+    ]) {
+      r = await run('update-ledger', '--name', 'kms-id', '--kms-key', given);
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.json.EncryptionDescription.KmsKeyArn, reported);
+      r = await run('describe-ledger', '--name', 'kms-id');
+      assert.equal(r.json.EncryptionDescription.KmsKeyArn, reported);
+    }
+  });
+
+  it('refuses garbage on create and update with the validation error', async () => {
+    for (const bad of ['Bad Key', 'alias/', 'arn:aws:kms:us-east-1:111122223333:user/x', '1234abcd-12ab-34cd-56ef']) {
+      let r = await run('create-ledger', '--name', 'kms-bad', '--permissions-mode', 'STANDARD', '--kms-key', bad);
+      assert.equal(r.errorCode, 'InvalidParameterException', r.stderr);
+      assert.match(r.stderr, /1 validation error detected: Value '.*' at 'kmsKey' failed to satisfy constraint/);
+      r = await run('update-ledger', '--name', 'kms-id', '--kms-key', bad);
+      assert.equal(r.errorCode, 'InvalidParameterException', r.stderr);
+    }
+    assert.equal((await run('describe-ledger', '--name', 'kms-bad')).errorCode, 'ResourceNotFoundException');
+    const r = await run('describe-ledger', '--name', 'kms-id');
+    assert.equal(r.json.EncryptionDescription.KmsKeyArn, 'arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab');
+  });
+});

@@ -70,6 +70,59 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
     );
   });
 
+  it('accepts every KmsKey form QLDB did: a key ID becomes a key ARN of the account and region, an alias stays as given', async () => {
+    const keyId = '1234abcd-12ab-34cd-56ef-1234567890ab';
+    const keyArn = (id: string) => `arn:aws:kms:us-east-1:${ACCOUNT}:key/${id}`;
+    const c = await qldb.send(new CreateLedgerCommand({ Name: 'kms-forms', PermissionsMode: 'STANDARD', KmsKey: keyId }));
+    assert.equal(c.KmsKeyArn, keyArn(keyId));
+    let d = await qldb.send(new DescribeLedgerCommand({ Name: 'kms-forms' }));
+    assert.deepEqual(d.EncryptionDescription, { KmsKeyArn: keyArn(keyId), EncryptionStatus: 'ENABLED' });
+
+    const alias = await qldb.send(new CreateLedgerCommand({ Name: 'kms-alias', PermissionsMode: 'ALLOW_ALL', KmsKey: 'alias/my-key' }));
+    assert.equal(alias.KmsKeyArn, 'alias/my-key');
+    d = await qldb.send(new DescribeLedgerCommand({ Name: 'kms-alias' }));
+    assert.equal(d.EncryptionDescription?.KmsKeyArn, 'alias/my-key');
+
+    const forms: [string, string][] = [
+      ['alias/team/ledger_key-2', 'alias/team/ledger_key-2'],
+      ['arn:aws:kms:eu-west-1:111122223333:alias/ExampleAlias', 'arn:aws:kms:eu-west-1:111122223333:alias/ExampleAlias'],
+      ['arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab', 'arn:aws:kms:eu-west-1:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab'],
+      ['mrk-1234abcd12ab34cd56ef1234567890ab', keyArn('mrk-1234abcd12ab34cd56ef1234567890ab')],
+      ['AWS_OWNED_KMS_KEY', 'AWS_OWNED_KMS_KEY'],
+      [keyId, keyArn(keyId)],
+    ];
+    for (const [given, reported] of forms) {
+      const u = await qldb.send(new UpdateLedgerCommand({ Name: 'kms-forms', KmsKey: given }));
+      assert.equal(u.EncryptionDescription?.KmsKeyArn, reported, given);
+      d = await qldb.send(new DescribeLedgerCommand({ Name: 'kms-forms' }));
+      assert.equal(d.EncryptionDescription?.KmsKeyArn, reported, given);
+    }
+  });
+
+  it('refuses a KmsKey of no KMS form in AWS validation form, on create and update, changing nothing', async () => {
+    const garbage = [
+      'not-a-key', 'alias/', 'alias/has space', 'aws_owned_kms_key', '1234abcd-12ab-34cd-56ef-1234567890a',
+      '1234abcd12ab34cd56ef1234567890ab', 'mrk-123', 'arn:aws:kms:us-east-1:1234:key/abc', 'arn:aws:s3:::bucket/key',
+      'key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    ];
+    const form = (v: string) =>
+      new RegExp(`^1 validation error detected: Value '${v.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}' at 'kmsKey' failed to satisfy constraint: Member must satisfy regular expression pattern: `);
+    for (const v of garbage) {
+      await rejectsWith(
+        qldb.send(new CreateLedgerCommand({ Name: 'bad-kms', PermissionsMode: 'ALLOW_ALL', KmsKey: v })),
+        'InvalidParameterException', 400, { ParameterName: 'KmsKey' }, form(v),
+      );
+      await rejectsWith(
+        qldb.send(new UpdateLedgerCommand({ Name: 'kms-forms', KmsKey: v, DeletionProtection: false })),
+        'InvalidParameterException', 400, { ParameterName: 'KmsKey' }, form(v),
+      );
+    }
+    await rejectsWith(qldb.send(new DescribeLedgerCommand({ Name: 'bad-kms' })), 'ResourceNotFoundException', 404);
+    const d = await qldb.send(new DescribeLedgerCommand({ Name: 'kms-forms' }));
+    assert.equal(d.DeletionProtection, true);
+    assert.equal(d.EncryptionDescription?.KmsKeyArn, `arn:aws:kms:us-east-1:${ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab`);
+  });
+
   it('refuses a duplicate name with ResourceAlreadyExistsException', async () => {
     const e = await rejectsWith(
       qldb.send(new CreateLedgerCommand({ Name: 'vehicle-registration', PermissionsMode: 'ALLOW_ALL' })),
