@@ -13,6 +13,8 @@ import { createLogger, silentLogger, type Logger } from './server/log';
 import { TxnService } from './txn/service';
 import { ExportService, sinkFor } from './exports/service';
 import { sqliteExportJournal } from './storage/sqlite/exportJournal';
+import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
+import { Metrics } from './server/metrics';
 
 export class App {
   readonly db: Db;
@@ -25,13 +27,25 @@ export class App {
   readonly exports: ExportService;
   /** Signs pagination tokens; random per data directory and kept across restarts. */
   readonly tokenSecret: Buffer;
+  /** Prometheus metrics, unless `--metrics false`. */
+  readonly metrics?: Metrics;
+  private readonly lock: DataDirLock;
   private readonly closers: (() => void | Promise<void>)[] = [];
+  private stopping = false;
+  private closed = false;
 
   constructor(
     readonly config: Config,
     readonly log: Logger = createLogger(),
   ) {
-    this.db = openDatabase(config.dataDir);
+    // before anything is read: a second server on the same directory would fork its journals
+    this.lock = lockDataDir(config.dataDir);
+    try {
+      this.db = openDatabase(config.dataDir);
+    } catch (e) {
+      this.lock.release();
+      throw e;
+    }
     const ledgerStore = new SqliteLedgerStore(this.db);
     this.tokenSecret = ledgerStore.secret('pagination');
     this.ledgers = new LedgerService(ledgerStore, config);
@@ -46,7 +60,35 @@ export class App {
     // first in line: a refused deletion must not have ended the ledger's sessions already
     this.ledgers.hooks.beforeDelete.unshift((ledger) => this.exports.refuseDeleteWhileExporting(ledger));
     this.onClose(() => this.exports.close());
+    if (config.metrics) {
+      const metrics = new Metrics({
+        sessionsByLedger: () => this.txn.sessions.countsByLedger(),
+        exportJobsByState: () => this.exports.jobsByState(),
+      });
+      this.metrics = metrics;
+      this.txn.pipeline.observe({
+        batch: (transactions, fsyncMs) => metrics.commitBatch(transactions, fsyncMs === undefined ? undefined : fsyncMs / 1000),
+        conflict: (ledgerId) => metrics.occConflict(this.ledgers.get(ledgerId)?.name ?? ledgerId),
+      });
+      this.exports.onObjectWritten((bytes) => metrics.exportedObject(bytes));
+    }
     this.exports.start();
+  }
+
+  /** Why a load balancer should not send requests here now, or undefined when it may. */
+  notReadyReason(): string | undefined {
+    if (this.stopping || this.closed) return 'stopping';
+    try {
+      this.db.prepare('SELECT 1').get();
+    } catch {
+      return 'storage unavailable';
+    }
+    return undefined;
+  }
+
+  /** The server is shutting down: /ready answers 503 from now on while requests in flight finish. */
+  stopAccepting(): void {
+    this.stopping = true;
   }
 
   /** Local directory used as the S3 sink when no endpoint is configured. */
@@ -60,8 +102,11 @@ export class App {
   }
 
   async close(): Promise<void> {
+    this.stopping = true;
     for (const fn of this.closers.reverse()) await fn();
     this.db.close();
+    this.closed = true;
+    this.lock.release();
   }
 }
 

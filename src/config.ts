@@ -31,6 +31,11 @@ export interface Config {
   auth: 'off' | 'strict';
   credentialsFile?: string;
   logRequests: boolean;
+  // front door
+  tlsCert?: string;
+  tlsKey?: string;
+  metrics: boolean;
+  metricsPublic: boolean;
 }
 
 interface Setting {
@@ -75,6 +80,10 @@ export const SETTINGS: Setting[] = [
   { key: 'auth', flag: '--auth', env: 'OPENQLDB_AUTH', kind: 'string', default: 'off', help: 'off | strict (SigV4 verification)' },
   { key: 'credentialsFile', flag: '--credentials-file', env: 'OPENQLDB_CREDENTIALS_FILE', kind: 'string', help: 'JSON file of access keys for --auth strict' },
   { key: 'logRequests', flag: '--log-requests', env: 'OPENQLDB_LOG_REQUESTS', kind: 'bool', default: true, help: 'one JSON log line per request' },
+  { key: 'tlsCert', flag: '--tls-cert', env: 'OPENQLDB_TLS_CERT', kind: 'string', help: 'PEM certificate (and chain) to serve HTTPS; SIGHUP re-reads it' },
+  { key: 'tlsKey', flag: '--tls-key', env: 'OPENQLDB_TLS_KEY', kind: 'string', help: 'PEM private key of --tls-cert' },
+  { key: 'metrics', flag: '--metrics', env: 'OPENQLDB_METRICS', kind: 'bool', default: true, help: 'serve Prometheus metrics at GET /metrics' },
+  { key: 'metricsPublic', flag: '--metrics-public', env: 'OPENQLDB_METRICS_PUBLIC', kind: 'bool', default: false, help: 'with --auth strict, serve /metrics without a signature' },
 ];
 
 function convert(s: Setting, raw: string): string | number | boolean {
@@ -118,5 +127,6 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const config = out as unknown as Config;
   if (config.auth !== 'off' && config.auth !== 'strict') throw new Error(`--auth must be off or strict, got '${config.auth}'`);
   if (!/^\d{12}$/.test(config.accountId)) throw new Error(`--account-id must be 12 digits`);
+  if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
   return config;
 }

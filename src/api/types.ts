@@ -11,10 +11,18 @@ export interface Caller {
   accessKeyId?: string;
 }
 
+/** What the request log and metrics say of a request beyond its route; filled in as it is learnt. */
+export interface RequestTrace {
+  /** the session API's command (StartSession, ExecuteStatement, …) */
+  command?: string;
+  ledger?: string;
+}
+
 export interface OperationContext {
   caller: Caller;
   app: App;
   requestId: string;
+  trace?: RequestTrace;
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PATCH' | 'DELETE';

@@ -37,6 +37,7 @@ export class ExportRunner {
   private stopping = false;
   /** resolves when a job finishes: tests and the benchmark wait on it */
   private readonly waiters = new Map<string, (() => void)[]>();
+  onObjectWritten?: (bytes: number) => void;
 
   constructor(
     private readonly store: SqliteExportStore,
@@ -153,12 +154,14 @@ export class ExportRunner {
 
       const write = async (body: OutBuf, first: number, last: number, previous: Promise<void> | undefined) => {
         const key = dataObjectKey(job.prefix, created, job.strandId, first, last, format);
-        const putting = putWithRetry(this.sink, job.bucket, key, body.view(), put, this.options.retry, onRetry);
+        const bytes = body.view();
+        const putting = putWithRetry(this.sink, job.bucket, key, bytes, put, this.options.retry, onRetry);
         // an unobserved rejection must not escape while the previous object is awaited
         putting.catch(() => undefined);
         if (previous) await previous;
         await putting;
         this.store.addObject(job.exportId, { ordinal: ordinal++, key, firstSeq: first, lastSeq: last }, last + 1);
+        this.onObjectWritten?.(bytes.length);
       };
 
       const flush = async () => {

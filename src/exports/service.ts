@@ -176,6 +176,16 @@ export class ExportService {
     return this.now() - this.config.exportRetentionMs;
   }
 
+  /** Visible jobs per state (for metrics). */
+  jobsByState(): { state: string; count: number }[] {
+    return this.store.countByStatus(this.horizon());
+  }
+
+  /** Called with the size of every data object once its sink has it. */
+  onObjectWritten(fn: (bytes: number) => void): void {
+    this.runner.onObjectWritten = fn;
+  }
+
   purge(): void {
     const n = this.store.purge(this.horizon());
     if (n > 0) this.log.info('export.purged', { count: n });

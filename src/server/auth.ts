@@ -33,6 +33,8 @@ export interface Authenticator {
    * an optimisation, not a requirement.
    */
   precheck(req: Omit<SignedRequest, 'body'>): void;
+  /** the accounts a caller can act as (what the start-up line reports) */
+  readonly accounts: readonly string[];
 }
 
 export interface AuthOptions {
@@ -266,6 +268,7 @@ function createStrictAuthenticator(config: Config, store: CredentialStore, now: 
     throw invalidSignature();
   };
   return {
+    accounts: store.accounts,
     authenticate: (req) => authenticate(req).catch(asAuthError),
     precheck: (req) => {
       try {
@@ -344,5 +347,5 @@ export function createAuthenticator(config: Config, options: AuthOptions = {}): 
     return createStrictAuthenticator(config, store, options.now ?? Date.now);
   }
   const caller: Caller = { accountId: config.accountId, region: config.region };
-  return { authenticate: async () => caller, precheck: () => undefined };
+  return { accounts: [config.accountId], authenticate: async () => caller, precheck: () => undefined };
 }

@@ -23,6 +23,8 @@ export interface CredentialStore {
   /** Regions a credential scope may name, besides the server's own (`--region`). */
   readonly extraRegions: readonly string[];
   readonly size: number;
+  /** the accounts the keys belong to, each once */
+  readonly accounts: readonly string[];
 }
 
 const ACCOUNT_ID = /^\d{12}$/;
@@ -88,6 +90,7 @@ export function createCredentialStore(credentials: Credential[], extraRegions: s
     lookup: (accessKeyId) => byKey.get(accessKeyId),
     extraRegions: [...extraRegions],
     size: byKey.size,
+    accounts: [...new Set(credentials.map((c) => c.accountId))],
   };
 }
 

@@ -5,15 +5,18 @@
  * connection or a stack trace.
  */
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app';
-import type { OperationContext } from '../api/types';
+import type { OperationContext, RequestTrace } from '../api/types';
 import { validateInput } from '../api/validate';
 import { controlHandlers } from '../api/control';
 import { handle as sendCommand } from '../api/session/sendCommand';
 import { ServiceError, internalFailure, unknownOperation } from './errors';
 import { decodeRestJson, parseJsonBody, sendError, sendResult, type Protocol } from './protocol';
 import { matchRoute, pathKnown } from './router';
+import { opsEndpoint } from './ops';
+import type { TlsMaterial } from './tls';
 
 const SESSION_TARGET = 'QLDBSession.SendCommand';
 
@@ -44,13 +47,13 @@ function protocolOf(req: IncomingMessage, path: string): Protocol {
   return req.method === 'POST' && path === '/' && req.headers['x-amz-target'] !== undefined ? 'awsJson1_0' : 'restJson1';
 }
 
-export function createServer(app: App): Server {
-  const server = createHttpServer(
-    { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 20_000, maxHeaderSize: 64 * 1024 },
-    (req, res) => {
-      void serve(app, req, res);
-    },
-  );
+/** Plain HTTP, or HTTPS when given a certificate and key (replaced later by `setSecureContext`). */
+export function createServer(app: App, tls?: TlsMaterial): Server {
+  const options = { keepAliveTimeout: 65_000, requestTimeout: 120_000, headersTimeout: 20_000, maxHeaderSize: 64 * 1024 };
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    void serve(app, req, res);
+  };
+  const server: Server = tls ? createHttpsServer({ ...options, cert: tls.cert, key: tls.key }, listener) : createHttpServer(options, listener);
   server.maxHeadersCount = 200;
   // Malformed HTTP never reaches `serve`; still answer it in AWS's shape before closing.
   server.on('clientError', (err: NodeJS.ErrnoException, socket) => {
@@ -69,17 +72,36 @@ export function createServer(app: App): Server {
   return server;
 }
 
+/**
+ * An error message as the log may keep it. Messages quote what the caller sent — a statement
+ * parameter compared or parsed (TO_TIMESTAMP(?, …)), a document's field, a tag value in a
+ * validation error — and the log must never hold a document or a parameter, so every quoted
+ * run is masked; the rest of the message still says what went wrong and where.
+ */
+export function messageForLog(message: string): string {
+  const masked = message.replace(/'[^'\n]*'/g, "'…'");
+  return masked.length > 512 ? masked.slice(0, 512) + '…' : masked;
+}
+
 async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const started = process.hrtime.bigint();
   const requestId = randomUUID();
   const url = req.url ?? '/';
   const q = url.indexOf('?');
   const path = q < 0 ? url : url.slice(0, q);
+  const ops = opsEndpoint(app, req.method, path);
   const protocol = protocolOf(req, path);
-  let operation = protocol === 'awsJson1_0' ? 'SendCommand' : 'unknown';
+  let operation = ops ? ops.name : protocol === 'awsJson1_0' ? 'SendCommand' : 'unknown';
   let status = 200;
   let errorType: string | undefined;
+  let errorMessage: string | undefined;
+  // what the session API's log line and metrics name: the command and its ledger
+  const trace: RequestTrace = {};
   try {
+    if (ops) {
+      status = await ops.run(app, req, res);
+      return;
+    }
     // Refuse an unsigned or mis-signed request before buffering its body (up to the limit).
     app.auth.precheck({ method: req.method ?? 'GET', url, headers: req.headers });
     let body: Buffer;
@@ -101,7 +123,7 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
       throw e;
     }
     const caller = await app.auth.authenticate({ method: req.method ?? 'GET', url, headers: req.headers, body });
-    const ctx: OperationContext = { caller, app, requestId };
+    const ctx: OperationContext = { caller, app, requestId, trace };
     let output: unknown;
     if (protocol === 'awsJson1_0') {
       const target = String(req.headers['x-amz-target']);
@@ -113,6 +135,7 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
       const match = matchRoute(req.method ?? 'GET', path);
       if (!match) throw unknownOperation(pathKnown(path) ? 'The method is not allowed on this resource' : 'Unknown operation');
       operation = match.operation.name;
+      trace.ledger = match.labels.name;
       const raw = decodeRestJson(match.operation, match.labels, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body);
       const input = validateInput(match.operation.input, raw);
       const handler = controlHandlers[operation];
@@ -131,17 +154,23 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
     }
     status = err.status;
     errorType = err.type;
+    errorMessage = err.message;
     sendError(res, protocol, requestId, err);
   } finally {
-    if (app.config.logRequests) {
+    const ms = Number(process.hrtime.bigint() - started) / 1e6;
+    if (trace.command) operation = trace.command;
+    app.metrics?.request(ops ? 'ops' : protocol === 'awsJson1_0' ? 'session' : 'control', operation, status, ms / 1000);
+    if (app.config.logRequests && !ops) {
       app.log.info('request', {
         requestId,
         method: req.method,
         path: path.length > 256 ? path.slice(0, 256) + '…' : path,
         operation,
+        ledger: trace.ledger,
         status,
         errorType,
-        ms: Number(process.hrtime.bigint() - started) / 1e6,
+        error: errorMessage === undefined ? undefined : messageForLog(errorMessage),
+        ms,
       });
     }
   }

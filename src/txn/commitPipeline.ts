@@ -70,13 +70,25 @@ class WalSync {
   }
 }
 
+/** Told of each written batch and each OCC conflict (the server's metrics). */
+export interface PipelineObserver {
+  /** a batch is durable: its size, and how long its fsync took (undefined when none ran) */
+  batch(transactions: number, fsyncMs: number | undefined): void;
+  conflict(ledgerId: string): void;
+}
+
 export class CommitPipeline {
   private queue: Pending[] = [];
   private scheduled = false;
   /** batches flushed and commits in them, for the benchmark and logs */
   readonly stats = { batches: 0, commits: 0, maxBatch: 0 };
+  private observer?: PipelineObserver;
 
   constructor(private readonly deps: PipelineDeps) {}
+
+  observe(observer: PipelineObserver): void {
+    this.observer = observer;
+  }
 
   submit(txn: Transaction): Promise<CommitOutcome> {
     return new Promise((resolve, reject) => {
@@ -144,11 +156,16 @@ export class CommitPipeline {
         } else batch[i].resolve(r);
       }
     };
-    if (!wal) return answer();
+    if (!wal) {
+      this.observer?.batch(batch.length, undefined);
+      return answer();
+    }
     this.inFlight++;
+    const syncStarted = this.observer ? performance.now() : 0;
     this.lastSync = new Promise<void>((resolve) =>
       wal.sync((err) => {
         this.inFlight--;
+        if (!err) this.observer?.batch(batch.length, performance.now() - syncStarted);
         answer(err ?? undefined);
         if (this.closing && this.inFlight === 0) wal.close();
         resolve();
@@ -201,8 +218,10 @@ export class CommitPipeline {
     const st = this.deps.state(txn.ledger.ledgerId);
     if (!st) throw badRequest('The ledger no longer exists');
     // a state rebuilt after a failed batch cannot vouch for reads made against the old one
-    if (st !== txn.ledger) throw occConflict();
-    if (st.conflicts(txn.startSeq, txn.reads)) throw occConflict();
+    if (st !== txn.ledger || st.conflicts(txn.startSeq, txn.reads)) {
+      this.observer?.conflict(st.ledgerId);
+      throw occConflict();
+    }
 
     const ledgerId = st.ledgerId;
     let catalog = st.catalog;

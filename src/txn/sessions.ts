@@ -109,6 +109,25 @@ export class SessionManager {
     this.remove(s);
   }
 
+  /** Live sessions and open transactions of each ledger that has any (for metrics). */
+  countsByLedger(): { ledger: string; sessions: number; transactions: number }[] {
+    const now = this.now();
+    const out: { ledger: string; sessions: number; transactions: number }[] = [];
+    for (const set of this.perLedger.values()) {
+      let sessions = 0;
+      let transactions = 0;
+      let ledger = '';
+      for (const s of set) {
+        if (now >= s.expiresAt) continue;
+        ledger = s.ledgerName;
+        sessions++;
+        if (s.txn) transactions++;
+      }
+      if (sessions > 0) out.push({ ledger, sessions, transactions });
+    }
+    return out;
+  }
+
   /** Ends every session of a ledger (it is being deleted). */
   dropLedger(ledgerId: string): void {
     for (const s of [...(this.perLedger.get(ledgerId) ?? [])]) this.remove(s);

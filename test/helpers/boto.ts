@@ -16,6 +16,8 @@ export interface BotoCall {
   params?: Record<string, unknown>;
   /** shift the signer's clock by this many seconds (to send a stale or future x-amz-date) */
   clockSkewSeconds?: number;
+  /** boto3's `verify`: a CA bundle file to trust for HTTPS endpoints */
+  verify?: string;
 }
 
 export interface BotoResult {
@@ -53,11 +55,14 @@ client = boto3.client(
     aws_secret_access_key=spec['secretAccessKey'],
     aws_session_token=spec.get('sessionToken'),
     config=botocore.config.Config(retries={'total_max_attempts': 1}),
+    verify=spec.get('verify'),
 )
 try:
     out = getattr(client, spec['op'])(**spec.get('params', {}))
     out.pop('ResponseMetadata', None)
     print(json.dumps({'ok': True, 'result': out}, default=str))
+except botocore.exceptions.SSLError as e:
+    print(json.dumps({'ok': False, 'code': 'SSLError', 'message': str(e)}))
 except botocore.exceptions.ClientError as e:
     print(json.dumps({'ok': False, 'code': e.response['Error'].get('Code'), 'message': e.response['Error'].get('Message'),
                       'status': e.response['ResponseMetadata'].get('HTTPStatusCode')}))

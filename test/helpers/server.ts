@@ -19,6 +19,10 @@ export interface TestServer {
   stop(): Promise<void>;
   /** SIGKILL: no chance to flush or close anything */
   kill9(): Promise<void>;
+  /** sends a signal (e.g. SIGHUP) and returns at once */
+  signal(name: NodeJS.Signals): void;
+  /** resolves with the first output line matching `pattern` (already printed or still to come) */
+  waitForOutput(pattern: RegExp, timeoutMs?: number): Promise<string>;
   /** start again on the same data directory (after stop or kill9) */
   restart(extraFlags?: string[]): Promise<void>;
   /** stop and delete the data directory */
@@ -35,7 +39,7 @@ function launch(flags: string[], env: NodeJS.ProcessEnv, nodeArgs: string[]): Pr
         if (!line) continue;
         log.push(line);
         if (log.length > 400) log.shift();
-        const m = /serving both QLDB APIs at (http:\/\/\S+)/.exec(line);
+        const m = /serving both QLDB APIs at (https?:\/\/\S+)/.exec(line);
         if (m && !found) {
           found = true;
           resolve({ child, endpoint: m[1], log });
@@ -78,6 +82,18 @@ export async function startServer(
     async kill9() {
       current.child.kill('SIGKILL');
       await exited(current.child);
+    },
+    signal(name) {
+      current.child.kill(name);
+    },
+    async waitForOutput(pattern, timeoutMs = 10_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const line = current.log.find((l) => pattern.test(l));
+        if (line !== undefined) return line;
+        if (Date.now() > deadline) throw new Error(`no output line matched ${pattern}:\n${current.log.join('\n')}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
     },
     async restart(extraFlags: string[] = []) {
       if (current.child.exitCode === null && current.child.signalCode === null) await server.stop();

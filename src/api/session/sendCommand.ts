@@ -73,6 +73,12 @@ export async function handle(input: unknown, ctx: OperationContext): Promise<obj
     );
   }
   const name = present[0];
+  if (ctx.trace) {
+    ctx.trace.command = name;
+    // StartSession names its ledger; every other command reaches it through the session
+    const ledgerName = (body[name] as Record<string, unknown> | null)?.LedgerName;
+    if (name === 'StartSession' && typeof ledgerName === 'string') ctx.trace.ledger = ledgerName.slice(0, 32);
+  }
   const command = body[name];
   if (typeof command !== 'object' || Array.isArray(command)) {
     throw serializationError(`Unexpected value type for '${name}': expected an object`);
@@ -82,6 +88,7 @@ export async function handle(input: unknown, ctx: OperationContext): Promise<obj
   if (name !== 'StartSession') {
     const token = requireString(body, 'SessionToken', 4, 1024, TOKEN_PATTERN);
     cx.session = svc.sessions.get(token, ctx.caller.accountId, ctx.caller.region);
+    if (ctx.trace) ctx.trace.ledger = cx.session.ledgerName;
   }
   return HANDLERS[name](command as Record<string, unknown>, cx);
 }

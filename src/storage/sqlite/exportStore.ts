@@ -90,6 +90,7 @@ export class SqliteExportStore {
       finish: db.prepare(`UPDATE journal_s3_exports SET status = ?, finished_ms = ?, cancel_reason = ?
           WHERE export_id = ? AND status = 'IN_PROGRESS'`),
       expired: db.prepare(`SELECT export_id FROM journal_s3_exports WHERE status != 'IN_PROGRESS' AND finished_ms <= ?`).pluck(),
+      countByStatus: db.prepare(`SELECT status AS state, COUNT(*) AS count FROM journal_s3_exports WHERE ${VISIBLE} GROUP BY status`),
       remove: db.prepare(`DELETE FROM journal_s3_exports WHERE export_id = ?`),
       removeObjects: db.prepare(`DELETE FROM journal_s3_export_objects WHERE export_id = ?`),
     };
@@ -108,6 +109,11 @@ export class SqliteExportStore {
   get(exportId: string): ExportJob | undefined {
     const r = this.s.get.get(exportId) as Row | undefined;
     return r && toJob(r);
+  }
+
+  /** How many visible jobs are in each status. */
+  countByStatus(horizon: number): { state: string; count: number }[] {
+    return this.s.countByStatus.all({ horizon }) as { state: string; count: number }[];
   }
 
   /** A job unless it finished at or before `horizon` (expired). */
