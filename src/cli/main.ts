@@ -2,6 +2,7 @@
 /** The `openqldb` command: argument dispatch only; each subcommand lives in its own file. */
 import { runServe } from './serve';
 import { runVerify } from './verify';
+import { runProof } from './proof';
 import { SETTINGS } from '../config';
 
 const USAGE = `Usage: openqldb <command> [options]
@@ -9,6 +10,7 @@ const USAGE = `Usage: openqldb <command> [options]
 Commands:
   serve     serve the QLDB control plane and session API on one port
   verify    check a journal export's hash chain (openqldb verify --help)
+  proof     check a GetRevision or GetBlock answer against a GetDigest answer (openqldb proof --help)
   help      show this text
 
 serve options (each also an environment variable):
@@ -22,6 +24,8 @@ async function main(argv: string[]): Promise<number> {
       return runServe(rest);
     case 'verify':
       return runVerify(rest);
+    case 'proof':
+      return runProof(rest);
     case undefined:
     case 'help':
     case '--help':

@@ -414,21 +414,7 @@ export function parseBlockAt(bytes: Uint8Array, pos: number, h: Header, symbols:
   const revs = fields.get('revisions');
   if (revs) {
     if (revs.h.type !== T_LIST || revs.h.isNull) throw new BlockFormatError('revisions is not a list');
-    for (const r of listItems(bytes, revs.h)) {
-      if (r.h.type !== T_STRUCT || r.h.isNull) throw new BlockFormatError('a revision is not a struct');
-      const rf = structFields(bytes, r.h, symbols, REVISION_FIELDS);
-      const hv = rf.get('hash');
-      const parsed: ParsedRevision = { ref: r, fields: rf, hash: hv && hv.h.type === T_BLOB && !hv.h.isNull ? blobOf(bytes, hv) : undefined };
-      const meta = rf.get('metadata');
-      if (meta && meta.h.type === T_STRUCT && !meta.h.isNull) {
-        const mf = structFields(bytes, meta.h, symbols);
-        const id = mf.get('id');
-        if (id && id.h.type === T_STRING && !id.h.isNull) parsed.documentId = readStringBody(bytes, id.h.body, id.h.end);
-        const ver = mf.get('version');
-        if (ver && (ver.h.type === T_POSINT || ver.h.type === T_NEGINT) && !ver.h.isNull) parsed.version = intOf(bytes, ver);
-      }
-      revisions.push(parsed);
-    }
+    for (const r of listItems(bytes, revs.h)) revisions.push(parseRevisionAt(bytes, r, symbols));
   }
   return {
     bytes,
@@ -445,6 +431,26 @@ export function parseBlockAt(bytes: Uint8Array, pos: number, h: Header, symbols:
     entriesHashList,
     revisions,
   };
+}
+
+/**
+ * Locates a revision's fields: one of a block's, or a revision on its own as GetRevision
+ * answers it. Throws BlockFormatError / MalformedIonError.
+ */
+export function parseRevisionAt(bytes: Uint8Array, r: ValueRef, symbols: SymbolTable): ParsedRevision {
+  if (r.h.type !== T_STRUCT || r.h.isNull) throw new BlockFormatError('a revision is not a struct');
+  const rf = structFields(bytes, r.h, symbols, REVISION_FIELDS);
+  const hv = rf.get('hash');
+  const parsed: ParsedRevision = { ref: r, fields: rf, hash: hv && hv.h.type === T_BLOB && !hv.h.isNull ? blobOf(bytes, hv) : undefined };
+  const meta = rf.get('metadata');
+  if (meta && meta.h.type === T_STRUCT && !meta.h.isNull) {
+    const mf = structFields(bytes, meta.h, symbols);
+    const id = mf.get('id');
+    if (id && id.h.type === T_STRING && !id.h.isNull) parsed.documentId = readStringBody(bytes, id.h.body, id.h.end);
+    const ver = mf.get('version');
+    if (ver && (ver.h.type === T_POSINT || ver.h.type === T_NEGINT) && !ver.h.isNull) parsed.version = intOf(bytes, ver);
+  }
+  return parsed;
 }
 
 /** Ion hash of a located value of the block. */

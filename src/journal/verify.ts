@@ -2,9 +2,10 @@
  * Independent re-verification of stored or exported blocks: every check a QLDB auditor's
  * verifier makes (AWS's Java/Node samples, ValidateQldbHashChain), recomputed from the bytes.
  */
-import { dot, merkleRoot } from './hash';
-import { BlockFormatError, ParsedBlock, hashOf, parseBlock, parseBlockAt, readBlockAddress } from './block';
+import { EMPTY_HASH, dot, merkleRoot } from './hash';
+import { BlockFormatError, ParsedBlock, ParsedRevision, hashOf, parseBlock, parseBlockAt, readBlockAddress } from './block';
 import { Header, MalformedIonError, SymbolTable, T_BLOB, T_STRUCT, UnsupportedIonError } from './ionBinary';
+import { ionHashAt } from './ionHash';
 
 export type BlockCheck =
   | 'format'
@@ -72,6 +73,27 @@ function formatFailure(e: unknown): BlockFailure {
   throw e;
 }
 
+/**
+ * The hash a revision must carry (journal spec §2.4), recomputed from the revision itself:
+ * dot(H(metadata), H(data)); a redacted revision's stored dataHash stands for H(data), and a
+ * delete (no data) hashes as H(metadata). Undefined for a hash-only (system) revision, which has
+ * no metadata. Throws BlockFormatError for a metadata or dataHash of the wrong type.
+ */
+export function revisionHashOf(bytes: Uint8Array, symbols: SymbolTable, r: ParsedRevision): Buffer | undefined {
+  const meta = r.fields.get('metadata');
+  if (!meta) return undefined;
+  if (meta.h.type !== T_STRUCT || meta.h.isNull) throw new BlockFormatError('metadata is not a struct');
+  const data = r.fields.get('data');
+  const dataHash = r.fields.get('dataHash');
+  let hData: Buffer = EMPTY_HASH;
+  if (data) hData = ionHashAt(bytes, data.h, symbols);
+  else if (dataHash) {
+    if (dataHash.h.type !== T_BLOB || dataHash.h.isNull) throw new BlockFormatError('dataHash is not a blob');
+    hData = Buffer.from(bytes.subarray(dataHash.h.body, dataHash.h.end));
+  }
+  return dot(ionHashAt(bytes, meta.h, symbols), hData);
+}
+
 export function verifyParsedBlock(block: ParsedBlock, expectedPreviousBlockHash?: Uint8Array): BlockVerification {
   const fail = (check: BlockCheck, message: string): BlockFailure => ({
     ok: false,
@@ -97,19 +119,15 @@ export function verifyParsedBlock(block: ParsedBlock, expectedPreviousBlockHash?
           return fail('revisionAddress', `revision ${i} (document ${r.documentId ?? '?'}) names another block address`);
         }
       }
-      const meta = r.fields.get('metadata');
-      // a hash-only entry is a system revision: it only takes part in the Merkle root
-      if (!meta) continue;
-      if (meta.h.type !== T_STRUCT || meta.h.isNull) return fail('format', `revision ${i}: metadata is not a struct`);
-      const data = r.fields.get('data');
-      const dataHash = r.fields.get('dataHash');
-      let hData: Buffer = Buffer.alloc(0);
-      if (data) hData = hashOf(block, data);
-      else if (dataHash) {
-        if (dataHash.h.type !== T_BLOB || dataHash.h.isNull) return fail('format', `revision ${i}: dataHash is not a blob`);
-        hData = Buffer.from(block.bytes.subarray(dataHash.h.body, dataHash.h.end));
+      let expected: Buffer | undefined;
+      try {
+        expected = revisionHashOf(block.bytes, block.symbols, r);
+      } catch (e) {
+        if (e instanceof BlockFormatError) return fail('format', `revision ${i}: ${e.message}`);
+        throw e;
       }
-      const expected = dot(hashOf(block, meta), hData);
+      // a hash-only entry is a system revision: it only takes part in the Merkle root
+      if (!expected) continue;
       if (!expected.equals(r.hash)) {
         return fail('revisionHash', `revision ${i} (document ${r.documentId ?? '?'} version ${r.version ?? '?'}): hash does not match its metadata and data`);
       }
