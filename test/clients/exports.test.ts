@@ -367,6 +367,38 @@ describe('journal exports to the local directory', () => {
     assert.ok(!existsSync(join(server.dataDir, '..', 'escaped')));
   });
 
+  it("refuses bucket names S3 refuses, as QLDB quoted S3, from the SDK and /usr/bin/aws; the model's limits first", async () => {
+    const before = listFiles(server.dataDir).length;
+    const exportsBefore = (await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports!.length;
+    const refusal = 'QLDB encountered an error validating S3 configuration: InvalidBucketName The specified bucket is not valid.';
+    for (const bucket of ['Bad_Bucket', '192.168.1.1', 'a'.repeat(64), 'my..bucket', '-dash-first', 'xn--bucket', 'sthree-bucket', 'data-s3alias', 'data--ol-s3']) {
+      await rejectsWith(qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: bucket }))), 'InvalidParameterException', 400, {
+        ParameterName: 'S3ExportConfiguration',
+      }, refusal);
+      assert.ok(!existsSync(join(root(), bucket)), bucket);
+    }
+    // shorter than the model's 3 characters: refused by validation before S3 is asked
+    await rejectsWith(qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: 'ab' }))), 'InvalidParameterException', 400, {
+      ParameterName: 'Bucket',
+    }, /^1 validation error detected: Value 'ab' at 's3ExportConfiguration.bucket' failed to satisfy constraint: Member must have length greater than or equal to 3$/);
+    const end = String((await recentEnd(qldb, LEDGER)).getTime() / 1000);
+    for (const bucket of ['Bad_Bucket', '192.168.1.1']) {
+      const cli = await aws(server.endpoint, [
+        'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', end,
+        '--s3-export-configuration', JSON.stringify({ Bucket: bucket, Prefix: 'x/', EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } }),
+        '--role-arn', ROLE,
+      ]);
+      assert.equal(cli.errorCode, 'InvalidParameterException', cli.stderr);
+      assert.ok(cli.stderr.includes(refusal), cli.stderr);
+    }
+    assert.equal(listFiles(server.dataDir).length, before);
+    assert.equal((await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports!.length, exportsBefore);
+    // a name S3 accepts, dots and digits included, still works
+    const { ExportId } = await qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: 'audit.2024-bucket' })));
+    assert.equal((await waitFinished(qldb, LEDGER, ExportId!)).Status, 'COMPLETED');
+    assert.ok(existsSync(join(root(), 'audit.2024-bucket', `journalExport/${ExportId}.started.manifest`)));
+  });
+
   it('lists exports by creation time across pages; a forged token is refused', async () => {
     const all: JournalS3ExportDescription[] = [];
     let token: string | undefined;
@@ -720,6 +752,24 @@ describe('journal exports to an S3 endpoint (s3rver)', () => {
     } finally {
       proxy.hold(false);
     }
+  });
+
+  it('a bucket name S3 refuses is refused before anything reaches the endpoint, from the SDK and /usr/bin/aws', async () => {
+    const seen = proxy.requests.length;
+    const refusal = 'QLDB encountered an error validating S3 configuration: InvalidBucketName The specified bucket is not valid.';
+    for (const bucket of ['Bad_Bucket', '192.168.1.1', 'QLDB-EXPORTS', 'b'.repeat(64)]) {
+      await rejectsWith(qldb.send(new ExportJournalToS3Command(exportInput(LEDGER, {}, { Bucket: bucket }))), 'InvalidParameterException', 400, {
+        ParameterName: 'S3ExportConfiguration',
+      }, refusal);
+    }
+    const cli = await aws(server.endpoint, [
+      'qldb', 'export-journal-to-s3', '--name', LEDGER, '--inclusive-start-time', '0', '--exclusive-end-time', String((await recentEnd(qldb, LEDGER)).getTime() / 1000),
+      '--s3-export-configuration', JSON.stringify({ Bucket: 'Bad_Bucket', Prefix: 'x/', EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } }),
+      '--role-arn', ROLE,
+    ]);
+    assert.equal(cli.errorCode, 'InvalidParameterException', cli.stderr);
+    assert.ok(cli.stderr.includes(refusal), cli.stderr);
+    assert.equal(proxy.requests.length, seen, 'no request reached S3');
   });
 
   it('a bucket that does not exist: InvalidParameterException quoting S3, and no export is created', async () => {

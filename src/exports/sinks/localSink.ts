@@ -4,6 +4,7 @@
  */
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
+import { checkBucketName } from './bucketName';
 import { SinkError, type PutOptions, type Sink } from './sink';
 
 /** Percent-encoded `/`, `\`, `.` and NUL: refused so that no tool that decodes keys can be led outside. */
@@ -39,6 +40,7 @@ export class LocalSink implements Sink {
   }
 
   checkKey(bucket: string, key: string): void {
+    checkBucketName(bucket);
     this.pathOf(bucket, key);
   }
 

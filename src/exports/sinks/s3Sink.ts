@@ -7,6 +7,7 @@
  * the job can log each retry and cancel after the last.
  */
 import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { checkBucketName } from './bucketName';
 import { SinkError, type PutOptions, type Sink } from './sink';
 
 export interface S3SinkOptions {
@@ -57,8 +58,10 @@ export class S3Sink implements Sink {
     });
   }
 
-  checkKey(_bucket: string, _key: string): void {
-    // S3 keys are opaque strings: nothing to escape from
+  checkKey(bucket: string, _key: string): void {
+    // S3 keys are opaque strings: nothing to escape from. Bucket names are checked here too,
+    // since S3-compatible stores do not all apply S3's rules.
+    checkBucketName(bucket);
   }
 
   async put(bucket: string, key: string, body: Buffer, options: PutOptions): Promise<void> {
