@@ -55,6 +55,13 @@ export function parseDuration(text: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** Milliseconds as a duration is written (`30s`, `7d`, `500ms`): the largest unit that divides it. */
+export function formatDuration(ms: number): string {
+  const units: [string, number][] = [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000], ['s', 1000]];
+  for (const [suffix, size] of units) if (ms > 0 && ms % size === 0) return `${ms / size}${suffix}`;
+  return `${ms}ms`;
+}
+
 export const SETTINGS: Setting[] = [
   { key: 'host', flag: '--host', env: 'OPENQLDB_HOST', kind: 'string', default: '127.0.0.1', help: 'address to listen on' },
   { key: 'port', flag: '--port', env: 'OPENQLDB_PORT', kind: 'int', default: 8000, help: 'port for both QLDB APIs (0 picks a free port)' },

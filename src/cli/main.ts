@@ -3,7 +3,9 @@
 import { runServe } from './serve';
 import { runVerify } from './verify';
 import { runProof } from './proof';
-import { SETTINGS } from '../config';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { SETTINGS, formatDuration } from '../config';
 
 const USAGE = `Usage: openqldb <command> [options]
 
@@ -11,11 +13,23 @@ Commands:
   serve     serve the QLDB control plane and session API on one port
   verify    check a journal export's hash chain (openqldb verify --help)
   proof     check a GetRevision or GetBlock answer against a GetDigest answer (openqldb proof --help)
+  version   print the version (also --version)
   help      show this text
 
 serve options (each also an environment variable):
-${SETTINGS.map((s) => `  ${(s.flag + (s.kind === 'bool' ? '' : ' <value>')).padEnd(32)} ${s.help}${s.default !== undefined ? ` (default ${s.default})` : ''} [${s.env}]`).join('\n')}
+${SETTINGS.map((s) => `  ${(s.flag + (s.kind === 'bool' ? '' : ' <value>')).padEnd(32)} ${s.help}${s.default !== undefined ? ` (default ${defaultText(s)})` : ''} [${s.env}]`).join('\n')}
 `;
+
+/** A default as a user would write it on the command line: durations in their units, not ms. */
+function defaultText(s: (typeof SETTINGS)[number]): string {
+  return s.kind === 'duration' && typeof s.default === 'number' ? formatDuration(s.default) : String(s.default);
+}
+
+function version(): string {
+  // dist/src/cli/main.js → the package root
+  const pkg = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'package.json'), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
       return runVerify(rest);
     case 'proof':
       return runProof(rest);
+    case 'version':
+    case '--version':
+      process.stdout.write(`openqldb ${version()}\n`);
+      return 0;
     case undefined:
     case 'help':
     case '--help':
