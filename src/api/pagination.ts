@@ -54,10 +54,10 @@ export function page<T>(
   ctx: OperationContext,
   operation: string,
   scope: string,
-  items: T[],
+  items: readonly T[],
   max: number,
   keyOf: (item: T) => string,
-): { items: T[]; nextToken?: string } {
+): { items: readonly T[]; nextToken?: string } {
   if (items.length <= max) return { items };
   const shown = items.slice(0, max);
   return { items: shown, nextToken: issueToken(ctx, operation, scope, keyOf(shown[shown.length - 1])) };

@@ -343,11 +343,11 @@ export class ExportService {
   }
 
   /** Exports of the caller's account and region (deleted ledgers' included), after `after`, by creation. */
-  list(caller: Caller, after: string, limit: number): ExportJob[] {
+  list(caller: Caller, after: string, limit: number): readonly ExportJob[] {
     return this.store.listByAccount(caller.accountId, caller.region, parseKey(after), limit, this.horizon());
   }
 
-  listForLedger(caller: Caller, name: string): { ledger: Ledger; list: (after: string, limit: number) => ExportJob[] } {
+  listForLedger(caller: Caller, name: string): { ledger: Ledger; list: (after: string, limit: number) => readonly ExportJob[] } {
     const ledger = this.ledgers.requireExisting(caller, name);
     return { ledger, list: (after, limit) => this.store.listByLedger(ledger.ledgerId, parseKey(after), limit, this.horizon()) };
   }
