@@ -41,7 +41,7 @@ export interface ProofIo {
   stdin: () => Promise<string>;
 }
 
-const defaultIo: ProofIo = {
+export const defaultIo: ProofIo = {
   out: (t) => process.stdout.write(t),
   err: (t) => process.stderr.write(t),
   stdin: async () => {
@@ -54,7 +54,7 @@ const defaultIo: ProofIo = {
 export type ProofCheck = BlockCheck | 'digestTipAddress' | 'proof';
 
 /** Input that is not what it should be: nothing can be verified (exit 2). */
-class InputError extends Error {}
+export class InputError extends Error {}
 
 interface Failure {
   check: ProofCheck;
@@ -88,7 +88,7 @@ function parseArgs(argv: string[]): Args | 'help' {
   return { digest: flags['--digest'], kind, answer };
 }
 
-async function readJson(path: string, what: string, io: ProofIo): Promise<Record<string, unknown>> {
+export async function readJson(path: string, what: string, io: ProofIo): Promise<Record<string, unknown>> {
   const name = path === '-' ? 'stdin' : path;
   let text: string;
   try {
@@ -151,12 +151,12 @@ function addressText(a: BlockAddress): string {
   return `{strandId:${JSON.stringify(a.strandId)},sequenceNo:${a.sequenceNo}}`;
 }
 
-interface Digest {
+export interface Digest {
   digest: Buffer;
   tip: BlockAddress;
 }
 
-function parseDigest(answer: Record<string, unknown>, where: string): Digest {
+export function parseDigest(answer: Record<string, unknown>, where: string): Digest {
   const b64 = answer.Digest;
   if (typeof b64 !== 'string') throw new InputError(`${where}: no Digest; expected the output of get-digest`);
   const digest = Buffer.from(b64, 'base64');
@@ -263,36 +263,42 @@ export async function runProof(argv: string[], io: ProofIo = defaultIo): Promise
     io.out(PROOF_USAGE);
     return 0;
   }
-  const call = `get-${args.kind}`;
-  let digest: Digest;
-  let recomputed: Recomputed | Failure;
-  let proof: Buffer[];
   try {
     const digestWhere = args.digest === '-' ? 'stdin' : args.digest;
-    digest = parseDigest(await readJson(args.digest, 'get-digest', io), digestWhere);
+    const digest = parseDigest(await readJson(args.digest, 'get-digest', io), digestWhere);
     const answerWhere = args.answer === '-' ? 'stdin' : args.answer;
-    const answer = await readJson(args.answer, call, io);
-    const text = ionTextOf(answer, args.kind === 'revision' ? 'Revision' : 'Block', answerWhere, `; expected the output of ${call}`);
-    proof = parseProof(answer, answerWhere, call);
-    recomputed = args.kind === 'revision' ? checkRevision(text, answerWhere) : checkBlock(text, answerWhere);
+    const answer = await readJson(args.answer, `get-${args.kind}`, io);
+    return checkAgainstDigest(args.kind, digest, answer, answerWhere, io.out);
   } catch (e) {
     if (!(e instanceof InputError)) throw e;
     io.err(`openqldb proof: ${e.message}\n`);
     return 2;
   }
+}
+
+/**
+ * Checks a GetRevision or GetBlock answer (as awscli prints it) against a parsed GetDigest
+ * answer and writes the report to `out`: 0 verified, 1 a check failed (named). Throws InputError
+ * when the answer is not what it should be. Also the `--verify` of `openqldb block | revision`.
+ */
+export function checkAgainstDigest(kind: 'revision' | 'block', digest: Digest, answer: Record<string, unknown>, answerWhere: string, out: (text: string) => void): number {
+  const call = `get-${kind}`;
+  const text = ionTextOf(answer, kind === 'revision' ? 'Revision' : 'Block', answerWhere, `; expected the output of ${call}`);
+  const proof = parseProof(answer, answerWhere, call);
+  const recomputed = kind === 'revision' ? checkRevision(text, answerWhere) : checkBlock(text, answerWhere);
   const tip = addressText(digest.tip);
   const failed = (f: Failure) => {
-    io.out(`FAILED\n  ${f.message}\n  check: ${f.check}\n`);
+    out(`FAILED\n  ${f.message}\n  check: ${f.check}\n`);
     return 1;
   };
   if ('check' in recomputed) return failed(recomputed);
-  io.out(`${recomputed.label}\n  ${recomputed.how}: it matches the stated hash\n`);
+  out(`${recomputed.label}\n  ${recomputed.how}: it matches the stated hash\n`);
   const { address } = recomputed;
   if (address.strandId !== digest.tip.strandId) {
-    return failed({ check: 'digestTipAddress', message: `the ${args.kind} is on strand ${address.strandId}, the digest covers strand ${digest.tip.strandId} (tip ${tip}): it is another ledger's digest` });
+    return failed({ check: 'digestTipAddress', message: `the ${kind} is on strand ${address.strandId}, the digest covers strand ${digest.tip.strandId} (tip ${tip}): it is another ledger's digest` });
   }
   if (address.sequenceNo > digest.tip.sequenceNo) {
-    return failed({ check: 'digestTipAddress', message: `the ${args.kind}'s block ${address.sequenceNo} comes after the digest's tip ${tip}: the digest cannot cover it` });
+    return failed({ check: 'digestTipAddress', message: `the ${kind}'s block ${address.sequenceNo} comes after the digest's tip ${tip}: the digest cannot cover it` });
   }
   const short = proof.findIndex((p) => p.length !== HASH_LENGTH);
   if (short >= 0) return failed({ check: 'proof', message: `Proof element ${short} is ${proof[short].length} bytes, not a 32-byte hash` });
@@ -301,10 +307,10 @@ export async function runProof(argv: string[], io: ProofIo = defaultIo): Promise
     return failed({
       check: 'proof',
       message:
-        `folding the ${proof.length} hashes of the Proof from the ${args.kind === 'revision' ? 'revision' : 'block'} hash gives ${b64(folded)}, ` +
+        `folding the ${proof.length} hashes of the Proof from the ${kind === 'revision' ? 'revision' : 'block'} hash gives ${b64(folded)}, ` +
         `not the digest ${b64(digest.digest)} at tip ${tip}: the Proof was changed, or was made for another tip than this digest's`,
     });
   }
-  io.out(`  proof: ${proof.length} hash${proof.length === 1 ? '' : 'es'} fold into the digest ${b64(digest.digest)} at tip ${tip}\nVERIFIED\n`);
+  out(`  proof: ${proof.length} hash${proof.length === 1 ? '' : 'es'} fold into the digest ${b64(digest.digest)} at tip ${tip}\nVERIFIED\n`);
   return 0;
 }
