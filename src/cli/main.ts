@@ -3,6 +3,10 @@
 import { runServe } from './serve';
 import { runVerify } from './verify';
 import { runProof } from './proof';
+import { runLedgers } from './commands/ledgers';
+import { runTags } from './commands/tags';
+import { runExports } from './commands/exports';
+import { runBlock, runDigest, runRevision } from './commands/journal';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS, formatDuration } from '../config';
@@ -13,6 +17,12 @@ Commands:
   serve     serve the QLDB control plane and session API on one port
   verify    check a journal export's hash chain (openqldb verify --help)
   proof     check a GetRevision or GetBlock answer against a GetDigest answer (openqldb proof --help)
+  ledgers   list | create | describe | update | delete ledgers (openqldb ledgers --help)
+  tags      list | add | remove a ledger's tags
+  exports   start | describe | list journal exports to S3 (start --wait follows one)
+  digest    a ledger's current digest (GetDigest)
+  block     a journal block with its proof (GetBlock; --verify checks it)
+  revision  a document revision with its proof (GetRevision; --verify checks it)
   version   print the version (also --version)
   help      show this text
 
@@ -40,6 +50,18 @@ async function main(argv: string[]): Promise<number> {
       return runVerify(rest);
     case 'proof':
       return runProof(rest);
+    case 'ledgers':
+      return runLedgers(rest);
+    case 'tags':
+      return runTags(rest);
+    case 'exports':
+      return runExports(rest);
+    case 'digest':
+      return runDigest(rest);
+    case 'block':
+      return runBlock(rest);
+    case 'revision':
+      return runRevision(rest);
     case 'version':
     case '--version':
       process.stdout.write(`openqldb ${version()}\n`);
