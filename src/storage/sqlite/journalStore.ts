@@ -28,10 +28,32 @@ export interface StoredBlock {
 
 const PAGE = 256;
 
+/**
+ * Strand tips, and the digest at the last tip asked for, kept between reads: GetDigest asks for
+ * both on every call, and each SQLite read costs a pair of WAL lock syscalls (20-40 µs on a small
+ * VM), several for a digest. Shared by every JournalStore of one database, because every write
+ * to a strand goes through one of them and drops its ledger's entries first; this process is
+ * the database's only writer (the data-directory lock sees to it).
+ */
+interface TipCache {
+  tips: Map<string, StrandTip>;
+  digests: Map<string, { tip: number; digest: Buffer }>;
+}
+
+const tipCaches = new WeakMap<Db, TipCache>();
+
+function tipCacheOf(db: Db): TipCache {
+  let c = tipCaches.get(db);
+  if (!c) tipCaches.set(db, (c = { tips: new Map(), digests: new Map() }));
+  return c;
+}
+
 export class JournalStore {
   private readonly q;
+  private readonly cache: TipCache;
 
   constructor(private readonly db: Db) {
+    this.cache = tipCacheOf(db);
     this.q = {
       strand: db.prepare('SELECT strand_id, tip_seq, tip_hash FROM journal_strands WHERE ledger_id = ?'),
       insertStrand: db.prepare('INSERT INTO journal_strands (ledger_id, strand_id, tip_seq, tip_hash) VALUES (?, ?, ?, ?)'),
@@ -75,14 +97,27 @@ export class JournalStore {
     })();
   }
 
-  strand(ledgerId: string): StrandTip | undefined {
+  /** The strand's tip, shared with other callers: read only. */
+  strand(ledgerId: string): Readonly<StrandTip> | undefined {
+    const hit = this.cache.tips.get(ledgerId);
+    if (hit) return hit;
     const row = this.q.strand.get(ledgerId) as { strand_id: string; tip_seq: number; tip_hash: Buffer } | undefined;
     if (!row || row.tip_seq < 0) return undefined;
-    return { strandId: row.strand_id, tipSequenceNo: row.tip_seq, tipBlockHash: row.tip_hash };
+    const tip = Object.freeze({ strandId: row.strand_id, tipSequenceNo: row.tip_seq, tipBlockHash: row.tip_hash });
+    // a read inside a transaction may see a tip that is rolled back yet
+    if (!this.db.inTransaction) this.cache.tips.set(ledgerId, tip);
+    return tip;
+  }
+
+  /** Every write to a strand calls this first: rolled back or not, what was cached may be wrong now. */
+  private changed(ledgerId: string): void {
+    this.cache.tips.delete(ledgerId);
+    this.cache.digests.delete(ledgerId);
   }
 
   /** Appends the next block of the strand and the digest-tree nodes it completes. */
   appendBlock(ledgerId: string, built: BuiltBlock, transactionId: string): void {
+    this.changed(ledgerId);
     this.db.transaction(() => {
       const row = this.q.strand.get(ledgerId) as { tip_seq: number } | undefined;
       if (!row) throw new Error(`no journal strand for ledger ${ledgerId}`);
@@ -130,7 +165,12 @@ export class JournalStore {
   /** The ledger digest covering blocks 0..tip (default: the current tip). */
   digest(ledgerId: string, tip?: number): Buffer {
     const t = tip ?? this.requireStrand(ledgerId).tipSequenceNo;
-    return digestAt(t, this.nodeSource(ledgerId));
+    // blocks 0..t never change, so neither does the digest at t
+    const hit = this.cache.digests.get(ledgerId);
+    if (hit && hit.tip === t) return Buffer.from(hit.digest);
+    const digest = digestAt(t, this.nodeSource(ledgerId));
+    if (!this.db.inTransaction) this.cache.digests.set(ledgerId, { tip: t, digest: Buffer.from(digest) });
+    return digest;
   }
 
   /** GetBlock's proof: folding block `seq`'s hash with it gives digest(tip). */
@@ -168,6 +208,7 @@ export class JournalStore {
   }
 
   dropLedger(ledgerId: string): void {
+    this.changed(ledgerId);
     this.db.transaction(() => {
       this.q.dropNodes.run(ledgerId);
       this.q.dropBlocks.run(ledgerId);

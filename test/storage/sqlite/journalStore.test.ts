@@ -178,3 +178,50 @@ test('dropLedger removes only that ledger; appendBlock joins an enclosing transa
     close();
   }
 });
+
+test('tips and digests read back at once after every write, through any store on the database, and never from a rolled-back one', () => {
+  const { db, store, close } = open();
+  try {
+    const other = new JournalStore(db);
+    const blocks = fill(store, 'L1', 3);
+    const root = (n: number) => merkleRoot(blocks.slice(0, n).map((b) => b.blockHash));
+    assert.equal(other.strand('L1')!.tipSequenceNo, 2);
+    assert.deepEqual(other.digest('L1'), root(3));
+    // the write goes through the other store; the first must not answer from before it
+    const b3 = nextBlock(blocks[2], Date.UTC(2024, 0, 2));
+    other.appendBlock('L1', b3, 'T000000000000000000003');
+    blocks.push(b3);
+    assert.equal(store.strand('L1')!.tipSequenceNo, 3);
+    assert.deepEqual(store.strand('L1')!.tipBlockHash, b3.blockHash);
+    assert.deepEqual(store.digest('L1'), root(4));
+    assert.deepEqual(store.digest('L1', 1), root(2));
+    // a caller that changes its copy of a digest changes no one else's
+    store.digest('L1').fill(0);
+    assert.deepEqual(store.digest('L1'), root(4));
+    store.digest('L1').fill(0);
+    assert.deepEqual(store.digest('L1'), root(4));
+
+    assert.throws(() =>
+      db.transaction(() => {
+        store.appendBlock('L1', nextBlock(b3, Date.UTC(2024, 0, 3)), 'T000000000000000000004');
+        assert.equal(store.strand('L1')!.tipSequenceNo, 4);
+        store.digest('L1');
+        throw new Error('roll back');
+      })(),
+    );
+    assert.equal(store.strand('L1')!.tipSequenceNo, 3);
+    assert.deepEqual(store.digest('L1'), root(4));
+    // the block that does get committed at 4 is another one
+    const b4 = nextBlock(b3, Date.UTC(2024, 0, 4), 2);
+    store.appendBlock('L1', b4, 'T000000000000000000004');
+    blocks.push(b4);
+    assert.deepEqual(store.strand('L1')!.tipBlockHash, b4.blockHash);
+    assert.deepEqual(store.digest('L1'), root(5));
+    assert.throws(() => ((store.strand('L1') as { tipSequenceNo: number }).tipSequenceNo = 9), TypeError);
+
+    store.dropLedger('L1');
+    assert.equal(other.strand('L1'), undefined);
+  } finally {
+    close();
+  }
+});
