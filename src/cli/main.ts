@@ -7,6 +7,7 @@ import { runLedgers } from './commands/ledgers';
 import { runTags } from './commands/tags';
 import { runExports } from './commands/exports';
 import { runBlock, runDigest, runRevision } from './commands/journal';
+import { runShell } from './shell/shell';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS, formatDuration } from '../config';
@@ -17,6 +18,7 @@ Commands:
   serve     serve the QLDB control plane and session API on one port
   verify    check a journal export's hash chain (openqldb verify --help)
   proof     check a GetRevision or GetBlock answer against a GetDigest answer (openqldb proof --help)
+  shell     PartiQL shell over the session API (openqldb shell --help)
   ledgers   list | create | describe | update | delete ledgers (openqldb ledgers --help)
   tags      list | add | remove a ledger's tags
   exports   start | describe | list journal exports to S3 (start --wait follows one)
@@ -62,6 +64,8 @@ async function main(argv: string[]): Promise<number> {
       return runBlock(rest);
     case 'revision':
       return runRevision(rest);
+    case 'shell':
+      return runShell(rest);
     case 'version':
     case '--version':
       process.stdout.write(`openqldb ${version()}\n`);
