@@ -20,6 +20,18 @@ export function isUnreachable(e: unknown): boolean {
   return (err.code !== undefined && err.code in UNREACHABLE) || err.name === 'TimeoutError';
 }
 
+const UNTRUSTED = /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/;
+
+/** A certificate the client does not trust: the connection was refused by this side. */
+function isUntrusted(e: unknown): boolean {
+  return e instanceof Error && UNTRUSTED.test((e as { code?: string }).code ?? '');
+}
+
+/** The request never reached the server (unreachable, or a certificate not trusted). */
+export function isConnectionFailure(e: unknown): boolean {
+  return isUnreachable(e) || isUntrusted(e);
+}
+
 /** A service error from the endpoint (it carries AWS's error type). */
 export function isServiceError(e: unknown): e is Error & { name: string; $metadata: object } {
   return e instanceof Error && '$metadata' in e && '$fault' in e;
@@ -30,13 +42,9 @@ export function describeError(e: unknown, endpoint: string): string {
     const err = e as { code?: string };
     return `cannot reach ${endpoint} (${err.code ? UNREACHABLE[err.code] : 'no connection within the time limit'})`;
   }
+  if (isUntrusted(e)) return `cannot reach ${endpoint}: ${oneLine((e as Error).message)} (--ca-bundle names a CA to trust)`;
   if (isServiceError(e)) return `${e.name}: ${oneLine(e.message)}`;
-  if (e instanceof Error) {
-    // a certificate the client does not trust: the connection was refused by us, not the server
-    const code = (e as { code?: string }).code ?? '';
-    return /CERT|TLS|SSL|SELF_SIGNED|UNABLE_TO_VERIFY/.test(code) ? `cannot reach ${endpoint}: ${oneLine(e.message)}` : oneLine(e.message);
-  }
-  return String(e);
+  return e instanceof Error ? oneLine(e.message) : String(e);
 }
 
 function oneLine(s: string): string {

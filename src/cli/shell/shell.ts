@@ -9,7 +9,7 @@ import { createInterface } from 'node:readline';
 import { QLDBSessionClient } from '@aws-sdk/client-qldb-session';
 import { QldbDriver, RetryConfig } from 'amazon-qldb-driver-nodejs';
 import { sdkConfig } from '../clientOptions';
-import { describeError, isUnreachable } from './errors';
+import { describeError, isConnectionFailure } from './errors';
 import { historyFile } from './history';
 import { Interpreter, type ShellIo } from './interpreter';
 import { parseShellArgs, SHELL_USAGE, type ShellOptions } from './options';
@@ -55,7 +55,7 @@ export async function runShell(argv: string[]): Promise<number> {
     await session.open();
   } catch (e) {
     const why = describeError(e, endpoint);
-    process.stderr.write(`openqldb shell: ${isUnreachable(e) ? why : `cannot open ledger ${opts.ledger}: ${why}`}\n`);
+    process.stderr.write(`openqldb shell: ${isConnectionFailure(e) ? why : `cannot open ledger ${opts.ledger}: ${why}`}\n`);
     client.destroy();
     return 1;
   }
