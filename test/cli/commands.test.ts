@@ -6,19 +6,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { startServer, type TestServer } from '../helpers/server';
-import { awsQldb, errorLine, onTerminal, openqldb, side } from './commandsHelpers';
+import { awsQldb, errorLine, onTerminal, openqldb, same as sameOutput, side } from './commandsHelpers';
 
 describe('openqldb ledgers and tags print what /usr/bin/aws qldb prints', () => {
   let server: TestServer;
   let ours: (...args: string[]) => ReturnType<typeof openqldb>;
   let theirs: (...args: string[]) => ReturnType<typeof awsQldb>;
-  const same = async (o: string[], t: string[]) => {
-    const [a, b] = await side(server.endpoint, o, t);
-    assert.equal(b.code, 0, b.stderr);
-    assert.equal(a.code, 0, a.stderr);
-    assert.equal(a.stdout, b.stdout);
-    return a;
-  };
+  const same = (o: string[], t: string[]) => sameOutput(server.endpoint, o, t);
   const arn = (name: string) => `arn:aws:qldb:us-east-1:000000000000:ledger/${name}`;
 
   before(async () => {

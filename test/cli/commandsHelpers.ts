@@ -4,6 +4,7 @@
  * from AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, and a time zone with a half-hour offset west of
  * UTC, so that timestamps printed in local time are really compared.
  */
+import assert from 'node:assert/strict';
 import { execFile, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { awsEnv } from '../helpers/server';
@@ -38,6 +39,15 @@ export function awsQldb(endpoint: string, args: string[], extra: NodeJS.ProcessE
 /** Both at once (they only read), ours first. */
 export function side(endpoint: string, ours: string[], theirs: string[], extra: NodeJS.ProcessEnv = {}): Promise<[CliResult, CliResult]> {
   return Promise.all([openqldb(endpoint, ours, extra), awsQldb(endpoint, theirs, extra)]);
+}
+
+/** Both succeed and print the same text; answers ours. */
+export async function same(endpoint: string, ours: string[], theirs: string[]): Promise<CliResult> {
+  const [a, b] = await side(endpoint, ours, theirs);
+  assert.equal(b.code, 0, b.stderr);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(a.stdout, b.stdout);
+  return a;
 }
 
 /** `openqldb <args>` under a pseudo-terminal (util-linux `script`), as a person runs it. */
