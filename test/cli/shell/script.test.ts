@@ -217,6 +217,22 @@ describe('scripts and exit codes', () => {
     assert.deepEqual((await driverValues('SELECT VALUE n FROM Batch')).map((v) => v.numberValue()).sort(), [1, 2]);
   });
 
+  it('a result longer than a page (200 values) comes whole, in auto-commit and in a transaction', async () => {
+    await driver.executeLambda((t) => t.execute('CREATE TABLE Many'));
+    // QLDB writes at most 40 documents per transaction
+    for (let from = 0; from < 240; from += 40) {
+      await driver.executeLambda(async (t) => {
+        for (let n = from; n < from + 40; n++) await t.execute('INSERT INTO Many ?', { n });
+      });
+    }
+    const r = await shell(args('--format', 'json'), 'SELECT VALUE n FROM Many;\nBEGIN;\nSELECT VALUE n FROM Many;\nCOMMIT;\n');
+    assert.equal(r.code, 0, r.stderr);
+    const [auto, inTransaction] = r.stdout.trimEnd().split('\n').map((l) => (JSON.parse(l) as number[]).sort((a, b) => a - b));
+    const all = Array.from({ length: 240 }, (_, i) => i);
+    assert.deepEqual(auto, all);
+    assert.deepEqual(inTransaction, all);
+  });
+
   it('a script that ends inside a transaction has it aborted and exits 1', async () => {
     const r = await shell(args(), "BEGIN\nINSERT INTO Batch {'n': 4};\n");
     assert.equal(r.code, 1);
