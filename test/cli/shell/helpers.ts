@@ -3,6 +3,8 @@
  * real pseudo-terminal inside tmux (line editing, history and Ctrl-C only exist on a terminal).
  */
 import { execFile, spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { testCredentials } from '../../helpers/server';
 
@@ -54,19 +56,25 @@ export class TerminalShell {
   private constructor(private readonly socket: string) {}
 
   static async start(args: string[], env: NodeJS.ProcessEnv): Promise<TerminalShell> {
-    const socket = `openqldb-shell-test-${process.pid}-${++sockets}`;
+    // a socket of our own, since tmux leaves its socket file behind when its server ends
+    const socket = join(tmpdir(), `openqldb-shell-test-${process.pid}-${++sockets}.tmux`);
     const command = `${[process.execPath, MAIN, 'shell', ...args].map(quote).join(' ')}; echo "[shell exited $?]"; sleep 600`;
     // the tmux server is started here, so the shell gets exactly this environment
-    const r = spawnSync('tmux', ['-L', socket, 'new-session', '-d', '-s', 'main', '-x', '160', '-y', '50', command], { env, encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-S', socket, 'new-session', '-d', '-s', 'main', '-x', '160', '-y', '50', command], { env, encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tmux new-session failed: ${r.stderr}`);
     const t = new TerminalShell(socket);
-    const screen = await t.waitFor(/\\help for help|\[shell exited \d+\]/);
-    if (/\[shell exited \d+\]/.test(screen)) throw new Error(`the shell did not start:\n${screen}`);
-    return t;
+    try {
+      const screen = await t.waitFor(/\\help for help|\[shell exited \d+\]/);
+      if (/\[shell exited \d+\]/.test(screen)) throw new Error(`the shell did not start:\n${screen}`);
+      return t;
+    } catch (e) {
+      t.kill();
+      throw e;
+    }
   }
 
   private tmux(...args: string[]): string {
-    const r = spawnSync('tmux', ['-L', this.socket, ...args], { encoding: 'utf8' });
+    const r = spawnSync('tmux', ['-S', this.socket, ...args], { encoding: 'utf8' });
     if (r.status !== 0) throw new Error(`tmux ${args[0]} failed: ${r.stderr}`);
     return r.stdout;
   }
@@ -126,6 +134,7 @@ export class TerminalShell {
   }
 
   kill(): void {
-    spawnSync('tmux', ['-L', this.socket, 'kill-server']);
+    spawnSync('tmux', ['-S', this.socket, 'kill-server']);
+    rmSync(this.socket, { force: true });
   }
 }
