@@ -151,6 +151,10 @@ export async function runGroup(group: string, summary: string, commands: Command
       io.err(`Could not connect to the endpoint URL: "${endpoint}" (${err.code})\n`);
       return EXIT.other;
     }
+    if (err?.code && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/.test(err.code)) {
+      io.err(`SSL validation failed for ${endpoint}: ${err.message} (--ca-bundle names a CA to trust)\n`);
+      return EXIT.other;
+    }
     io.err(`${where}: ${err?.message ?? String(e)}\n`);
     return EXIT.other;
   } finally {
