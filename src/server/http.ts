@@ -22,9 +22,14 @@ const SESSION_TARGET = 'QLDBSession.SendCommand';
 
 class BodyTooLarge extends Error {}
 
+const NO_BODY = Promise.resolve(Buffer.alloc(0));
+
 function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length'] ?? 0);
   if (declared > limit) return Promise.reject(new BodyTooLarge());
+  // Without a length or a chunked encoding there is no body (RFC 9112 §6.3): most control-plane
+  // requests are GETs, and waiting for their stream to end costs listeners and several ticks.
+  if (declared === 0 && req.headers['transfer-encoding'] === undefined) return NO_BODY;
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
