@@ -26,9 +26,12 @@ function show(value: unknown): string {
   return `'${String(value)}'`;
 }
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
 /** Counts what a length constraint counts: code points of a string, entries of a map or list. */
 function lengthOf(v: unknown): number {
-  if (typeof v === 'string') return [...v].length;
+  // only a string with surrogates has fewer code points than UTF-16 units; the rest need no copy
+  if (typeof v === 'string') return SURROGATE.test(v) ? [...v].length : v.length;
   if (Buffer.isBuffer(v)) return v.length;
   if (Array.isArray(v)) return v.length;
   return Object.keys(v as object).length;
@@ -130,9 +133,35 @@ function check(shape: Shape, value: unknown, path: string, member: string, out: 
   }
 }
 
+interface MemberEntry {
+  name: string;
+  member: Member;
+  /** the name as AWS's validation messages spell it in a path */
+  pathName: string;
+  /** from the path or the query string: numbers and lists arrive as text */
+  fromText: boolean;
+}
+
+/** Each members table as a list, built once: validation runs on every request. */
+const memberEntries = new WeakMap<Record<string, Member>, MemberEntry[]>();
+
+function entriesOf(members: Record<string, Member>): MemberEntry[] {
+  let entries = memberEntries.get(members);
+  if (!entries) {
+    entries = Object.entries(members).map(([name, member]) => ({
+      name,
+      member,
+      pathName: lowerFirst(name),
+      fromText: member.location === 'querystring' || member.location === 'uri',
+    }));
+    memberEntries.set(members, entries);
+  }
+  return entries;
+}
+
 function checkMembers(members: Record<string, Member>, values: Record<string, unknown>, prefix: string, out: Violation[]) {
-  for (const [name, m] of Object.entries(members)) {
-    const path = prefix ? `${prefix}.${lowerFirst(name)}` : lowerFirst(name);
+  for (const { name, member: m, pathName } of entriesOf(members)) {
+    const path = prefix ? `${prefix}.${pathName}` : pathName;
     const v = values[name];
     if (v === undefined) {
       if (m.required) out.push({ path, member: name, value: null, rule: 'Member must not be null' });
@@ -148,10 +177,10 @@ function checkMembers(members: Record<string, Member>, values: Record<string, un
  */
 export function validateInput<T = Record<string, unknown>>(members: Record<string, Member>, raw: Record<string, unknown>): T {
   const input: Record<string, unknown> = {};
-  for (const [name, m] of Object.entries(members)) {
+  for (const { name, member, fromText } of entriesOf(members)) {
     const v = raw[name];
     if (v === undefined || v === null) continue;
-    input[name] = convert(m.shape, v, name, m.location === 'querystring' || m.location === 'uri');
+    input[name] = convert(member.shape, v, name, fromText);
   }
   const violations: Violation[] = [];
   checkMembers(members, input, '', violations);

@@ -47,33 +47,60 @@ function wellFormed(value: unknown): boolean {
   return true;
 }
 
+interface WireMember {
+  name: string;
+  location: 'uri' | 'querystring' | 'body';
+  /** the uri label or query key */
+  wireName: string;
+  list: boolean;
+}
+
+/** Where each member of an operation travels, worked out once per operation, not per request. */
+const wireMembers = new WeakMap<OperationModel, { members: WireMember[]; hasBody: boolean }>();
+
+function wireMembersOf(op: OperationModel): { members: WireMember[]; hasBody: boolean } {
+  let plan = wireMembers.get(op);
+  if (!plan) {
+    const members = Object.entries(op.input).map(([name, m]): WireMember => ({
+      name,
+      location: m.location ?? 'body',
+      wireName: m.locationName ?? name,
+      list: m.shape.type === 'list',
+    }));
+    wireMembers.set(op, (plan = { members, hasBody: members.some((m) => m.location === 'body') }));
+  }
+  return plan;
+}
+
 /** Collects a restJson1 request's members (uri labels, query, body) under their model names. */
 export function decodeRestJson(op: OperationModel, labels: Record<string, string>, query: URLSearchParams, body: Buffer) {
-  const hasBodyMembers = Object.values(op.input).some((m) => !m.location);
-  const json = hasBodyMembers ? parseJsonBody(body) : {};
+  const { members, hasBody } = wireMembersOf(op);
+  const json = hasBody ? parseJsonBody(body) : {};
   const raw: Record<string, unknown> = {};
-  for (const [name, m] of Object.entries(op.input)) {
-    if (m.location === 'uri') raw[name] = labels[m.locationName ?? name];
+  for (const m of members) {
+    if (m.location === 'uri') raw[m.name] = labels[m.wireName];
     else if (m.location === 'querystring') {
-      const key = m.locationName ?? name;
-      if (!query.has(key)) continue;
-      raw[name] = m.shape.type === 'list' ? query.getAll(key) : query.get(key);
-    } else raw[name] = json[name];
+      if (!query.has(m.wireName)) continue;
+      raw[m.name] = m.list ? query.getAll(m.wireName) : query.get(m.wireName);
+    } else raw[m.name] = json[m.name];
   }
   return raw;
 }
 
 /** Output values to their wire form: Date → epoch seconds, bytes → base64, undefined dropped. */
 export function toWire(value: unknown): unknown {
+  // Every answer passes through here member by member: primitives first, and no [key, value]
+  // pair arrays (Object.entries) allocated per member.
+  if (typeof value !== 'object' || value === null) return value;
   if (value instanceof Date) return value.getTime() / 1000;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
   if (Array.isArray(value)) return value.map(toWire);
-  if (value && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) if (v !== undefined) out[k] = toWire(v);
-    return out;
+  const out: Record<string, unknown> = {};
+  for (const k of Object.keys(value)) {
+    const v = (value as Record<string, unknown>)[k];
+    if (v !== undefined) out[k] = toWire(v);
   }
-  return value;
+  return out;
 }
 
 export type Protocol = 'restJson1' | 'awsJson1_0';

@@ -25,6 +25,13 @@ const routes: Route[] = OPERATIONS.map((operation) => ({
     .map((s) => (s.startsWith('{') ? { label: s.slice(1, -1) } : { literal: s })),
 }));
 
+/** Routes by method and segment count, in table order: a request compares against a few, not all. */
+const byShape = new Map<string, Route[]>();
+for (const route of routes) {
+  const key = `${route.operation.method} ${route.segments.length}`;
+  byShape.set(key, [...(byShape.get(key) ?? []), route]);
+}
+
 function decode(segment: string): string {
   try {
     return decodeURIComponent(segment);
@@ -37,8 +44,7 @@ function decode(segment: string): string {
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
   const parts = rawPath.split('/').slice(1);
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop(); // tolerate a trailing slash
-  for (const route of routes) {
-    if (route.operation.method !== method || route.segments.length !== parts.length) continue;
+  for (const route of byShape.get(`${method} ${parts.length}`) ?? []) {
     const labels: Record<string, string> = {};
     let ok = true;
     for (let i = 0; i < parts.length && ok; i++) {
