@@ -1,13 +1,5 @@
 #!/usr/bin/env node
 /** The `openqldb` command: argument dispatch only; each subcommand lives in its own file. */
-import { runServe } from './serve';
-import { runVerify } from './verify';
-import { runProof } from './proof';
-import { runLedgers } from './commands/ledgers';
-import { runTags } from './commands/tags';
-import { runExports } from './commands/exports';
-import { runBlock, runDigest, runRevision } from './commands/journal';
-import { runShell } from './shell/shell';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SETTINGS, formatDuration } from '../config';
@@ -43,29 +35,30 @@ function version(): string {
   return pkg.version;
 }
 
+type Run = (argv: string[]) => Promise<number>;
+
+/**
+ * Each command's module is loaded only when that command runs: the client commands bring the
+ * AWS SDK and the driver, which `serve` never needs and which would slow every server start.
+ */
+const COMMANDS: Record<string, () => Run> = {
+  serve: () => require('./serve').runServe,
+  verify: () => require('./verify').runVerify,
+  proof: () => require('./proof').runProof,
+  shell: () => require('./shell/shell').runShell,
+  ledgers: () => require('./commands/ledgers').runLedgers,
+  tags: () => require('./commands/tags').runTags,
+  exports: () => require('./commands/exports').runExports,
+  digest: () => require('./commands/journal').runDigest,
+  block: () => require('./commands/journal').runBlock,
+  revision: () => require('./commands/journal').runRevision,
+};
+
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
+  const load = command !== undefined && Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
+  if (load) return load()(rest);
   switch (command) {
-    case 'serve':
-      return runServe(rest);
-    case 'verify':
-      return runVerify(rest);
-    case 'proof':
-      return runProof(rest);
-    case 'ledgers':
-      return runLedgers(rest);
-    case 'tags':
-      return runTags(rest);
-    case 'exports':
-      return runExports(rest);
-    case 'digest':
-      return runDigest(rest);
-    case 'block':
-      return runBlock(rest);
-    case 'revision':
-      return runRevision(rest);
-    case 'shell':
-      return runShell(rest);
     case 'version':
     case '--version':
       process.stdout.write(`openqldb ${version()}\n`);
