@@ -10,7 +10,7 @@
  */
 import { createHash, createHmac, timingSafeEqual, type BinaryLike } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
-import { SignatureV4 } from '@smithy/signature-v4';
+import type { SignatureV4 } from '@smithy/signature-v4';
 import type { Caller } from '../api/types';
 import type { Config } from '../config';
 import { ServiceError, authError } from './errors';
@@ -185,6 +185,8 @@ function constantTimeEqual(a: string, b: string): boolean {
 }
 
 function createStrictAuthenticator(config: Config, store: CredentialStore, now: () => number): Authenticator {
+  // loaded now rather than on the first signed request, which should not wait for it
+  signerClass();
   const regions = new Set([config.region, ...store.extraRegions]);
 
   interface HeaderChecks {
@@ -280,6 +282,16 @@ function createStrictAuthenticator(config: Config, store: CredentialStore, now: 
   };
 }
 
+let loadedSigner: typeof SignatureV4 | undefined;
+
+/**
+ * The SDK's signer and the @smithy/core it pulls in take about 40 ms to load: only `--auth
+ * strict` needs them, and loads them when it is set up, so `--auth off` never pays.
+ */
+function signerClass(): typeof SignatureV4 {
+  return (loadedSigner ??= (require('@smithy/signature-v4') as typeof import('@smithy/signature-v4')).SignatureV4);
+}
+
 async function recomputeSignature(
   req: SignedRequest,
   auth: ParsedAuthorization,
@@ -301,7 +313,8 @@ async function recomputeSignature(
   // client listed it.
   const declaredHash = header(req.headers, 'x-amz-content-sha256');
   if (declaredHash !== undefined && !signed.has('x-amz-content-sha256')) entries.push(['x-amz-content-sha256', declaredHash]);
-  const signer = new SignatureV4({
+  const Signer = signerClass();
+  const signer = new Signer({
     service: SERVICE,
     region: auth.region,
     credentials: { accessKeyId, secretAccessKey },
