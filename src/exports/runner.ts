@@ -15,11 +15,15 @@ import type { SqliteExportStore } from '../storage/sqlite/exportStore';
 import { FORMATS } from './encoders';
 import type { ExportJournal } from './journalSource';
 import { completedManifestKey, dataObjectKey } from './layout';
-import { encodeCompletedManifest } from './manifests';
+import { lazy } from '../lazy';
+import type * as Manifests from './manifests';
 import { OutBuf } from './outBuf';
 import type { EncodedSegment, SegmentEncoder } from './segments';
 import { putWithRetry, SinkError, type PutOptions, type RetryPolicy, type Sink } from './sinks/sink';
 import { dataFormat, type ExportJob } from './types';
+
+// manifests are written with ion-js, loaded with the first export rather than at start-up
+const manifests = lazy(() => require('./manifests') as typeof Manifests);
 
 export interface RunnerOptions {
   concurrency: number;
@@ -224,7 +228,7 @@ export class ExportRunner {
     }
 
     const keys = this.store.objects(job.exportId).map((o) => o.key);
-    const manifest = encodeCompletedManifest(keys, format);
+    const manifest = manifests().encodeCompletedManifest(keys, format);
     await putWithRetry(
       this.sink,
       job.bucket,

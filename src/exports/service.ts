@@ -16,12 +16,16 @@ import { SqliteExportStore } from '../storage/sqlite/exportStore';
 import { FORMATS, type OutputFormat } from './encoders';
 import type { ExportJournal } from './journalSource';
 import { completedManifestKey, dataObjectKey, startedManifestKey } from './layout';
-import { encodeStartedManifest } from './manifests';
+import { lazy } from '../lazy';
+import type * as Manifests from './manifests';
 import { ExportRunner, type RunnerOptions } from './runner';
 import { InProcessSegmentEncoder, SharedSegmentEncoder, WorkerSegmentEncoder, type SegmentEncoder } from './segments';
 import { LocalSink } from './sinks/localSink';
 import { putWithRetry, SinkError, type ObjectEncryptionType, type RetryPolicy, type Sink } from './sinks/sink';
 import type { ExportJob } from './types';
+
+// manifests are written with ion-js, loaded with the first export rather than at start-up
+const manifests = lazy(() => require('./manifests') as typeof Manifests);
 
 /** At most this many IN_PROGRESS exports per ledger [AWS]. */
 export const MAX_IN_PROGRESS_PER_LEDGER = 2;
@@ -292,7 +296,7 @@ export class ExportService {
         this.sink.checkKey(s3.Bucket, startedKey);
         this.sink.checkKey(s3.Bucket, completedManifestKey(s3.Prefix, exportId, strand.strandId));
         this.sink.checkKey(s3.Bucket, dataObjectKey(s3.Prefix, new Date(now), strand.strandId, 0, 0, format));
-        const manifest = encodeStartedManifest(
+        const manifest = manifests().encodeStartedManifest(
           {
             ledgerName: ledger.name,
             exportId,

@@ -11,12 +11,16 @@ import type { App } from '../app';
 import type { OperationContext, RequestTrace } from '../api/types';
 import { validateInput } from '../api/validate';
 import { controlHandlers } from '../api/control';
-import { handle as sendCommand } from '../api/session/sendCommand';
+import type * as SessionApi from '../api/session/sendCommand';
+import { lazy } from '../lazy';
 import { ServiceError, internalFailure, unknownOperation } from './errors';
 import { decodeRestJson, parseJsonBody, sendError, sendResult, type Protocol } from './protocol';
 import { matchRoute, pathKnown } from './router';
 import { opsEndpoint } from './ops';
 import type { TlsMaterial } from './tls';
+
+// The session API (the PartiQL engine, Ion) loads with the first session request, not at start-up.
+const sessionApi = lazy(() => require('../api/session/sendCommand') as typeof SessionApi);
 
 const SESSION_TARGET = 'QLDBSession.SendCommand';
 
@@ -135,7 +139,7 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
       if (target !== SESSION_TARGET) {
         throw new ServiceError('UnknownOperationException', 400, `Unknown operation ${target.slice(0, 200)}`);
       }
-      output = await sendCommand(parseJsonBody(body), ctx);
+      output = await sessionApi().handle(parseJsonBody(body), ctx);
     } else {
       const match = matchRoute(req.method ?? 'GET', path);
       if (!match) throw unknownOperation(pathKnown(path) ? 'The method is not allowed on this resource' : 'Unknown operation');

@@ -9,14 +9,22 @@
  * every step is synchronous, so validate + assign sequenceNo + write is atomic.
  */
 import { closeSync, fsync, openSync } from 'node:fs';
-import { IonTypes, makeBinaryWriter } from 'ion-js';
-import { buildBlock, type DocumentInfo, type RevisionInput } from '../journal/block';
-import { ionHash } from '../journal/ionHash';
+import type * as IonJs from 'ion-js';
+import type * as Block from '../journal/block';
+import type { DocumentInfo, RevisionInput } from '../journal/block';
+import type * as IonHash from '../journal/ionHash';
+import { lazy } from '../lazy';
 import { badRequest, occConflict, ServiceError, internalFailure } from '../server/errors';
 import type { Db } from '../storage/sqlite/db';
 import type { CurrentDoc, DocumentStore } from '../storage/sqlite/documentStore';
 import { applyOp } from './catalog';
-import { fromBinary, indexKeysOf } from './ion';
+import type * as TxnIon from './ion';
+
+// built at start-up, used from the first commit on: Ion and the journal load then
+const ionJs = lazy(() => require('ion-js') as typeof IonJs);
+const blockModule = lazy(() => require('../journal/block') as typeof Block);
+const ionHashModule = lazy(() => require('../journal/ionHash') as typeof IonHash);
+const txnIon = lazy(() => require('./ion') as typeof TxnIon);
 import { keyId, type CommitRecord, type LedgerState } from './ledgerState';
 import type { Transaction } from './transaction';
 import type { JournalPort } from './journalPort';
@@ -255,7 +263,7 @@ export class CommitPipeline {
       written.push({ docId: w.docId, tableId: w.tableId, version, cur, data: w.bytes });
     }
 
-    const built = buildBlock({
+    const built = blockModule().buildBlock({
       strandId: st.strandId,
       sequenceNo: seq,
       transactionId: txn.transactionId,
@@ -285,7 +293,7 @@ export class CommitPipeline {
         case 'createIndex': {
           docs.insertIndex(ledgerId, { indexId: op.index.indexId, tableId: op.tableId, field: op.index.field, status: op.index.status });
           for (const d of docs.liveDocuments(ledgerId, op.tableId)) {
-            const key = indexKeysOf(d.data, [op.index.field]).get(op.index.field);
+            const key = txnIon().indexKeysOf(d.data, [op.index.field]).get(op.index.field);
             if (key) docs.putEntry(ledgerId, op.tableId, op.index.field, key, d.docId);
           }
           record.catalogNames.add(working.byId(op.tableId)?.name ?? '');
@@ -318,8 +326,8 @@ export class CommitPipeline {
       record.tables.add(w.tableId);
       const fields = catalog.indexedFields(w.tableId);
       if (fields.length) {
-        const oldKeys = w.cur?.data ? indexKeysOf(w.cur.data, fields) : undefined;
-        const newKeys = w.data ? indexKeysOf(w.data, fields) : undefined;
+        const oldKeys = w.cur?.data ? txnIon().indexKeysOf(w.cur.data, fields) : undefined;
+        const newKeys = w.data ? txnIon().indexKeysOf(w.data, fields) : undefined;
         for (const field of fields) {
           const ok = oldKeys?.get(field);
           const nk = newKeys?.get(field);
@@ -354,13 +362,13 @@ export class CommitPipeline {
 
 /** `{blockAddress, hash, data, metadata}` → `{blockAddress, hash, dataHash, metadata}`: same revision hash. */
 export function redactedRevision(ion: Uint8Array): Buffer {
-  const rev = fromBinary(ion);
-  const w = makeBinaryWriter();
-  w.stepIn(IonTypes.STRUCT);
+  const rev = txnIon().fromBinary(ion);
+  const w = ionJs().makeBinaryWriter();
+  w.stepIn(ionJs().IonTypes.STRUCT);
   for (const [name, value] of rev.fields()) {
     if (name === 'data') {
       w.writeFieldName('dataHash');
-      w.writeBlob(ionHash(value));
+      w.writeBlob(ionHashModule().ionHash(value));
     } else {
       w.writeFieldName(name);
       value.writeTo(w);

@@ -5,9 +5,10 @@
  * creation, data dropped when a ledger is gone).
  */
 import type { App } from '../app';
-import { genesisBlock, parseBlock } from '../journal/block';
-import { CommitDigest } from '../journal/commitDigest';
+import type * as Block from '../journal/block';
+import type * as CommitDigestModule from '../journal/commitDigest';
 import { newId } from '../journal/ids';
+import { lazy } from '../lazy';
 import { invalidSession } from '../server/errors';
 import type { Db } from '../storage/sqlite/db';
 import type { PermissionsMode } from '../storage/store';
@@ -16,10 +17,18 @@ import { JournalStore } from '../storage/sqlite/journalStore';
 import { Catalog, type CatalogTable } from './catalog';
 import { CommitPipeline, type CommitOutcome } from './commitPipeline';
 import type { JournalPort } from './journalPort';
-import { indexKeysOf } from './ion';
+import type * as TxnIon from './ion';
 import { LedgerState } from './ledgerState';
 import { SessionManager, type Session } from './sessions';
-import { Transaction } from './transaction';
+import type * as TransactionModule from './transaction';
+import type { Transaction } from './transaction';
+
+// The service is built at start-up; what only transactions and blocks need (Ion, the journal,
+// the PartiQL engine's document checks) loads with the first of them.
+const blockModule = lazy(() => require('../journal/block') as typeof Block);
+const commitDigestModule = lazy(() => require('../journal/commitDigest') as typeof CommitDigestModule);
+const txnIon = lazy(() => require('./ion') as typeof TxnIon);
+const transactionModule = lazy(() => require('./transaction') as typeof TransactionModule);
 
 export interface TxnServiceOptions {
   transactionTimeoutMs: number;
@@ -29,7 +38,7 @@ export interface TxnServiceOptions {
 
 /** The journal store plus strand creation and removal (the real one is JournalStore). */
 export interface JournalStoreLike extends JournalPort {
-  createStrand(ledgerId: string, strandId: string, genesis: ReturnType<typeof genesisBlock>): void;
+  createStrand(ledgerId: string, strandId: string, genesis: ReturnType<typeof Block.genesisBlock>): void;
   dropLedger(ledgerId: string): void;
 }
 
@@ -69,7 +78,7 @@ export class TxnService {
     onError: (e: unknown) => void = () => {},
   ) {
     this.docs = new DocumentStore(db);
-    this.docs.rekeyPendingIndexes((doc, field) => indexKeysOf(doc, [field]).get(field));
+    this.docs.rekeyPendingIndexes((doc, field) => txnIon().indexKeysOf(doc, [field]).get(field));
     this.pipeline = new CommitPipeline({
       db,
       docs: this.docs,
@@ -103,7 +112,7 @@ export class TxnService {
   /** Writes the genesis block of a new ledger's strand (inside the creating transaction). */
   createLedger(ledgerId: string, at = new Date()): void {
     const strandId = newId();
-    this.journal.createStrand(ledgerId, strandId, genesisBlock(strandId, at));
+    this.journal.createStrand(ledgerId, strandId, blockModule().genesisBlock(strandId, at));
   }
 
   dropLedger(ledgerId: string): void {
@@ -128,7 +137,7 @@ export class TxnService {
     }));
     // block timestamps never go backwards, even if the clock does across a restart
     const tipBlock = this.journal.block?.(ledgerId, tip.tipSequenceNo);
-    const tipTime = tipBlock ? (parseBlock(tipBlock).blockTimestamp?.getTime() ?? 0) : 0;
+    const tipTime = tipBlock ? (blockModule().parseBlock(tipBlock).blockTimestamp?.getTime() ?? 0) : 0;
     st = new LedgerState(ledgerId, tip.strandId, tip.tipSequenceNo, Buffer.from(tip.tipBlockHash), tipTime, new Catalog(tables));
     this.states.set(ledgerId, st);
     return st;
@@ -150,7 +159,7 @@ export class TxnService {
     const st = this.stateOrCreate(s.ledgerId);
     const startedAt = Date.now();
     const ledgerId = s.ledgerId;
-    const txn = new Transaction(
+    const txn = new (transactionModule().Transaction)(
       newId(), st, this.docs, st.tipSeq, startedAt, st.catalog,
       // the same instant openTransaction() expires it at, so both report the same expiry
       startedAt + this.options.transactionTimeoutMs,
@@ -158,7 +167,7 @@ export class TxnService {
     );
     st.openTransaction(txn.startSeq);
     s.txn = txn;
-    s.txnExtra = { digest: new CommitDigest(txn.transactionId) };
+    s.txnExtra = { digest: new (commitDigestModule().CommitDigest)(txn.transactionId) };
     return txn;
   }
 

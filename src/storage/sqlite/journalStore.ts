@@ -9,9 +9,13 @@
  * waiting on S3) neither blocks commits on this connection nor grows memory.
  */
 import type { Db } from './db';
-import type { BuiltBlock } from '../../journal/block';
-import { findRevision, parseBlock, redactRevisionInBlock, revisionProofInBlock } from '../../journal/block';
-import { NodeSource, blockAuditPath, digestAt, nodesCompletedBy } from '../../journal/digestTree';
+import type * as Block from '../../journal/block';
+import type * as DigestTree from '../../journal/digestTree';
+import { lazy } from '../../lazy';
+
+// the journal's hashing and Ion (ion-js, hash-wasm) load with the first block read or written
+const blockModule = lazy(() => require('../../journal/block') as typeof Block);
+const digestTree = lazy(() => require('../../journal/digestTree') as typeof DigestTree);
 
 export interface StrandTip {
   strandId: string;
@@ -84,16 +88,16 @@ export class JournalStore {
    * (ledgerId, genesis) or (ledgerId, strandId, genesis); the strand id must be the genesis
    * block's.
    */
-  createStrand(ledgerId: string, strandOrGenesis: string | BuiltBlock, maybeGenesis?: BuiltBlock): void {
+  createStrand(ledgerId: string, strandOrGenesis: string | Block.BuiltBlock, maybeGenesis?: Block.BuiltBlock): void {
     const genesis = typeof strandOrGenesis === 'string' ? maybeGenesis : strandOrGenesis;
     if (!genesis || genesis.sequenceNo !== 0) throw new Error('createStrand needs the genesis block (sequenceNo 0)');
-    const strandId = parseBlock(genesis.ion).strandId;
+    const strandId = blockModule().parseBlock(genesis.ion).strandId;
     if (typeof strandOrGenesis === 'string' && strandOrGenesis !== strandId) {
       throw new Error(`strand ${strandOrGenesis} does not match the genesis block's ${strandId}`);
     }
     this.db.transaction(() => {
       this.q.insertStrand.run(ledgerId, strandId, -1, Buffer.alloc(0));
-      this.appendBlock(ledgerId, genesis, parseBlock(genesis.ion).transactionId ?? '');
+      this.appendBlock(ledgerId, genesis, blockModule().parseBlock(genesis.ion).transactionId ?? '');
     })();
   }
 
@@ -116,7 +120,7 @@ export class JournalStore {
   }
 
   /** Appends the next block of the strand and the digest-tree nodes it completes. */
-  appendBlock(ledgerId: string, built: BuiltBlock, transactionId: string): void {
+  appendBlock(ledgerId: string, built: Block.BuiltBlock, transactionId: string): void {
     this.changed(ledgerId);
     this.db.transaction(() => {
       const row = this.q.strand.get(ledgerId) as { tip_seq: number } | undefined;
@@ -125,7 +129,7 @@ export class JournalStore {
         throw new Error(`block ${built.sequenceNo} does not follow the tip ${row.tip_seq}`);
       }
       this.q.insertBlock.run(ledgerId, built.sequenceNo, built.blockTimestamp.getTime(), transactionId, built.blockHash, ionBuffer(built.ion));
-      const nodes = nodesCompletedBy(built.sequenceNo, built.blockHash, this.nodeSource(ledgerId));
+      const nodes = digestTree().nodesCompletedBy(built.sequenceNo, built.blockHash, this.nodeSource(ledgerId));
       for (const n of nodes) if (n.level > 0) this.q.insertNode.run(ledgerId, n.level, n.index, n.hash);
       this.q.updateTip.run(built.sequenceNo, built.blockHash, ledgerId);
     })();
@@ -168,7 +172,7 @@ export class JournalStore {
     // blocks 0..t never change, so neither does the digest at t
     const hit = this.cache.digests.get(ledgerId);
     if (hit && hit.tip === t) return Buffer.from(hit.digest);
-    const digest = digestAt(t, this.nodeSource(ledgerId));
+    const digest = digestTree().digestAt(t, this.nodeSource(ledgerId));
     if (!this.db.inTransaction) this.cache.digests.set(ledgerId, { tip: t, digest: Buffer.from(digest) });
     return digest;
   }
@@ -176,7 +180,7 @@ export class JournalStore {
   /** GetBlock's proof: folding block `seq`'s hash with it gives digest(tip). */
   blockProof(ledgerId: string, seq: number, tip: number): Buffer[] {
     this.checkRange(ledgerId, seq, tip);
-    return blockAuditPath(seq, tip, this.nodeSource(ledgerId));
+    return digestTree().blockAuditPath(seq, tip, this.nodeSource(ledgerId));
   }
 
   /**
@@ -187,10 +191,10 @@ export class JournalStore {
     this.checkRange(ledgerId, seq, tip);
     const ion = this.block(ledgerId, seq);
     if (!ion) return undefined;
-    const block = parseBlock(ion);
-    const revision = findRevision(block, documentId);
+    const block = blockModule().parseBlock(ion);
+    const revision = blockModule().findRevision(block, documentId);
     if (!revision) return undefined;
-    return [...revisionProofInBlock(block, revision), ...blockAuditPath(seq, tip, this.nodeSource(ledgerId))];
+    return [...blockModule().revisionProofInBlock(block, revision), ...digestTree().blockAuditPath(seq, tip, this.nodeSource(ledgerId))];
   }
 
   /**
@@ -201,7 +205,7 @@ export class JournalStore {
   redactRevision(ledgerId: string, seq: number, documentId: string, version: number): Buffer | undefined {
     const ion = this.block(ledgerId, seq);
     if (!ion) return undefined;
-    const redacted = redactRevisionInBlock(ion, documentId, version);
+    const redacted = blockModule().redactRevisionInBlock(ion, documentId, version);
     if (!redacted) return undefined;
     this.q.updateBlock.run(ionBuffer(redacted.ion), ledgerId, seq);
     return ionBuffer(redacted.revision);
@@ -229,7 +233,7 @@ export class JournalStore {
     }
   }
 
-  private nodeSource(ledgerId: string): NodeSource {
+  private nodeSource(ledgerId: string): DigestTree.NodeSource {
     const q = this.q;
     return {
       node(level: number, index: number): Buffer {
