@@ -9,12 +9,12 @@ import { createServer as createHttpsServer } from 'node:https';
 import { randomUUID } from 'node:crypto';
 import type { App } from '../app';
 import type { OperationContext, RequestTrace } from '../api/types';
-import { validateInput } from '../api/validate';
 import { controlHandlers } from '../api/control';
 import type * as SessionApi from '../api/session/sendCommand';
 import { lazy } from '../lazy';
 import { ServiceError, internalFailure, unknownOperation } from './errors';
-import { decodeRestJson, parseJsonBody, sendError, sendResult, type Protocol } from './protocol';
+import { parseJsonBody, sendError, sendResult, type Protocol } from './protocol';
+import { controlInput } from './inputs';
 import { matchRoute, pathKnown } from './router';
 import { opsEndpoint } from './ops';
 import type { TlsMaterial } from './tls';
@@ -145,8 +145,7 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
       if (!match) throw unknownOperation(pathKnown(path) ? 'The method is not allowed on this resource' : 'Unknown operation');
       operation = match.operation.name;
       trace.ledger = match.labels.name;
-      const raw = decodeRestJson(match.operation, match.labels, new URLSearchParams(q < 0 ? '' : url.slice(q + 1)), body);
-      const input = validateInput(match.operation.input, raw);
+      const input = controlInput(match, q < 0 ? undefined : url.slice(q + 1), body);
       const handler = controlHandlers[operation];
       if (!handler) {
         throw new ServiceError('UnsupportedOperationException', 400, `${operation} is not supported by openqldb yet`);

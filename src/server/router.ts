@@ -7,9 +7,9 @@ import { OPERATIONS, type OperationModel } from '../api/model';
 import { serializationError } from './errors';
 
 export interface RouteMatch {
-  operation: OperationModel;
+  readonly operation: OperationModel;
   /** uri labels, decoded, keyed by label name */
-  labels: Record<string, string>;
+  readonly labels: Readonly<Record<string, string>>;
 }
 
 interface Route {
@@ -40,8 +40,30 @@ function decode(segment: string): string {
   }
 }
 
-/** Finds the operation for a method and raw path; undefined when no route has that shape. */
+/** Matches found, by method and raw path: clients repeat the same few paths. */
+const matches = new Map<string, RouteMatch>();
+const MAX_MATCHES = 1024;
+/** Longer paths (tag ARNs) are matched every time rather than held. */
+const MAX_KEPT_PATH = 512;
+
+/**
+ * Finds the operation for a method and raw path; undefined when no route has that shape. A match
+ * is shared by every request for the same path, so it and its labels are frozen.
+ */
 export function matchRoute(method: string, rawPath: string): RouteMatch | undefined {
+  const key = rawPath.length <= MAX_KEPT_PATH ? `${method} ${rawPath}` : undefined;
+  const kept = key === undefined ? undefined : matches.get(key);
+  if (kept) return kept;
+  const match = findRoute(method, rawPath);
+  if (match && key !== undefined) {
+    if (matches.size >= MAX_MATCHES) matches.clear();
+    Object.freeze(match.labels);
+    matches.set(key, Object.freeze(match));
+  }
+  return match;
+}
+
+function findRoute(method: string, rawPath: string): RouteMatch | undefined {
   const parts = rawPath.split('/').slice(1);
   if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop(); // tolerate a trailing slash
   for (const route of byShape.get(`${method} ${parts.length}`) ?? []) {
@@ -62,5 +84,5 @@ export function matchRoute(method: string, rawPath: string): RouteMatch | undefi
 
 /** Whether any route exists for this path under another method (for a clearer error). */
 export function pathKnown(rawPath: string): boolean {
-  return ['GET', 'POST', 'PATCH', 'DELETE'].some((m) => matchRoute(m, rawPath) !== undefined);
+  return ['GET', 'POST', 'PATCH', 'DELETE'].some((m) => findRoute(m, rawPath) !== undefined);
 }
