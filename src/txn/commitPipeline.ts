@@ -198,7 +198,7 @@ export class CommitPipeline {
     }
   }
 
-  /** fsyncs still running (tests and shutdown wait for them). */
+  /** fsyncs still running: at 0 every written batch is on disk (tests, shutdown and GetDigest rely on it). */
   inFlight = 0;
   private closing = false;
 
