@@ -338,12 +338,17 @@ export class ExportService {
   }
 
   describe(caller: Caller, name: string, exportId: string): ExportDescription {
+    return describe(this.job(caller, name, exportId));
+  }
+
+  /** The visible export of the caller's ledger, or ResourceNotFound; shared with other callers: read only. */
+  job(caller: Caller, name: string, exportId: string): Readonly<ExportJob> {
     const ledger = this.ledgers.requireExisting(caller, name);
     const job = this.store.visible(exportId, this.horizon());
     if (!job || job.ledgerId !== ledger.ledgerId) {
       throw resourceNotFound('JOURNAL_S3_EXPORT', exportId, `The journal export ${exportId} does not exist for ledger ${name}`);
     }
-    return describe(job);
+    return job;
   }
 
   /** Exports of the caller's account and region (deleted ledgers' included), after `after`, by creation. */

@@ -110,13 +110,36 @@ const CONTENT_TYPE: Record<Protocol, string> = {
   awsJson1_0: 'application/x-amz-json-1.0',
 };
 
+/**
+ * Bodies of the outputs handlers share between requests — a DescribeLedger of an unchanged
+ * ledger, a digest at the same tip — encoded once. Such an output is frozen, and nothing in it
+ * ever changes: its handler makes a new one when the answer changes.
+ */
+const sharedBodies = new WeakMap<object, { body: string; length: number }>();
+
+function encode(output: unknown): { body: string; length: number } {
+  const body = JSON.stringify(toWire(output));
+  return { body, length: Buffer.byteLength(body) };
+}
+
+function encodeShared(output: object): { body: string; length: number } {
+  let encoded = sharedBodies.get(output);
+  if (!encoded) sharedBodies.set(output, (encoded = encode(output)));
+  return encoded;
+}
+
 export function sendResult(res: ServerResponse, protocol: Protocol, requestId: string, output: unknown): void {
   // restJson1 operations with an empty output (DeleteLedger, TagResource, UntagResource) answer
   // with an empty body, as AWS does; every client accepts that.
-  const body = output === undefined ? '' : JSON.stringify(toWire(output));
+  const { body, length } =
+    output === undefined
+      ? { body: '', length: 0 }
+      : typeof output === 'object' && output !== null && Object.isFrozen(output)
+        ? encodeShared(output)
+        : encode(output);
   res.writeHead(200, {
     'Content-Type': CONTENT_TYPE[protocol],
-    'Content-Length': Buffer.byteLength(body),
+    'Content-Length': length,
     'x-amzn-RequestId': requestId,
   });
   res.end(body);

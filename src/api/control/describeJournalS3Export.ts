@@ -1,5 +1,10 @@
 import type { OperationContext } from '../types';
+import type { ExportJob } from '../../exports/types';
+import { describe } from '../../exports/service';
+import { sharedPer } from '../sharedOutput';
+
+const answer = sharedPer((job: Readonly<ExportJob>) => ({ ExportDescription: describe(job) }));
 
 export function handle(input: { Name: string; ExportId: string }, { app, caller }: OperationContext) {
-  return { ExportDescription: app.exports.describe(caller, input.Name, input.ExportId) };
+  return answer(app.exports.job(caller, input.Name, input.ExportId));
 }

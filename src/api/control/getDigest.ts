@@ -1,5 +1,13 @@
 import type { OperationContext } from '../types';
+import type { JournalStore, StrandTip } from '../../storage/sqlite/journalStore';
+import { sharedPer } from '../sharedOutput';
 import { addressText, ledgerJournal } from './journalViews';
+
+/** The answer at a tip: the journal store hands out one tip object until the strand grows. */
+const atTip = sharedPer((strand: Readonly<StrandTip>, ledgerId: string, journal: JournalStore) => ({
+  Digest: journal.digest(ledgerId, strand.tipSequenceNo),
+  DigestTipAddress: { IonText: addressText(strand.strandId, strand.tipSequenceNo) },
+}));
 
 /** GetDigest (journal spec §2.9, §3): the digest covering the whole strand, and its tip. */
 export function handle(input: { Name: string }, ctx: OperationContext) {
@@ -12,8 +20,5 @@ export function handle(input: { Name: string }, ctx: OperationContext) {
 
 function digest(input: { Name: string }, ctx: OperationContext) {
   const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
-  return {
-    Digest: journal.digest(ledgerId, strand.tipSequenceNo),
-    DigestTipAddress: { IonText: addressText(strand.strandId, strand.tipSequenceNo) },
-  };
+  return atTip(strand, ledgerId, journal);
 }
