@@ -12,12 +12,13 @@ import type { PermissionsMode } from '../storage/store';
 import { newId } from '../journal/ids';
 import { MAX_NESTING_DEPTH, nestingExceeds } from '../partiql/documentSize';
 import type { BlockAddress, DocumentRow, IndexInfo, IonValue, LedgerView, TableInfo } from '../partiql/ledgerView';
-import type { CurrentDoc, DocumentStore } from '../storage/sqlite/documentStore';
+import type { CurrentDoc } from '../storage/stores';
 import { applyOp, Catalog, type CatalogOp, type CatalogTable } from './catalog';
 import { fieldOf, fromBinary, indexKey, toBinary } from './ion';
 import { isStruct } from '../partiql/values';
 import { keyId, ReadSet, type LedgerState } from './ledgerState';
 import { QUOTAS } from './quotas';
+import type { SnapshotReader } from './snapshotReader';
 
 /** A document this transaction wrote; replaced (never mutated) so statement rollback is a Map copy. */
 export interface Write {
@@ -73,7 +74,8 @@ export class Transaction implements LedgerView {
   constructor(
     readonly transactionId: string,
     readonly ledger: LedgerState,
-    private readonly store: DocumentStore,
+    /** committed documents as of any snapshot (may throw ReadFault: see snapshotReader.ts) */
+    readonly reader: SnapshotReader,
     /** committed block the snapshot ends at */
     readonly startSeq: number,
     readonly startedAt: number,
@@ -226,7 +228,7 @@ export class Transaction implements LedgerView {
   private snapshotRow(d: CurrentDoc): DocumentRow | undefined {
     if (d.seq > this.startSeq) {
       // changed since the snapshot: take the revision that was current then
-      const r = this.store.revisionAsOf(this.ledgerId, d.docId, this.startSeq);
+      const r = this.reader.revisionAsOf(this.ledgerId, d.docId, this.startSeq);
       if (!r) return undefined;
       const data = fromBinary(r.ion).get('data');
       return data === null ? undefined : this.committedRow(d.docId, r.version, data);
@@ -236,7 +238,7 @@ export class Transaction implements LedgerView {
   }
 
   private committedRow(id: string, version: number, data: IonValue): DocumentRow {
-    const store = this.store;
+    const store = this.reader;
     const ledgerId = this.ledgerId;
     return {
       id,
@@ -257,7 +259,7 @@ export class Transaction implements LedgerView {
     this.reads.tables.add(tableId);
     const out: DocumentRow[] = [];
     if (this.baseCatalog.byId(tableId)) {
-      for (const d of this.store.scan(this.ledgerId, tableId, this.startSeq)) {
+      for (const d of this.reader.scan(this.ledgerId, tableId, this.startSeq)) {
         const w = this.writes.get(d.docId);
         if (w) continue;
         const row = this.snapshotRow(d);
@@ -284,10 +286,10 @@ export class Transaction implements LedgerView {
     }
     this.reads.keys.add(keyId(tableId, field, key));
     const out: DocumentRow[] = [];
-    for (const docId of this.store.lookup(this.ledgerId, tableId, field, key)) {
+    for (const docId of this.reader.lookup(this.ledgerId, tableId, field, key)) {
       this.reads.docs.add(docId);
       if (this.writes.has(docId)) continue;
-      const d = this.store.document(this.ledgerId, docId);
+      const d = this.reader.document(this.ledgerId, docId);
       if (!d) continue;
       const row = this.snapshotRow(d);
       if (!row) continue;
@@ -310,7 +312,7 @@ export class Transaction implements LedgerView {
     this.reads.docs.add(documentId);
     const w = this.writes.get(documentId);
     if (w) return w.tableId === tableId ? this.writtenRow(w) : undefined;
-    const d = this.store.document(this.ledgerId, documentId);
+    const d = this.reader.document(this.ledgerId, documentId);
     if (!d || d.tableId !== tableId) return undefined;
     return this.snapshotRow(d);
   }
@@ -386,7 +388,7 @@ export class Transaction implements LedgerView {
 
   history(tableId: string, start?: Date, end?: Date): Iterable<IonValue> {
     this.reads.tables.add(tableId);
-    const rows = this.store.history(
+    const rows = this.reader.history(
       this.ledgerId,
       tableId,
       this.startSeq,
@@ -409,8 +411,8 @@ export class Transaction implements LedgerView {
     const table = this.catalog.byId(tableId);
     if (!table) throw badRequest(`No such table: ${tableId}`);
     this.reads.docs.add(documentId);
-    const version = this.store.versionAtSeq(this.ledgerId, documentId, blockAddress.sequenceNo);
-    const rev = version === undefined ? undefined : this.store.revision(this.ledgerId, documentId, version);
+    const version = this.reader.versionAtSeq(this.ledgerId, documentId, blockAddress.sequenceNo);
+    const rev = version === undefined ? undefined : this.reader.revision(this.ledgerId, documentId, version);
     if (!rev || rev.tableId !== tableId || rev.seq > this.startSeq) {
       throw badRequest(`No revision of document ${documentId} in table ${tableId} at ${addressText(blockAddress)}`);
     }

@@ -12,6 +12,7 @@ import {
   type CommandContext,
 } from './context';
 import { encodeValue, firstPage } from './results';
+import { ReadFault, type CachingSnapshotReader } from '../../txn/snapshotReader';
 
 const MAX_STATEMENT = 100_000;
 const MAX_ION_BINARY = 131_072;
@@ -74,7 +75,7 @@ function checkHolder(h: Holder, values: IonValue[], i: number): IonValue {
 }
 
 /** ExecuteStatement: runs one PartiQL statement in the open transaction. */
-export function executeStatement(cmd: Record<string, unknown>, cx: CommandContext): object {
+export function executeStatement(cmd: Record<string, unknown>, cx: CommandContext): object | Promise<object> {
   const transactionId = requireTransactionId(cmd);
   const statement = requireStringType(cmd, 'Statement');
   const holders = readHolders(cmd.Parameters);
@@ -100,29 +101,51 @@ export function executeStatement(cmd: Record<string, unknown>, cx: CommandContex
     throw badRequest(`Statement must be between 1 and ${MAX_STATEMENT} characters long`);
   }
   const params = holders.map((h, i) => checkHolder(h, loaded[i], i));
-  txn.beginStatement(statement, statementDigest);
+  const startTime = new Date();
   const readsBefore = txn.readIOs;
-  let values: IonValue[];
-  try {
-    values = runStatement(txn, statement, params, { ...STATEMENT_LIMITS, timeMs: cx.op.app.config.statementTimeLimitMs }).values;
-  } catch (e) {
-    // a failed statement leaves no effect; the transaction stays open (the drivers abort it)
-    txn.rollbackStatement();
-    if (e instanceof ServiceError) throw e;
-    if (e instanceof StatementError) throw badRequest((e as Error).message);
-    // values nested deeper than the stack allows are the request's fault, not the server's
-    if (e instanceof RangeError && /call stack/.test(e.message)) throw badRequest('Value nesting is too deep');
-    cx.op.app.log.error('statement failed', { statement, error: String((e as Error)?.stack ?? e) });
-    throw internalFailure();
-  }
-  const writes = txn.statementWrites;
-  txn.endStatement();
-  const encoded = values.map(encodeValue);
-  return {
-    ExecuteStatement: {
-      FirstPage: firstPage(cx.session, transactionId, encoded),
-      TimingInformation: timing(cx),
-      ConsumedIOs: { ReadIOs: txn.readIOs - readsBefore, WriteIOs: writes },
-    },
+  const run = (): IonValue[] | ReadFault => {
+    txn.beginStatement(statement, statementDigest, startTime);
+    try {
+      return runStatement(txn, statement, params, { ...STATEMENT_LIMITS, timeMs: cx.op.app.config.statementTimeLimitMs }).values;
+    } catch (e) {
+      // a failed statement leaves no effect; the transaction stays open (the drivers abort it)
+      txn.rollbackStatement();
+      txn.readIOs = readsBefore;
+      if (e instanceof ReadFault) return e;
+      throw statementFailure(e, statement, cx);
+    }
   };
+  const answer = (values: IonValue[]): object => {
+    const writes = txn.statementWrites;
+    txn.endStatement();
+    const encoded = values.map(encodeValue);
+    return {
+      ExecuteStatement: {
+        FirstPage: firstPage(cx.session, transactionId, encoded),
+        TimingInformation: timing(cx),
+        ConsumedIOs: { ReadIOs: txn.readIOs - readsBefore, WriteIOs: writes },
+      },
+    };
+  };
+  const first = run();
+  if (!(first instanceof ReadFault)) return answer(first);
+  return (async () => {
+    // an asynchronous store: fetch what the statement asked for, then run it again
+    for (let fault = first; ; ) {
+      await (txn.reader as CachingSnapshotReader).fetch(fault);
+      if (txn.state !== 'open') throw badRequest(`Transaction ${transactionId} is not open in this session`);
+      const next = run();
+      if (!(next instanceof ReadFault)) return answer(next);
+      fault = next;
+    }
+  })();
+}
+
+function statementFailure(e: unknown, statement: string, cx: CommandContext): unknown {
+  if (e instanceof ServiceError) return e;
+  if (e instanceof StatementError) return badRequest((e as Error).message);
+  // values nested deeper than the stack allows are the request's fault, not the server's
+  if (e instanceof RangeError && /call stack/.test(e.message)) return badRequest('Value nesting is too deep');
+  cx.op.app.log.error('statement failed', { statement, error: String((e as Error)?.stack ?? e) });
+  return internalFailure();
 }
