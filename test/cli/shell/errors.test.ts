@@ -4,7 +4,7 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { closedPort } from '../../helpers/net';
 import { startServer, testCredentials, type TestServer } from '../../helpers/server';
 import { createLedger } from '../../clients/sessionHelpers';
 import { shell, shellEnv, type Run } from './helpers';
@@ -15,16 +15,6 @@ function assertOneLineError(r: Run, pattern: RegExp): void {
   const lines = r.stderr.trimEnd().split('\n').filter((l) => !l.startsWith('openqldb: no AWS credentials found'));
   assert.equal(lines.length, 1, r.stderr);
   assert.match(lines[0], pattern);
-}
-
-/** A port nothing listens on: taken from the system, then released. */
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 describe('a ledger that does not exist, an endpoint that does not answer', () => {
