@@ -43,19 +43,33 @@ function log2(n: number): number {
   return Math.round(Math.log2(n));
 }
 
-/** Root of leaves [lo, hi): fold of its aligned peaks, largest first, right to left. */
-function rangeRoot(lo: number, hi: number, source: NodeSource): Buffer {
-  const peaks: Buffer[] = [];
+/** The aligned peaks that make up leaves [lo, hi), largest first. */
+function peaks(lo: number, hi: number): { level: number; index: number }[] {
+  const keys: { level: number; index: number }[] = [];
   while (lo < hi) {
     let size = 1;
     while (size * 2 <= hi - lo) size *= 2;
-    const level = log2(size);
-    peaks.push(source.node(level, lo / size));
+    keys.push({ level: log2(size), index: lo / size });
     lo += size;
   }
-  let acc = peaks[peaks.length - 1];
-  for (let i = peaks.length - 2; i >= 0; i--) acc = dot(peaks[i], acc);
+  return keys;
+}
+
+/** Root of leaves [lo, hi): fold of its aligned peaks, largest first, right to left. */
+function rangeRoot(lo: number, hi: number, source: NodeSource): Buffer {
+  const nodes = peaks(lo, hi).map((p) => source.node(p.level, p.index));
+  let acc = nodes[nodes.length - 1];
+  for (let i = nodes.length - 2; i >= 0; i--) acc = dot(nodes[i], acc);
   return acc;
+}
+
+/**
+ * The frontier at tip `tip`: the aligned peaks that make up leaves 0..tip, largest first — the
+ * stored nodes that appending the next blocks folds with (nodesCompletedBy) and that the digest
+ * at `tip` folds. Empty when there are no leaves.
+ */
+export function frontierKeys(tip: number): { level: number; index: number }[] {
+  return peaks(0, tip + 1);
 }
 
 /** Ledger digest at tip `tip` (the last sequenceNo it covers). */

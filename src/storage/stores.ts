@@ -225,6 +225,10 @@ export interface CommitStore {
    * commits and returns their writes, possibly none. The store applies them in order and
    * resolves once the database transaction is durable. If `prepare` throws or a write fails,
    * nothing is written and the promise rejects.
+   *
+   * A store with one writer (SQLite: one process per data directory) keeps no footprints: its
+   * `since` is always empty, and a `knownTip` other than the tip is refused (rejects, nothing
+   * written) as the caller's stale state.
    */
   commit<T>(
     ledgerId: string,

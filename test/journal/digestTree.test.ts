@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BuiltBlock, ZERO_HASH, buildBlock, findRevision, genesisBlock, parseBlock, revisionProofInBlock } from '../../src/journal/block';
-import { MemoryDigestTree } from '../../src/journal/digestTree';
+import { MemoryDigestTree, digestAt, frontierKeys, nodesCompletedBy } from '../../src/journal/digestTree';
 import { foldProof, merkleRoot } from '../../src/journal/hash';
 import { ionHashString } from '../../src/journal/ionHash';
 import { verifyBlock } from '../../src/journal/verify';
@@ -107,4 +107,37 @@ test('proof lengths match RFC 6962 audit paths (block 100 of tip 123 has 7 hashe
   assert.throws(() => tree.auditPath(124, 123), RangeError);
   // odd leaf: its first sibling is the previous block's hash (the duplicate seen in real proofs)
   assert.deepEqual(tree.auditPath(21, 46)[0], ionHashString('b20'));
+});
+
+test('frontierKeys(tip) names the aligned peaks of leaves 0..tip: the nodes the next appends fold with and the digest folds', () => {
+  assert.deepEqual(frontierKeys(-1), []);
+  assert.deepEqual(frontierKeys(0), [{ level: 0, index: 0 }]);
+  assert.deepEqual(frontierKeys(5), [
+    { level: 2, index: 0 },
+    { level: 1, index: 2 },
+  ]);
+  assert.deepEqual(frontierKeys(6), [
+    { level: 2, index: 0 },
+    { level: 1, index: 2 },
+    { level: 0, index: 6 },
+  ]);
+  assert.deepEqual(frontierKeys(1023), [{ level: 10, index: 0 }]);
+
+  // Only the frontier's nodes in hand, the next block's nodes and the digest come out right.
+  const full = new MemoryDigestTree();
+  const leaves = Array.from({ length: 70 }, (_, i) => ionHashString(`leaf ${i}`));
+  for (let tip = 0; tip < leaves.length - 1; tip++) {
+    full.append(leaves[tip]);
+    const frontier = new Map(frontierKeys(tip).map((k) => [`${k.level}:${k.index}`, full.node(k.level, k.index)]));
+    const onlyFrontier = {
+      node(level: number, index: number): Buffer {
+        const h = frontier.get(`${level}:${index}`);
+        if (!h) throw new Error(`(${level}, ${index}) is not on the frontier of tip ${tip}`);
+        return h;
+      },
+    };
+    assert.deepEqual(digestAt(tip, onlyFrontier), full.digest(tip), `digest at tip ${tip}`);
+    const next = nodesCompletedBy(tip + 1, leaves[tip + 1], onlyFrontier);
+    assert.deepEqual(next, nodesCompletedBy(tip + 1, leaves[tip + 1], full), `nodes completed by ${tip + 1}`);
+  }
 });

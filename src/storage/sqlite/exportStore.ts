@@ -112,6 +112,12 @@ export class SqliteExportStore {
       expired: db.prepare(`SELECT export_id FROM journal_s3_exports WHERE status != 'IN_PROGRESS' AND finished_ms <= ?`).pluck(),
       countByStatus: db.prepare(`SELECT status AS state, COUNT(*) AS count FROM journal_s3_exports WHERE ${VISIBLE} GROUP BY status`),
       remove: db.prepare(`DELETE FROM journal_s3_exports WHERE export_id = ?`),
+      claim: db.prepare(`UPDATE journal_s3_exports SET lease_owner = @owner, lease_until = @until
+          WHERE export_id = (SELECT export_id FROM journal_s3_exports WHERE status = 'IN_PROGRESS'
+            AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner) ORDER BY created_ms, export_id LIMIT 1)
+          RETURNING *`),
+      renew: db.prepare(`UPDATE journal_s3_exports SET lease_until = ? WHERE export_id = ? AND lease_owner = ? AND status = 'IN_PROGRESS'`),
+      leaseHeld: db.prepare(`SELECT 1 FROM journal_s3_exports WHERE export_id = ? AND lease_owner = ?`).pluck(),
       removeObjects: db.prepare(`DELETE FROM journal_s3_export_objects WHERE export_id = ?`),
     };
   }
@@ -206,6 +212,38 @@ export class SqliteExportStore {
   finish(exportId: string, status: 'COMPLETED' | 'CANCELLED', at: number, reason?: string): boolean {
     this.changed();
     return this.s.finish.run(status, at, reason ?? null, exportId).changes > 0;
+  }
+
+  /**
+   * Claims the oldest IN_PROGRESS job whose lease is free, expired or already `owner`'s, for
+   * `owner` until `until` (leases change no cached answer: a job's lease is not part of it).
+   */
+  claim(owner: string, until: number, now: number): ExportJob | undefined {
+    const r = this.s.claim.get({ owner, until, now }) as Row | undefined;
+    return r && toJob(r);
+  }
+
+  /** Extends `owner`'s lease; false when another owner took the job or it is no longer IN_PROGRESS. */
+  renew(exportId: string, owner: string, until: number): boolean {
+    return this.s.renew.run(until, exportId, owner).changes > 0;
+  }
+
+  /** Records a written data object unless `owner` lost the job's lease; false then. */
+  addObjectLeased(exportId: string, owner: string, object: ExportObject, nextSeq: number): boolean {
+    return this.db.transaction(() => {
+      if (!this.s.leaseHeld.get(exportId, owner)) return false;
+      this.addObject(exportId, object, nextSeq);
+      return true;
+    })();
+  }
+
+  /** Inserts a job unless its ledger has `limit` jobs IN_PROGRESS already (one transaction); false then. */
+  insertWithin(job: ExportJob, limit: number): boolean {
+    return this.db.transaction(() => {
+      if (this.inProgressIds(job.ledgerId).length >= limit) return false;
+      this.insert(job);
+      return true;
+    })();
   }
 
   /** Deletes jobs that finished at or before `horizon`; returns how many. */

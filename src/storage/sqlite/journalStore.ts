@@ -101,6 +101,62 @@ export class JournalStore {
     })();
   }
 
+  /**
+   * Creates the strand with its genesis block as given (already built and hashed), unless the
+   * strand exists: the asynchronous JournalStore's createStrand (storage/stores.ts).
+   */
+  createStrandIfAbsent(ledgerId: string, strandId: string, genesis: { blockHash: Buffer; timestampMs: number; transactionId: string; ion: Buffer }): void {
+    this.changed(ledgerId);
+    this.db.transaction(() => {
+      if (this.q.strand.get(ledgerId)) return;
+      this.q.insertStrand.run(ledgerId, strandId, 0, genesis.blockHash);
+      this.q.insertBlock.run(ledgerId, 0, genesis.timestampMs, genesis.transactionId, genesis.blockHash, genesis.ion);
+    })();
+  }
+
+  /**
+   * Appends a block whose digest-tree nodes the caller computed already (a CommitWrites of
+   * storage/stores.ts): nothing is re-derived here.
+   */
+  appendComputed(
+    ledgerId: string,
+    block: { sequenceNo: number; blockHash: Buffer; timestampMs: number; transactionId: string; ion: Buffer },
+    treeNodes: { level: number; index: number; hash: Buffer }[],
+  ): void {
+    this.changed(ledgerId);
+    const row = this.q.strand.get(ledgerId) as { tip_seq: number } | undefined;
+    if (!row) throw new Error(`no journal strand for ledger ${ledgerId}`);
+    if (block.sequenceNo !== row.tip_seq + 1) throw new Error(`block ${block.sequenceNo} does not follow the tip ${row.tip_seq}`);
+    this.q.insertBlock.run(ledgerId, block.sequenceNo, block.timestampMs, block.transactionId, block.blockHash, block.ion);
+    for (const n of treeNodes) this.q.insertNode.run(ledgerId, n.level, n.index, n.hash);
+    this.q.updateTip.run(block.sequenceNo, block.blockHash, ledgerId);
+  }
+
+  /** Replaces a stored block's bytes by their redacted form (same block hash). */
+  replaceBlockIon(ledgerId: string, seq: number, ion: Buffer): void {
+    this.q.updateBlock.run(ion, ledgerId, seq);
+  }
+
+  /** Blocks fromSeq..toSeq (inclusive), at most `max`, with their timestamps as epoch ms. */
+  blockRows(ledgerId: string, fromSeq: number, toSeq: number, max: number): { sequenceNo: number; timestampMs: number; ion: Buffer }[] {
+    return (this.q.page.all(ledgerId, fromSeq, toSeq, max) as { seq: number; ts_ms: number; ion: Buffer }[]).map((r) => ({
+      sequenceNo: r.seq,
+      timestampMs: r.ts_ms,
+      ion: r.ion,
+    }));
+  }
+
+  /** The first and last block whose timestamp is in [startMs, endMs), if any. */
+  sequenceRange(ledgerId: string, startMs: number, endMs: number): { first: number; last: number } | undefined {
+    const r = this.q.seqBoundsInRange.get(ledgerId, startMs, endMs) as { lo: number | null; hi: number | null };
+    return r.lo === null || r.hi === null ? undefined : { first: r.lo, last: r.hi };
+  }
+
+  /** A stored digest-tree node (level 0: the block hash), if stored. */
+  node(ledgerId: string, level: number, index: number): Buffer | undefined {
+    return (level === 0 ? this.q.blockHash.get(ledgerId, index) : this.q.node.get(ledgerId, level, index)) as Buffer | undefined;
+  }
+
   /** The strand's tip, shared with other callers: read only. */
   strand(ledgerId: string): Readonly<StrandTip> | undefined {
     const hit = this.cache.tips.get(ledgerId);
@@ -234,10 +290,9 @@ export class JournalStore {
   }
 
   private nodeSource(ledgerId: string): DigestTree.NodeSource {
-    const q = this.q;
     return {
-      node(level: number, index: number): Buffer {
-        const h = (level === 0 ? q.blockHash.get(ledgerId, index) : q.node.get(ledgerId, level, index)) as Buffer | undefined;
+      node: (level: number, index: number): Buffer => {
+        const h = this.node(ledgerId, level, index);
         if (!h) throw new Error(`journal digest tree: missing node (${level}, ${index}) of ledger ${ledgerId}`);
         return h;
       },

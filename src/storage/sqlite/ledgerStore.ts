@@ -49,6 +49,7 @@ export class SqliteLedgerStore implements LedgerStore {
       insert: db.prepare(`INSERT INTO ledgers VALUES (@ledger_id, @account_id, @region, @name, @state, @state_until,
         @created_ms, @permissions_mode, @deletion_protection, @kms_key)`),
       all: db.prepare('SELECT * FROM ledgers'),
+      get: db.prepare('SELECT * FROM ledgers WHERE ledger_id = ?'),
       update: db.prepare(`UPDATE ledgers SET state = @state, state_until = @state_until, permissions_mode = @permissions_mode,
         deletion_protection = @deletion_protection, kms_key = @kms_key WHERE ledger_id = @ledger_id`),
       remove: db.prepare('DELETE FROM ledgers WHERE ledger_id = ?'),
@@ -66,6 +67,10 @@ export class SqliteLedgerStore implements LedgerStore {
   }
   all() {
     return (this.q.all.all() as Raw[]).map(fromRaw);
+  }
+  get(ledgerId: string): LedgerRow | undefined {
+    const r = this.q.get.get(ledgerId) as Raw | undefined;
+    return r && fromRaw(r);
   }
   update(row: LedgerRow) {
     this.q.update.run(toParams(row));

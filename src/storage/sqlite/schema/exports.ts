@@ -52,5 +52,14 @@ export const exportSchema: ComponentSchema = {
         ) WITHOUT ROWID;
       `,
     },
+    {
+      // A job is run by whichever node holds its lease (stores.ts ExportStore.claim); on SQLite
+      // that is always this process, but a job claimed before a restart must be claimable after.
+      version: 2,
+      sql: `
+        ALTER TABLE journal_s3_exports ADD COLUMN lease_owner TEXT;
+        ALTER TABLE journal_s3_exports ADD COLUMN lease_until INTEGER;
+      `,
+    },
   ],
 };

@@ -1,0 +1,126 @@
+/**
+ * CommitStore on SQLite: a batch of commits is one SQLite transaction (SQLite's write lock is the
+ * tip lock), made durable by an fsync of the WAL off the main thread (walSync.ts).
+ *
+ * This process is the only writer of a SQLite data directory (the data-directory lock), so
+ * nothing can have been committed behind the caller's back: `since` is always empty, and a
+ * `knownTip` other than the tip is the caller's bug — the commit is refused, nothing written.
+ * That is also why no footprints are stored here.
+ */
+import { frontierKeys } from '../../journal/digestTree';
+import type { CommitNeeds, CommitReads, CommitStore, CommitWrites, CurrentDoc, RevisionInfo } from '../stores';
+import type { Db } from './db';
+import type { DocumentStore } from './documentStore';
+import type { JournalStore } from './journalStore';
+import { synced, walSyncFor, writeUnsynced, type WalSync } from './walSync';
+
+export class SqliteCommitStore implements CommitStore {
+  private wal: WalSync | null | undefined;
+  private inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly journal: JournalStore,
+    private readonly docs: DocumentStore,
+  ) {}
+
+  async commit<T>(
+    ledgerId: string,
+    knownTip: number,
+    needs: CommitNeeds,
+    prepare: (reads: CommitReads) => { writes: CommitWrites[]; result: T },
+  ): Promise<T> {
+    this.wal ??= walSyncFor(this.db);
+    const result = writeUnsynced(this.db, this.wal, () => {
+      const { writes, result } = prepare(this.read(ledgerId, knownTip, needs));
+      for (const w of writes) this.apply(ledgerId, w);
+      return result;
+    });
+    const sync = synced(this.wal);
+    this.inFlight.add(sync);
+    try {
+      await sync;
+    } finally {
+      this.inFlight.delete(sync);
+    }
+    return result;
+  }
+
+  /** Waits for the fsyncs still running, then lets go of the WAL descriptor. */
+  async close(): Promise<void> {
+    await Promise.allSettled([...this.inFlight]);
+    this.wal?.close();
+  }
+
+  private read(ledgerId: string, knownTip: number, needs: CommitNeeds): CommitReads {
+    const { journal, docs } = this;
+    const tip = journal.strand(ledgerId);
+    if (!tip) throw new Error(`no journal strand for ledger ${ledgerId}`);
+    if (tip.tipSequenceNo !== knownTip) {
+      throw new Error(
+        `commit to ${ledgerId} expected tip ${knownTip} but the strand's tip is ${tip.tipSequenceNo}: ` +
+          'a SQLite data directory has one writer, so the caller\'s state is stale',
+      );
+    }
+    const frontier = new Map<string, Buffer>();
+    for (const k of frontierKeys(tip.tipSequenceNo)) {
+      const h = journal.node(ledgerId, k.level, k.index);
+      if (!h) throw new Error(`journal digest tree: missing node (${k.level}, ${k.index}) of ledger ${ledgerId}`);
+      frontier.set(`${k.level}:${k.index}`, h);
+    }
+    const documents = new Map<string, CurrentDoc>();
+    for (const id of needs.documents) {
+      const d = docs.document(ledgerId, id);
+      if (d) documents.set(id, d);
+    }
+    const liveDocuments = new Map(needs.liveDocumentsOf.map((t) => [t, docs.liveDocuments(ledgerId, t)]));
+    const revisions = new Map<string, RevisionInfo>();
+    for (const { docId, version } of needs.revisions) {
+      const r = docs.revision(ledgerId, docId, version);
+      if (r) revisions.set(`${docId}:${version}`, r);
+    }
+    const blocks = new Map<number, Buffer>();
+    for (const seq of needs.blocks) {
+      const b = journal.block(ledgerId, seq);
+      if (b) blocks.set(seq, b);
+    }
+    return { tip: { ...tip }, since: [], frontier, documents, liveDocuments, revisions, blocks };
+  }
+
+  private apply(ledgerId: string, w: CommitWrites): void {
+    const { journal, docs } = this;
+    if (w.ledgerId !== ledgerId) throw new Error(`a commit of ledger ${w.ledgerId} in a batch of ledger ${ledgerId}`);
+    const seq = w.block.sequenceNo;
+    journal.appendComputed(ledgerId, w.block, w.treeNodes);
+    for (const c of w.catalog) {
+      switch (c.kind) {
+        case 'insertTable':
+          docs.insertTable(ledgerId, c.table);
+          break;
+        case 'setTableStatus':
+          docs.setTableStatus(ledgerId, c.tableId, c.status);
+          break;
+        case 'insertIndex':
+          docs.insertIndex(ledgerId, c.index);
+          for (const e of c.entries) docs.putEntry(ledgerId, c.index.tableId, c.index.field, e.key, e.docId);
+          break;
+        case 'deleteIndex':
+          docs.deleteIndex(ledgerId, c.indexId);
+          docs.dropEntries(ledgerId, c.tableId, c.field);
+          break;
+      }
+    }
+    for (const d of w.documents) {
+      docs.putDocument(ledgerId, { docId: d.docId, tableId: d.tableId, version: d.version, seq, data: d.data });
+      docs.insertRevision(ledgerId, { docId: d.docId, version: d.version, tableId: d.tableId, seq, txTime: w.block.timestampMs, ion: d.revisionIon });
+    }
+    for (const e of w.indexEntries) {
+      if (e.put) docs.putEntry(ledgerId, e.tableId, e.field, e.key, e.docId);
+      else docs.deleteEntry(ledgerId, e.tableId, e.field, e.key, e.docId);
+    }
+    for (const r of w.redactions) {
+      docs.redactRevision(ledgerId, r.docId, r.version, r.revisionIon);
+      if (r.blockSequenceNo !== undefined && r.blockIon) journal.replaceBlockIon(ledgerId, r.blockSequenceNo, r.blockIon);
+    }
+  }
+}

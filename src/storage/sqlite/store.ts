@@ -1,0 +1,120 @@
+/**
+ * The asynchronous store interfaces (storage/stores.ts) over the synchronous SQLite classes:
+ * every method computes its answer synchronously and resolves with it, so the SQLite path keeps
+ * its speed (and its read caches) behind the same interfaces the PostgreSQL store implements.
+ */
+import type { AsyncLedgerStore, DocumentStore as DocumentStoreApi, ExportStore, JournalStore as JournalStoreApi, Store } from '../stores';
+import type { Db } from './db';
+import { DocumentStore } from './documentStore';
+import { SqliteExportStore } from './exportStore';
+import { journalStoreOf, type JournalStore } from './journalStore';
+import { SqliteLedgerStore } from './ledgerStore';
+import { SqliteCommitStore } from './commitStore';
+
+function ledgerAdapter(db: Db, s: SqliteLedgerStore): AsyncLedgerStore {
+  return {
+    insert: async (row, arn, tags) =>
+      db.transaction(() => {
+        s.insert(row);
+        if (tags) s.putTags(arn, tags);
+      })(),
+    all: async () => s.all(),
+    get: async (ledgerId) => s.get(ledgerId),
+    update: async (row) => s.update(row),
+    remove: async (ledgerId, arn) =>
+      db.transaction(() => {
+        s.remove(ledgerId);
+        s.dropTags(arn);
+      })(),
+    tags: async (arn) => s.tags(arn),
+    putTags: async (arn, tags) => db.transaction(() => s.putTags(arn, tags))(),
+    removeTags: async (arn, keys) => db.transaction(() => s.removeTags(arn, keys))(),
+    secret: async (name) => s.secret(name),
+  };
+}
+
+function journalAdapter(j: JournalStore): JournalStoreApi {
+  return {
+    createStrand: async (ledgerId, strandId, genesis) => j.createStrandIfAbsent(ledgerId, strandId, genesis),
+    strand: async (ledgerId) => j.strand(ledgerId),
+    block: async (ledgerId, seq) => j.blockRows(ledgerId, seq, seq, 1)[0],
+    blocks: async (ledgerId, fromSeq, toSeq, max) => j.blockRows(ledgerId, fromSeq, toSeq, max),
+    sequenceRange: async (ledgerId, startMs, endMs) => j.sequenceRange(ledgerId, startMs, endMs),
+    async treeNodes(ledgerId, keys) {
+      const out = new Map<string, Buffer>();
+      for (const { level, index } of keys) {
+        const h = j.node(ledgerId, level, index);
+        if (h) out.set(`${level}:${index}`, h);
+      }
+      return out;
+    },
+    dropLedger: async (ledgerId) => j.dropLedger(ledgerId),
+  };
+}
+
+function documentAdapter(db: Db, d: DocumentStore): DocumentStoreApi {
+  return {
+    catalog: async (ledgerId) => ({ tables: d.tables(ledgerId), indexes: d.indexes(ledgerId) }),
+    async documents(ledgerId, docIds) {
+      const out = [];
+      for (const id of docIds) {
+        const doc = d.document(ledgerId, id);
+        if (doc) out.push(doc);
+      }
+      return out;
+    },
+    scan: async (ledgerId, tableId, sinceSeq) => d.scan(ledgerId, tableId, sinceSeq),
+    async revisionsAsOf(ledgerId, docIds, seq) {
+      const out = [];
+      for (const docId of docIds) {
+        const r = d.revisionAsOf(ledgerId, docId, seq);
+        if (r) out.push({ docId, version: r.version, seq: r.seq, ion: r.ion });
+      }
+      return out;
+    },
+    revision: async (ledgerId, docId, version) => d.revision(ledgerId, docId, version),
+    versionAtSeq: async (ledgerId, docId, seq) => d.versionAtSeq(ledgerId, docId, seq),
+    history: async (ledgerId, tableId, maxSeq, startMs, endMs) => d.history(ledgerId, tableId, maxSeq, startMs, endMs),
+    lookup: async (ledgerId, tableId, field, key) => d.lookup(ledgerId, tableId, field, key),
+    liveDocuments: async (ledgerId, tableId) => d.liveDocuments(ledgerId, tableId),
+    dropLedger: async (ledgerId) => db.transaction(() => d.dropLedger(ledgerId))(),
+  };
+}
+
+/** Cached answers are shared and frozen; a list is copied so that the caller's array is its own. */
+function exportAdapter(e: SqliteExportStore): ExportStore {
+  return {
+    insert: async (job, limit) => e.insertWithin(job, limit),
+    get: async (exportId) => e.get(exportId),
+    visible: async (exportId, horizon) => e.visible(exportId, horizon),
+    listByAccount: async (accountId, region, after, limit, horizon) => e.listByAccount(accountId, region, after, limit, horizon).slice(),
+    listByLedger: async (ledgerId, after, limit, horizon) => e.listByLedger(ledgerId, after, limit, horizon).slice(),
+    countByStatus: async (horizon) => e.countByStatus(horizon),
+    inProgressIds: async (ledgerId) => e.inProgressIds(ledgerId),
+    claim: async (owner, until, now) => e.claim(owner, until, now),
+    renew: async (exportId, owner, until) => e.renew(exportId, owner, until),
+    addObject: async (exportId, owner, object, nextSeq) => e.addObjectLeased(exportId, owner, object, nextSeq),
+    objects: async (exportId) => e.objects(exportId),
+    finish: async (exportId, status, at, reason) => e.finish(exportId, status, at, reason),
+    purge: async (horizon) => e.purge(horizon),
+  };
+}
+
+/** Every component over one SQLite database; `close` waits for running fsyncs, then closes it. */
+export function sqliteStore(db: Db): Store {
+  const journal = journalStoreOf(db);
+  const docs = new DocumentStore(db);
+  const commits = new SqliteCommitStore(db, journal, docs);
+  return {
+    kind: 'sqlite',
+    ledgers: ledgerAdapter(db, new SqliteLedgerStore(db)),
+    journal: journalAdapter(journal),
+    documents: documentAdapter(db, docs),
+    commits,
+    exports: exportAdapter(new SqliteExportStore(db)),
+    async close() {
+      await commits.close();
+      if (db.open) db.close();
+    },
+  };
+}
