@@ -15,9 +15,18 @@ import { ExportService, sinkFor } from './exports/service';
 import { sqliteExportJournal } from './storage/sqlite/exportJournal';
 import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
 import { Metrics } from './server/metrics';
+import type { Store } from './storage/stores';
+import { sqliteStore } from './storage/sqlite/store';
+import { DocumentStore } from './storage/sqlite/documentStore';
+import type { SnapshotReader } from './txn/snapshotReader';
+import type * as TxnIon from './txn/ion';
 
 export class App {
   readonly db: Db;
+  /** Every component's storage, behind the asynchronous interfaces both backends implement. */
+  readonly store: Store;
+  /** Synchronous reads of committed documents, when the backend has them (SQLite). */
+  readonly syncReader?: SnapshotReader;
   readonly ledgers: LedgerService;
   readonly tags: TagService;
   readonly auth: Authenticator;
@@ -46,6 +55,11 @@ export class App {
       this.lock.release();
       throw e;
     }
+    this.store = sqliteStore(this.db);
+    rebuildOldIndexKeys(this.db);
+    this.syncReader = new DocumentStore(this.db);
+    // last to close: the services above finish their writes first
+    this.onClose(() => this.store.close());
     const ledgerStore = new SqliteLedgerStore(this.db);
     this.tokenSecret = ledgerStore.secret('pagination');
     this.ledgers = new LedgerService(ledgerStore, config);
@@ -104,10 +118,15 @@ export class App {
   async close(): Promise<void> {
     this.stopping = true;
     for (const fn of this.closers.reverse()) await fn();
-    this.db.close();
+    if (this.db.open) this.db.close();
     this.closed = true;
     this.lock.release();
   }
+}
+
+/** Rebuilds the indexes a schema migration left keyed the old way, with the domain's key function; returns how many. */
+export function rebuildOldIndexKeys(db: Db): number {
+  return new DocumentStore(db).rekeyPendingIndexes((doc, field) => (require('./txn/ion') as typeof TxnIon).indexKeysOf(doc, [field]).get(field));
 }
 
 export const quietApp = (config: Config) => new App(config, silentLogger);

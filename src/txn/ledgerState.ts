@@ -101,3 +101,22 @@ export class LedgerState {
     if (drop > 64 || drop === this.log.length) this.log.splice(0, drop);
   }
 }
+
+/**
+ * A commit's footprint as stored beside its block, for the OCC validation of other nodes that
+ * share the store (src/storage/stores.ts `CommitWrites.footprint`), with the block's timestamp
+ * so that their next blocks never go back in time.
+ */
+export function encodeFootprint(r: CommitRecord, timestampMs: number): Buffer {
+  return Buffer.from(
+    JSON.stringify({ t: timestampMs, d: [...r.docs], tb: [...r.tables], k: [...r.keys], c: r.catalogChanged, n: [...r.catalogNames] }),
+  );
+}
+
+export function decodeFootprint(seq: number, bytes: Buffer): { record: CommitRecord; timestampMs: number } {
+  const f = JSON.parse(bytes.toString('utf8')) as { t: number; d: string[]; tb: string[]; k: string[]; c: boolean; n: string[] };
+  return {
+    record: { seq, docs: new Set(f.d), tables: new Set(f.tb), keys: new Set(f.k), catalogChanged: f.c, catalogNames: new Set(f.n) },
+    timestampMs: f.t,
+  };
+}

@@ -9,15 +9,12 @@ import type * as Block from '../journal/block';
 import type * as CommitDigestModule from '../journal/commitDigest';
 import { newId } from '../journal/ids';
 import { lazy } from '../lazy';
-import { invalidSession } from '../server/errors';
-import type { Db } from '../storage/sqlite/db';
+import { badRequest, invalidSession } from '../server/errors';
 import type { PermissionsMode } from '../storage/store';
-import { DocumentStore } from '../storage/sqlite/documentStore';
-import { JournalStore } from '../storage/sqlite/journalStore';
+import type { Store } from '../storage/stores';
 import { Catalog, type CatalogTable } from './catalog';
 import { CommitPipeline, type CommitOutcome } from './commitPipeline';
-import type { JournalPort } from './journalPort';
-import type * as TxnIon from './ion';
+import { CachingSnapshotReader, type SnapshotReader } from './snapshotReader';
 import { LedgerState } from './ledgerState';
 import { SessionManager, type Session } from './sessions';
 import type * as TransactionModule from './transaction';
@@ -27,7 +24,6 @@ import type { Transaction } from './transaction';
 // the PartiQL engine's document checks) loads with the first of them.
 const blockModule = lazy(() => require('../journal/block') as typeof Block);
 const commitDigestModule = lazy(() => require('../journal/commitDigest') as typeof CommitDigestModule);
-const txnIon = lazy(() => require('./ion') as typeof TxnIon);
 const transactionModule = lazy(() => require('./transaction') as typeof TransactionModule);
 
 export interface TxnServiceOptions {
@@ -36,19 +32,14 @@ export interface TxnServiceOptions {
   maxSessionsPerLedger: number;
 }
 
-/** The journal store plus strand creation and removal (the real one is JournalStore). */
-export interface JournalStoreLike extends JournalPort {
-  createStrand(ledgerId: string, strandId: string, genesis: ReturnType<typeof Block.genesisBlock>): void;
-  dropLedger(ledgerId: string): void;
-}
-
 const services = new WeakMap<object, TxnService>();
 
 export class TxnService {
-  readonly docs: DocumentStore;
   readonly pipeline: CommitPipeline;
   readonly sessions: SessionManager;
   private readonly states = new Map<string, LedgerState>();
+  /** states being loaded, so that concurrent first uses share one load */
+  private readonly loading = new Map<string, Promise<LedgerState | undefined>>();
   /** A ledger's permissions mode; unknown without an app (txn-level tests), which means STANDARD. */
   private permissionsModeOf: (ledgerId: string) => PermissionsMode | undefined = () => undefined;
 
@@ -56,8 +47,11 @@ export class TxnService {
   static of(app: App): TxnService {
     let s = services.get(app);
     if (!s) {
-      s = new TxnService(app.db, new JournalStore(app.db), app.config, (e) =>
-        app.log.error('commit_failed', { error: String((e as Error)?.stack ?? e) }),
+      s = new TxnService(
+        app.store,
+        app.config,
+        (e) => app.log.error('commit_failed', { error: String((e as Error)?.stack ?? e) }),
+        app.syncReader,
       );
       s.attach(app);
       services.set(app, s);
@@ -72,19 +66,19 @@ export class TxnService {
   }
 
   constructor(
-    readonly db: Db,
-    readonly journal: JournalStoreLike,
+    readonly store: Store,
     readonly options: TxnServiceOptions,
     onError: (e: unknown) => void = () => {},
+    /**
+     * Reads of committed documents that answer synchronously (SQLite). Without one, each
+     * transaction reads through a cache over the asynchronous store (see snapshotReader.ts).
+     */
+    private readonly syncReader?: SnapshotReader,
   ) {
-    this.docs = new DocumentStore(db);
-    this.docs.rekeyPendingIndexes((doc, field) => txnIon().indexKeysOf(doc, [field]).get(field));
     this.pipeline = new CommitPipeline({
-      db,
-      docs: this.docs,
-      journal,
-      state: (id) => this.state(id),
-      invalidate: () => this.states.clear(),
+      store: store.commits,
+      state: (id) => this.states.get(id),
+      invalidate: (id) => (id === undefined ? this.states.clear() : this.states.delete(id)),
       onError,
     });
     this.sessions = new SessionManager(options, {
@@ -98,69 +92,104 @@ export class TxnService {
   /** Follows the ledgers of an app: genesis at creation, sessions ended at deletion, data dropped when gone. */
   attach(app: App): void {
     this.permissionsModeOf = (ledgerId) => app.ledgers.get(ledgerId)?.permissionsMode;
-    app.ledgers.hooks.created.push((ledger) => this.createLedger(ledger.ledgerId));
+    // A ledger whose genesis block failed gets it on first use (stateOrCreate); the data of a
+    // ledger gone for good that failed to drop is never read again. Neither may fail the request.
+    const logged = (what: string, ledgerId: string) => (e: unknown) =>
+      app.log.error(what, { ledgerId, error: String((e as Error)?.stack ?? e) });
+    app.ledgers.hooks.created.push((ledger) => void this.createLedger(ledger.ledgerId).catch(logged('genesis_failed', ledger.ledgerId)));
     app.ledgers.hooks.beforeDelete.push((ledger) => this.sessions.dropLedger(ledger.ledgerId));
-    app.ledgers.hooks.gone.push((ledger) => this.dropLedger(ledger.ledgerId));
+    app.ledgers.hooks.gone.push((ledger) => void this.dropLedger(ledger.ledgerId).catch(logged('drop_failed', ledger.ledgerId)));
     app.onClose(() => this.close());
   }
 
-  close(): void {
+  close(): Promise<void> {
     this.sessions.close();
-    this.pipeline.close();
+    return this.pipeline.close();
   }
 
-  /** Writes the genesis block of a new ledger's strand (inside the creating transaction). */
-  createLedger(ledgerId: string, at = new Date()): void {
+  /** Writes the genesis block of a new ledger's strand (a no-op when another node wrote it first). */
+  async createLedger(ledgerId: string, at = new Date()): Promise<void> {
     const strandId = newId();
-    this.journal.createStrand(ledgerId, strandId, blockModule().genesisBlock(strandId, at));
+    const g = blockModule().genesisBlock(strandId, at);
+    await this.store.journal.createStrand(ledgerId, strandId, {
+      blockHash: g.blockHash,
+      timestampMs: g.blockTimestamp.getTime(),
+      transactionId: blockModule().parseBlock(g.ion).transactionId ?? '',
+      ion: Buffer.from(g.ion.buffer, g.ion.byteOffset, g.ion.byteLength),
+    });
   }
 
-  dropLedger(ledgerId: string): void {
+  async dropLedger(ledgerId: string): Promise<void> {
     this.sessions.dropLedger(ledgerId);
-    this.docs.dropLedger(ledgerId);
-    this.journal.dropLedger(ledgerId);
+    this.states.delete(ledgerId);
+    await this.store.documents.dropLedger(ledgerId);
+    await this.store.journal.dropLedger(ledgerId);
     this.states.delete(ledgerId);
   }
 
-  /** The in-memory state of a ledger, loaded from storage on first use. */
-  state(ledgerId: string): LedgerState | undefined {
-    let st = this.states.get(ledgerId);
-    if (st) return st;
-    const tip = this.journal.strand(ledgerId);
+  /** The in-memory state of a ledger, loaded from storage on first use; undefined when it has no journal. */
+  state(ledgerId: string): LedgerState | undefined | Promise<LedgerState | undefined> {
+    return this.states.get(ledgerId) ?? this.load(ledgerId);
+  }
+
+  private load(ledgerId: string): Promise<LedgerState | undefined> {
+    let p = this.loading.get(ledgerId);
+    if (!p) {
+      p = this.read(ledgerId).finally(() => this.loading.delete(ledgerId));
+      this.loading.set(ledgerId, p);
+    }
+    return p;
+  }
+
+  private async read(ledgerId: string): Promise<LedgerState | undefined> {
+    const tip = await this.store.journal.strand(ledgerId);
     if (!tip) return undefined;
-    const indexes = this.docs.indexes(ledgerId);
-    const tables: CatalogTable[] = this.docs.tables(ledgerId).map((t) => ({
+    const [{ tables, indexes }, tipBlock] = await Promise.all([
+      this.store.documents.catalog(ledgerId),
+      this.store.journal.block(ledgerId, tip.tipSequenceNo),
+    ]);
+    const catalog: CatalogTable[] = tables.map((t) => ({
       ...t,
       indexes: indexes
         .filter((i) => i.tableId === t.tableId)
         .map((i) => ({ indexId: i.indexId, field: i.field, status: i.status as 'ONLINE' })),
     }));
     // block timestamps never go backwards, even if the clock does across a restart
-    const tipBlock = this.journal.block?.(ledgerId, tip.tipSequenceNo);
-    const tipTime = tipBlock ? (blockModule().parseBlock(tipBlock).blockTimestamp?.getTime() ?? 0) : 0;
-    st = new LedgerState(ledgerId, tip.strandId, tip.tipSequenceNo, Buffer.from(tip.tipBlockHash), tipTime, new Catalog(tables));
+    const st = new LedgerState(ledgerId, tip.strandId, tip.tipSequenceNo, Buffer.from(tip.tipBlockHash), tipBlock?.timestampMs ?? 0, new Catalog(catalog));
+    // a commit or a drop while this load ran: what it read may be older than the state kept since
+    const kept = this.states.get(ledgerId);
+    if (kept) return kept;
     this.states.set(ledgerId, st);
     return st;
   }
 
   /** A ledger's state, creating its strand first if the ledger predates this component. */
-  stateOrCreate(ledgerId: string): LedgerState {
-    let st = this.state(ledgerId);
-    if (!st) {
-      this.db.transaction(() => this.createLedger(ledgerId))();
-      st = this.state(ledgerId)!;
-    }
-    return st;
+  async stateOrCreate(ledgerId: string): Promise<LedgerState> {
+    const st = await this.state(ledgerId);
+    if (st) return st;
+    await this.createLedger(ledgerId);
+    return (await this.state(ledgerId))!;
   }
 
   // ---- transactions of a session ----
 
-  startTransaction(s: Session): Transaction {
-    const st = this.stateOrCreate(s.ledgerId);
+  /** Starts the session's transaction; synchronous once the ledger's state is loaded. */
+  startTransaction(s: Session): Transaction | Promise<Transaction> {
+    const st = this.states.get(s.ledgerId);
+    if (st) return this.begin(s, st);
+    return this.stateOrCreate(s.ledgerId).then((loaded) => {
+      // another StartTransaction of the session may have won the race while the state loaded
+      if (s.txn && s.txn.state === 'open') throw badRequest(`Transaction ${s.txn.transactionId} is already open in this session`);
+      return this.begin(s, loaded);
+    });
+  }
+
+  private begin(s: Session, st: LedgerState): Transaction {
     const startedAt = Date.now();
     const ledgerId = s.ledgerId;
+    const reader = this.syncReader ?? new CachingSnapshotReader(this.store.documents, ledgerId, st.tipSeq);
     const txn = new (transactionModule().Transaction)(
-      newId(), st, this.docs, st.tipSeq, startedAt, st.catalog,
+      newId(), st, reader, st.tipSeq, startedAt, st.catalog,
       // the same instant openTransaction() expires it at, so both report the same expiry
       startedAt + this.options.transactionTimeoutMs,
       () => this.permissionsModeOf(ledgerId) ?? 'STANDARD',

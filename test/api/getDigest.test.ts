@@ -2,6 +2,7 @@
  * GetDigest answers at once when every written batch is on disk, and otherwise only after the
  * running fsync: a digest an auditor keeps must never cover a block a power loss could take back.
  */
+import { walSyncFor, type WalSync } from '../../src/storage/sqlite/walSync';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -22,14 +23,15 @@ test('GetDigest covers a new block only once its fsync has answered', async () =
     assert.match((await digest()).DigestTipAddress.IonText, /sequenceNo:0}$/);
 
     // hold the next fsync of the write-ahead log
-    const wal = (app.txn.pipeline as unknown as { walPath(): { sync(done: (e: Error | null) => void): void } }).walPath();
+    const commits = app.store.commits as unknown as { wal?: WalSync | null };
+    const wal = (commits.wal ??= walSyncFor(app.db))!;
     const sync = wal.sync.bind(wal);
     let release: (() => void) | undefined;
     wal.sync = (done) => {
       release = () => sync(done);
     };
     const s = app.txn.sessions.create(app.ledgers.find(ctx.caller, 'books')!.ledgerId, 'test', app.config.accountId, app.config.region);
-    const t = app.txn.startTransaction(s);
+    const t = await app.txn.startTransaction(s);
     t.beginStatement('CREATE TABLE Books', Buffer.alloc(32));
     t.createTable('Books');
     t.endStatement();

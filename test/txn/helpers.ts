@@ -1,75 +1,66 @@
-/** A TxnService over a fresh SQLite database and an in-memory journal, for LedgerView-level tests. */
+/** A TxnService over a fresh SQLite store, for LedgerView-level tests. */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { dom } from 'ion-js';
-import type { BuiltBlock } from '../../src/journal/block';
-import { openDatabase } from '../../src/storage/sqlite/db';
-import { TxnService, type JournalStoreLike } from '../../src/txn/service';
+import { openDatabase, type Db } from '../../src/storage/sqlite/db';
+import { DocumentStore } from '../../src/storage/sqlite/documentStore';
+import { sqliteStore } from '../../src/storage/sqlite/store';
+import { TxnService } from '../../src/txn/service';
 import type { Session } from '../../src/txn/sessions';
 import type { Transaction } from '../../src/txn/transaction';
 import { newId } from '../../src/journal/ids';
 
-export class MemJournal implements JournalStoreLike {
-  readonly strands = new Map<string, { strandId: string; blocks: BuiltBlock[]; txIds: string[]; redacted: string[] }>();
-  createStrand(ledgerId: string, strandId: string, genesis: BuiltBlock): void {
-    this.strands.set(ledgerId, { strandId, blocks: [genesis], txIds: [''], redacted: [] });
-  }
-  strand(ledgerId: string) {
-    const s = this.strands.get(ledgerId);
-    if (!s) return undefined;
-    const tip = s.blocks[s.blocks.length - 1];
-    return { strandId: s.strandId, tipSequenceNo: tip.sequenceNo, tipBlockHash: tip.blockHash };
-  }
-  appendBlock(ledgerId: string, built: BuiltBlock, txId: string): void {
-    const s = this.strands.get(ledgerId)!;
-    if (built.sequenceNo !== s.blocks.length) throw new Error(`out of order block ${built.sequenceNo}`);
-    s.blocks.push(built);
-    s.txIds.push(txId);
-  }
-  redactRevision(ledgerId: string, seq: number, documentId: string, version: number): void {
-    this.strands.get(ledgerId)!.redacted.push(`${seq}/${documentId}/${version}`);
-  }
-  dropLedger(ledgerId: string): void {
-    this.strands.delete(ledgerId);
-  }
-}
-
 export interface Fixture {
   svc: TxnService;
-  journal: MemJournal;
+  db: Db;
   ledgerId: string;
   begin(): { s: Session; t: Transaction };
   commit(x: { s: Session; t: Transaction }): Promise<unknown>;
-  close(): void;
+  /** the ledger's blocks as stored, in order */
+  blocks(): { ion: Buffer; blockHash: Buffer }[];
+  close(): Promise<void>;
 }
 
-export function fixture(opts: Partial<{ transactionTimeoutMs: number; maxSessionsPerLedger: number }> = {}): Fixture {
+export async function fixture(opts: Partial<{ transactionTimeoutMs: number; maxSessionsPerLedger: number }> = {}): Promise<Fixture> {
   const dir = mkdtempSync(join(tmpdir(), 'openqldb-txn-'));
   const db = openDatabase(dir);
-  const journal = new MemJournal();
-  const svc = new TxnService(db, journal, {
-    transactionTimeoutMs: opts.transactionTimeoutMs ?? 30_000,
-    sessionTimeoutMs: 60_000,
-    maxSessionsPerLedger: opts.maxSessionsPerLedger ?? 100,
-  });
+  const svc = new TxnService(
+    sqliteStore(db),
+    {
+      transactionTimeoutMs: opts.transactionTimeoutMs ?? 30_000,
+      sessionTimeoutMs: 60_000,
+      maxSessionsPerLedger: opts.maxSessionsPerLedger ?? 100,
+    },
+    undefined,
+    new DocumentStore(db),
+  );
   const ledgerId = newId();
-  svc.createLedger(ledgerId);
+  await svc.createLedger(ledgerId);
+  await svc.state(ledgerId);
   return {
     svc,
-    journal,
+    db,
     ledgerId,
     begin() {
       const s = svc.sessions.create(ledgerId, 'test', '000000000000', 'us-east-1');
+      // the ledger's state is loaded (above, and again by a commit that failed): synchronous
       const t = svc.startTransaction(s);
+      if (t instanceof Promise) throw new Error('the ledger state is not loaded');
       return { s, t };
     },
     commit(x) {
       return svc.commit(x.s, x.t);
     },
-    close() {
-      svc.close();
-      db.close();
+    blocks() {
+      return db.prepare('SELECT ion, block_hash AS blockHash FROM journal_blocks WHERE ledger_id = ? ORDER BY seq').all(ledgerId) as {
+        ion: Buffer;
+        blockHash: Buffer;
+      }[];
+    },
+    async close() {
+      await svc.close();
+      await svc.store.close();
       rmSync(dir, { recursive: true, force: true });
     },
   };

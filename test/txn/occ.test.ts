@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { fixture, ion, run, type Fixture } from './helpers';
 import { ServiceError } from '../../src/server/errors';
 import type { Transaction } from '../../src/txn/transaction';
-import { TxnService } from '../../src/txn/service';
+import { rebuildOldIndexKeys } from '../../src/app';
+import { blockToIonText, parseBlock } from '../../src/journal/block';
+import { DocumentStore } from '../../src/storage/sqlite/documentStore';
 import { fromBinary } from '../../src/txn/ion';
 import { ionHash } from '../../src/journal/ionHash';
 import { executeStatement } from '../../src/partiql';
@@ -15,7 +17,7 @@ const stmt = (t: Transaction, fn: () => void) => {
 };
 
 async function setup(): Promise<{ f: Fixture; tableId: string; a: string; b: string }> {
-  const f = fixture();
+  const f = await fixture();
   const tableId = await run(f, (t) => {
     const id = t.createTable('T');
     t.createIndex('T', 'k');
@@ -47,7 +49,7 @@ test('reads see the snapshot at start plus own writes', async () => {
   assert.equal(t2.t.get(tableId, a)!.data.get('n')!.numberValue(), 10);
   const c = t2.t.get(tableId, a)!.committed()!;
   assert.equal(c.get('metadata', 'version')!.numberValue(), 1);
-  f.close();
+  await f.close();
 });
 
 test('a document read conflicts only with writes to that document', async () => {
@@ -60,7 +62,7 @@ test('a document read conflicts only with writes to that document', async () => 
   t3.t.get(tableId, b);
   await run(f, (t) => t.delete(tableId, b));
   await assert.rejects(f.commit(t3), isOcc);
-  f.close();
+  await f.close();
 });
 
 test('a full scan conflicts with any concurrent insert into the table', async () => {
@@ -69,7 +71,7 @@ test('a full scan conflicts with any concurrent insert into the table', async ()
   [...t1.t.scan(tableId)];
   await run(f, (t) => t.insert(tableId, ion('{k:"z"}')));
   await assert.rejects(f.commit(t1), isOcc);
-  f.close();
+  await f.close();
 });
 
 test('an index lookup conflicts only with the matching documents, phantoms included', async () => {
@@ -89,7 +91,7 @@ test('an index lookup conflicts only with the matching documents, phantoms inclu
   [...t3.t.lookup(tableId, 'k', ion('"b"'))];
   await run(f, (t) => t.update(tableId, b, ion('{k:"moved"}'))); // leaves the matching set
   await assert.rejects(f.commit(t3), isOcc);
-  f.close();
+  await f.close();
 });
 
 test('index keys: numbers by value, as = compares them; anything else by Ion equality', async () => {
@@ -111,11 +113,11 @@ test('index keys: numbers by value, as = compares them; anything else by Ion equ
   assert.equal([...x.t.lookup(tableId, 'k', ion('{y:2,x:1}'))].length, 1);
   assert.equal([...x.t.lookup(tableId, 'k', ion('{y:2,x:1.0}'))].length, 0, 'inside a container, Ion equality');
   assert.equal([...x.t.lookup(tableId, 'k', ion('[1.0]'))].length, 0);
-  f.close();
+  await f.close();
 });
 
 test('WHERE n = <number> on an indexed field reads only the matching documents', async () => {
-  const f = fixture();
+  const f = await fixture();
   const tableId = await run(f, (t) => {
     const id = t.createTable('T');
     t.createIndex('T', 'n');
@@ -144,7 +146,7 @@ test('WHERE n = <number> on an indexed field reads only the matching documents',
 
   const later = f.begin();
   assert.equal(select(later.t).length, 2);
-  f.close();
+  await f.close();
 });
 
 test('indexes keyed before numbers were keyed by value are rebuilt at startup', async () => {
@@ -154,24 +156,24 @@ test('indexes keyed before numbers were keyed by value are rebuilt at startup', 
     t.insert(tableId, ion('{k:5.0}'));
   });
   // what a database written before schema version 2 holds: every key an Ion hash
-  const db = f.svc.db;
+  const db = f.db;
   db.prepare('DELETE FROM index_entries').run();
   const put = db.prepare('INSERT INTO index_entries (ledger_id, table_id, field, key, doc_id) VALUES (?, ?, ?, ?, ?)');
-  for (const d of f.svc.docs.liveDocuments(f.ledgerId, tableId)) {
+  for (const d of new DocumentStore(db).liveDocuments(f.ledgerId, tableId)) {
     put.run(f.ledgerId, tableId, 'k', ionHash(fromBinary(d.data).get('k')!), d.docId);
   }
   db.prepare("INSERT INTO index_rekey_pending VALUES (?, ?, 'k')").run(f.ledgerId, tableId);
   const before = f.begin();
   assert.equal([...before.t.lookup(tableId, 'k', ion('5'))].length, 0, 'old keys do not match number lookups');
 
-  const restarted = new TxnService(db, f.journal, { transactionTimeoutMs: 30_000, sessionTimeoutMs: 60_000, maxSessionsPerLedger: 10 });
-  const s = restarted.sessions.create(f.ledgerId, 'test', '000000000000', 'us-east-1');
-  const t = restarted.startTransaction(s);
-  assert.equal([...t.lookup(tableId, 'k', ion('5'))].length, 2);
-  assert.equal([...t.lookup(tableId, 'k', ion('"a"'))].length, 1);
+  f.svc.closeTransaction(before.s);
+  // what a server does at start-up
+  assert.equal(rebuildOldIndexKeys(db), 1);
+  const after = f.begin();
+  assert.equal([...after.t.lookup(tableId, 'k', ion('5'))].length, 2);
+  assert.equal([...after.t.lookup(tableId, 'k', ion('"a"'))].length, 1);
   assert.equal(db.prepare('SELECT COUNT(*) FROM index_rekey_pending').pluck().get(), 0);
-  restarted.close();
-  f.close();
+  await f.close();
 });
 
 test('commits of one batch validate against each other', async () => {
@@ -190,12 +192,12 @@ test('commits of one batch validate against each other', async () => {
   assert.ok(isOcc((r2 as PromiseRejectedResult).reason));
   const t3 = f.begin();
   assert.equal(t3.t.get(tableId, a)!.data.get('n')!.numberValue(), 100);
-  f.close();
+  await f.close();
 });
 
 test('every commit appends one block; versions and statement indices', async () => {
   const { f, tableId, a } = await setup();
-  const blocksBefore = f.journal.strands.get(f.ledgerId)!.blocks.length;
+  const blocksBefore = f.blocks().length;
   const x = f.begin();
   stmt(x.t, () => x.t.get(tableId, a));
   stmt(x.t, () => x.t.update(tableId, a, ion('{k:"a",n:3}')));
@@ -204,39 +206,39 @@ test('every commit appends one block; versions and statement indices', async () 
   const r = f.begin();
   [...r.t.scan(tableId)];
   await f.commit(r); // read-only: still a block
-  const blocks = f.journal.strands.get(f.ledgerId)!.blocks;
+  const blocks = f.blocks();
   assert.equal(blocks.length, blocksBefore + 2);
-  const built = blocks[blocksBefore];
+  const built = parseBlock(blocks[blocksBefore].ion);
   assert.equal(built.revisions.length, 1);
   assert.equal(built.revisions[0].version, 1);
-  const text = require('../../src/journal/block').blockToIonText(built.ion) as string;
+  const text = blockToIonText(blocks[blocksBefore].ion);
   assert.match(text, /statements:\[1,2\]/);
-  f.close();
+  await f.close();
 });
 
-test('a commit that fails inside the batch is rolled back alone; the others land', async () => {
+test('a batch the database refuses is written not at all, and the ledger goes on', async () => {
   const { f, tableId } = await setup();
   const good = f.begin();
   const bad = f.begin();
   stmt(good.t, () => good.t.insert(tableId, ion('{k:"good"}')));
   stmt(bad.t, () => bad.t.insert(tableId, ion('{k:"bad"}')));
-  const append = f.journal.appendBlock.bind(f.journal);
-  f.journal.appendBlock = (ledgerId, built, txId) => {
-    append(ledgerId, built, txId);
-    if (txId === bad.t.transactionId) throw new Error('disk on fire');
-  };
-  const tipBefore = f.journal.strands.get(f.ledgerId)!.blocks.length;
+  // a real storage failure inside the batch's database transaction
+  f.db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON journal_blocks WHEN NEW.tx_id = '${bad.t.transactionId}'
+    BEGIN SELECT RAISE(ABORT, 'disk on fire'); END`);
+  const blocksBefore = f.blocks().length;
   const [rg, rb] = await Promise.allSettled([f.commit(good), f.commit(bad)]);
-  assert.equal(rg.status, 'fulfilled');
+  assert.equal(rg.status, 'rejected');
   assert.equal(rb.status, 'rejected');
+  assert.equal((rg as PromiseRejectedResult).reason.type, 'InternalFailure');
   assert.equal((rb as PromiseRejectedResult).reason.type, 'InternalFailure');
-  // the in-memory journal is not transactional; storage is: the bad one's rows are gone
-  f.journal.strands.get(f.ledgerId)!.blocks.splice(tipBefore + 1);
-  f.journal.appendBlock = append;
+  assert.equal(f.blocks().length, blocksBefore, 'neither block was written');
+  f.db.exec('DROP TRIGGER refuse');
+  await f.svc.state(f.ledgerId); // reloaded from storage
   const r = f.begin();
   assert.deepEqual([...r.t.lookup(tableId, 'k', ion('"bad"'))].length, 0);
-  assert.deepEqual([...r.t.lookup(tableId, 'k', ion('"good"'))].length, 1);
+  assert.deepEqual([...r.t.lookup(tableId, 'k', ion('"good"'))].length, 0);
   f.svc.closeTransaction(r.s);
   await run(f, (t) => t.insert(tableId, ion('{k:"after"}')));
-  f.close();
+  assert.equal(f.blocks().length, blocksBefore + 1);
+  await f.close();
 });

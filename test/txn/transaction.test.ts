@@ -13,7 +13,7 @@ import { loadAll } from 'ion-js';
 const badRequest = (re: RegExp) => (e: unknown) => e instanceof ServiceError && e.type === 'BadRequestException' && re.test(e.message);
 
 test('quotas: documents per transaction, document size, tables, indexes', async () => {
-  const f = fixture();
+  const f = await fixture();
   const tableId = await run(f, (t) => t.createTable('T'));
   const x = f.begin();
   x.t.beginStatement('s', Buffer.alloc(32));
@@ -40,11 +40,11 @@ test('quotas: documents per transaction, document size, tables, indexes', async 
     t.createTable('V');
     assert.throws(() => t.createTable('W'), badRequest(/40 tables/));
   });
-  f.close();
+  await f.close();
 });
 
 test('transaction size is limited to 4 MB', async () => {
-  const f = fixture();
+  const f = await fixture();
   const tableId = await run(f, (t) => t.createTable('T'));
   const x = f.begin();
   x.t.beginStatement('s', Buffer.alloc(32));
@@ -52,11 +52,11 @@ test('transaction size is limited to 4 MB', async () => {
   assert.throws(() => {
     for (let i = 0; i < 40; i++) x.t.insert(tableId, doc);
   }, badRequest(/maximum size/));
-  f.close();
+  await f.close();
 });
 
 test('a failed statement leaves no effect, the transaction goes on', async () => {
-  const f = fixture();
+  const f = await fixture();
   const tableId = await run(f, (t) => t.createTable('T'));
   const x = f.begin();
   x.t.beginStatement('ok', Buffer.alloc(32));
@@ -72,11 +72,11 @@ test('a failed statement leaves no effect, the transaction goes on', async () =>
   await f.commit(x);
   const y = f.begin();
   assert.equal([...y.t.scan(tableId)].length, 1);
-  f.close();
+  await f.close();
 });
 
 test('catalog changes commit with the transaction; drop and undrop', async () => {
-  const f = fixture();
+  const f = await fixture();
   const x = f.begin();
   x.t.beginStatement('s', Buffer.alloc(32));
   const tableId = x.t.createTable('T');
@@ -101,11 +101,11 @@ test('catalog changes commit with the transaction; drop and undrop', async () =>
   await f.commit(z);
   const w = f.begin();
   assert.equal([...w.t.scan(tableId)].length, 1);
-  f.close();
+  await f.close();
 });
 
 test('history with time bounds, deletes and redaction', async () => {
-  const f = fixture();
+  const f = await fixture();
   const tableId = await run(f, (t) => t.createTable('T'));
   const id = await run(f, (t) => t.insert(tableId, ion('{v:0}')));
   await new Promise((r) => setTimeout(r, 15));
@@ -138,18 +138,21 @@ test('history with time bounds, deletes and redaction', async () => {
   assert.equal(h[0].get('data'), null);
   assert.equal(h[0].get('dataHash')!.uInt8ArrayValue()!.length, 32);
   assert.deepEqual(h[0].get('hash')!.uInt8ArrayValue(), all[0].get('hash')!.uInt8ArrayValue());
-  assert.deepEqual(f.journal.strands.get(f.ledgerId)!.redacted, [`${seq0}/${id}/0`]);
-  f.close();
+  // the stored block holds the redacted revision: its data replaced by the same dataHash
+  const redactedInBlock = parseBlock(f.blocks()[seq0].ion).revisions.find((r) => r.documentId === id)!;
+  assert.ok(!redactedInBlock.fields.has('data'));
+  assert.ok(redactedInBlock.fields.has('dataHash'));
+  await f.close();
 });
 
 test('sessions: limit per ledger, account binding, expiry, transaction expiry', async () => {
-  const f = fixture({ maxSessionsPerLedger: 2, transactionTimeoutMs: 30 });
+  const f = await fixture({ maxSessionsPerLedger: 2, transactionTimeoutMs: 30 });
   const s1 = f.svc.sessions.create(f.ledgerId, 'l', '111111111111', 'us-east-1');
   f.svc.sessions.create(f.ledgerId, 'l', '111111111111', 'us-east-1');
   assert.throws(() => f.svc.sessions.create(f.ledgerId, 'l', '111111111111', 'us-east-1'), (e: unknown) => e instanceof ServiceError && e.type === 'LimitExceededException');
   assert.throws(() => f.svc.sessions.get(s1.token, '222222222222'), (e: unknown) => e instanceof ServiceError && e.message === 'No such session');
   assert.equal(f.svc.sessions.get(s1.token, '111111111111'), s1);
-  const t = f.svc.startTransaction(s1);
+  const t = await f.svc.startTransaction(s1);
   await new Promise((r) => setTimeout(r, 40));
   assert.throws(
     () => f.svc.openTransaction(s1, t.transactionId),
@@ -158,11 +161,11 @@ test('sessions: limit per ledger, account binding, expiry, transaction expiry', 
   assert.equal(s1.txn, undefined);
   f.svc.sessions.end(s1);
   assert.throws(() => f.svc.sessions.get(s1.token, '111111111111'), (e: unknown) => e instanceof ServiceError && e.type === 'InvalidSessionException');
-  f.close();
+  await f.close();
 });
 
 test('a statement still running at the transaction deadline answers the expiry error, as the next command would', async () => {
-  const f = fixture({ transactionTimeoutMs: 200 });
+  const f = await fixture({ transactionTimeoutMs: 200 });
   const tableId = await run(f, (t) => t.createTable('J'));
   await run(f, (t) => {
     for (let n = 0; n < 40; n++) t.insert(tableId, ion(`{n:${n}}`));
@@ -176,11 +179,11 @@ test('a statement still running at the transaction deadline answers the expiry e
   assert.ok(Date.now() - started < 1_000, `stopped after ${Date.now() - started} ms`);
   t.rollbackStatement();
   assert.throws(() => f.svc.openTransaction(s, t.transactionId), expired);
-  f.close();
+  await f.close();
 });
 
 test(`documents nest at most ${MAX_NESTING_DEPTH} levels, and one at the limit goes through every journal path`, async () => {
-  const f = fixture();
+  const f = await fixture();
   const nested = (depth: number) => {
     let text = '"leaf"';
     for (let i = 1; i < depth; i++) text = i % 2 ? `[${text}]` : `{k:${text}}`;
@@ -201,7 +204,7 @@ test(`documents nest at most ${MAX_NESTING_DEPTH} levels, and one at the limit g
   assert.ok(r.t.get(tableId, id)!.data.ionEquals(nested(MAX_NESTING_DEPTH)));
   assert.ok(r.t.get(tableId, id)!.committed()!.get('data')!.ionEquals(nested(MAX_NESTING_DEPTH)));
   assert.equal([...r.t.history(tableId)].length, 1);
-  const blocks = f.journal.strands.get(f.ledgerId)!.blocks;
+  const blocks = f.blocks();
   const block = Buffer.from(blocks[blocks.length - 1].ion);
   const previous = blocks[blocks.length - 2].blockHash;
   assert.ok(verifyBlock(block, previous).ok);
@@ -214,5 +217,5 @@ test(`documents nest at most ${MAX_NESTING_DEPTH} levels, and one at the limit g
     const back = format === 'JSON' ? JSON.parse(bytes.toString('utf8')) : loadAll(format === 'ION_TEXT' ? bytes.toString('utf8') : bytes)[0];
     assert.ok(JSON.stringify(back).includes('"leaf"'), `${format} export of the block reads back`);
   }
-  f.close();
+  await f.close();
 });

@@ -19,6 +19,6 @@ export function handle(input: { Name: string }, ctx: OperationContext) {
 }
 
 function digest(input: { Name: string }, ctx: OperationContext) {
-  const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
-  return atTip(strand, ledgerId, journal);
+  const lj = ledgerJournal(ctx, input.Name);
+  return lj instanceof Promise ? lj.then((j) => atTip(j.strand, j.ledgerId, j.journal)) : atTip(lj.strand, lj.ledgerId, lj.journal);
 }

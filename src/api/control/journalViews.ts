@@ -15,17 +15,17 @@ export interface LedgerJournal {
 }
 
 /** The journal of the named ledger: missing/DELETING → ResourceNotFound, CREATING → 412. */
-export function ledgerJournal({ app, caller }: OperationContext, name: string): LedgerJournal {
+export function ledgerJournal({ app, caller }: OperationContext, name: string): LedgerJournal | Promise<LedgerJournal> {
   const ledger = app.ledgers.requireActive(caller, name);
   const journal = journalStoreOf(app.db);
-  let strand = journal.strand(ledger.ledgerId);
-  if (!strand) {
-    // a ledger created before the journal component existed gets its genesis block now
-    app.txn.stateOrCreate(ledger.ledgerId);
-    strand = journal.strand(ledger.ledgerId);
-  }
-  if (!strand) throw new Error(`ledger ${ledger.ledgerId} has no journal strand`);
-  return { ledgerId: ledger.ledgerId, journal, strand };
+  const strand = journal.strand(ledger.ledgerId);
+  if (strand) return { ledgerId: ledger.ledgerId, journal, strand };
+  // a ledger created before the journal component existed gets its genesis block now
+  return app.txn.stateOrCreate(ledger.ledgerId).then(() => {
+    const created = journal.strand(ledger.ledgerId);
+    if (!created) throw new Error(`ledger ${ledger.ledgerId} has no journal strand`);
+    return { ledgerId: ledger.ledgerId, journal, strand: created };
+  });
 }
 
 export const MESSAGES = {
@@ -121,7 +121,7 @@ export async function addressedBlock(
   input: { Name: string; BlockAddress?: { IonText?: string }; DigestTipAddress?: { IonText?: string } },
 ) {
   await ctx.app.txn.pipeline.durable();
-  const { ledgerId, journal, strand } = ledgerJournal(ctx, input.Name);
+  const { ledgerId, journal, strand } = await ledgerJournal(ctx, input.Name);
   const { sequenceNo, tip } = resolveAddresses(strand, input);
   const ion = journal.block(ledgerId, sequenceNo);
   if (!ion) throw new Error(`block ${sequenceNo} of ledger ${ledgerId} is missing below the tip`);
