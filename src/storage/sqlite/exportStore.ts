@@ -9,61 +9,8 @@
  * while the retention horizon has not yet passed the first finished job it holds.
  */
 import type { Db } from './db';
-import type { ExportJob, ExportObject, ExportStatus } from '../../exports/types';
-
-interface Row {
-  export_id: string;
-  account_id: string;
-  region: string;
-  ledger_id: string;
-  ledger_name: string;
-  created_ms: number;
-  status: ExportStatus;
-  start_ms: number;
-  end_ms: number;
-  bucket: string;
-  prefix: string;
-  encryption_type: ExportJob['encryptionType'];
-  kms_key_arn: string | null;
-  role_arn: string;
-  output_format: ExportJob['outputFormat'] | null;
-  strand_id: string;
-  first_seq: number | null;
-  last_seq: number | null;
-  max_object_bytes: number;
-  max_object_blocks: number;
-  next_seq: number | null;
-  finished_ms: number | null;
-  cancel_reason: string | null;
-}
-
-function toJob(r: Row): ExportJob {
-  return {
-    exportId: r.export_id,
-    accountId: r.account_id,
-    region: r.region,
-    ledgerId: r.ledger_id,
-    ledgerName: r.ledger_name,
-    createdMs: r.created_ms,
-    status: r.status,
-    startMs: r.start_ms,
-    endMs: r.end_ms,
-    bucket: r.bucket,
-    prefix: r.prefix,
-    encryptionType: r.encryption_type,
-    kmsKeyArn: r.kms_key_arn ?? undefined,
-    roleArn: r.role_arn,
-    outputFormat: r.output_format ?? undefined,
-    strandId: r.strand_id,
-    firstSeq: r.first_seq ?? undefined,
-    lastSeq: r.last_seq ?? undefined,
-    maxObjectBytes: r.max_object_bytes,
-    maxObjectBlocks: r.max_object_blocks,
-    nextSeq: r.next_seq ?? undefined,
-    finishedMs: r.finished_ms ?? undefined,
-    cancelReason: r.cancel_reason ?? undefined,
-  };
-}
+import type { ExportJob, ExportObject } from '../../exports/types';
+import { toJob, type Row } from '../exportRow';
 
 /** Visible = in progress, or finished no longer ago than the retention. */
 const VISIBLE = `(status = 'IN_PROGRESS' OR finished_ms > @horizon)`;

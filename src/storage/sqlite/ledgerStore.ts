@@ -1,32 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Db } from './db';
 import type { LedgerRow, LedgerStore } from '../store';
-
-interface Raw {
-  ledger_id: string;
-  account_id: string;
-  region: string;
-  name: string;
-  state: LedgerRow['state'];
-  state_until: number | null;
-  created_ms: number;
-  permissions_mode: LedgerRow['permissionsMode'];
-  deletion_protection: number;
-  kms_key: string | null;
-}
-
-const fromRaw = (r: Raw): LedgerRow => ({
-  ledgerId: r.ledger_id,
-  accountId: r.account_id,
-  region: r.region,
-  name: r.name,
-  state: r.state,
-  stateUntil: r.state_until,
-  createdMs: r.created_ms,
-  permissionsMode: r.permissions_mode,
-  deletionProtection: r.deletion_protection === 1,
-  kmsKey: r.kms_key ?? undefined,
-});
+import { fromRaw, type Raw } from '../ledgerRow';
 
 const toParams = (l: LedgerRow) => ({
   ledger_id: l.ledgerId,

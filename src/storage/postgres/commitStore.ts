@@ -1,0 +1,230 @@
+/**
+ * CommitStore on PostgreSQL: a batch is one database transaction on one connection, in three
+ * round trips —
+ *   1. BEGIN and `SELECT … FROM journal_strands … FOR UPDATE`: the ledger's tip row is the lock
+ *      that serializes the commits of every node;
+ *   2. one query for everything the batch reads: the footprints since the caller's knownTip,
+ *      the frontier, and the documents, live documents, revisions and blocks it declared;
+ *   3. every write of every commit, in order, as one multi-statement simple query ending in
+ *      COMMIT (a simple query takes no parameters: the values are literals, see sql.ts).
+ * The reads are a statement after the lock's, so in READ COMMITTED their snapshot holds all that
+ * the lock's previous holder committed. Any error rolls the whole batch back.
+ */
+import type pg from 'pg';
+import { frontierKeys } from '../../journal/digestTree';
+import type { CommitFootprint, CommitNeeds, CommitReads, CommitStore, CommitWrites, CurrentDoc, RevisionInfo } from '../stores';
+import type { PgDb } from './db';
+import { toDoc, toRevisionInfo, type RevisionRaw } from './documentStore';
+import { lit, q, row } from './sql';
+
+/** One row of the read query: `k` says which read it answers, the other columns are that read's. */
+interface ReadRow {
+  k: 'f' | 'n' | 'b' | 'd' | 'l' | 'r';
+  seq: number | null;
+  version: number | null;
+  doc_id: string | null;
+  table_id: string | null;
+  bytes: Buffer | null;
+  redacted: boolean | null;
+  latest: boolean | null;
+}
+
+const READS = `
+  SELECT 'f' AS k, seq, NULL::int AS version, NULL AS doc_id, NULL AS table_id, footprint AS bytes, NULL::bool AS redacted, NULL::bool AS latest
+    FROM journal_footprints WHERE ledger_id = $1 AND seq > $2
+  UNION ALL SELECT 'n', idx, level, NULL, NULL, hash, NULL, NULL
+    FROM journal_tree_nodes WHERE ledger_id = $1 AND (level, idx) IN (SELECT * FROM unnest($3::int[], $4::bigint[]))
+  UNION ALL SELECT 'b', seq, NULL, NULL, NULL, ion, NULL, NULL
+    FROM journal_blocks WHERE ledger_id = $1 AND seq = ANY($5::bigint[])
+  UNION ALL SELECT 'd', seq, version, doc_id, table_id, data, NULL, NULL
+    FROM documents WHERE ledger_id = $1 AND doc_id = ANY($6::text[])
+  UNION ALL SELECT 'l', seq, version, doc_id, table_id, data, NULL, NULL
+    FROM documents WHERE ledger_id = $1 AND table_id = ANY($7::text[]) AND data IS NOT NULL
+  UNION ALL SELECT 'r', seq, version, doc_id, table_id, ion, redacted, until_time IS NULL
+    FROM revisions WHERE ledger_id = $1 AND (doc_id, version) IN (SELECT * FROM unnest($8::text[], $9::int[]))
+  ORDER BY 1, 2`;
+
+export class PgCommitStore implements CommitStore {
+  constructor(private readonly db: PgDb) {}
+
+  async commit<T>(
+    ledgerId: string,
+    knownTip: number,
+    needs: CommitNeeds,
+    prepare: (reads: CommitReads) => { writes: CommitWrites[]; result: T },
+  ): Promise<T> {
+    const client = await this.db.pool.connect();
+    let open = false;
+    let broken: Error | undefined;
+    try {
+      const locked = (await client.query(
+        q(`BEGIN; SELECT strand_id, tip_seq, tip_hash FROM journal_strands WHERE ledger_id = ${lit(ledgerId)} FOR UPDATE`),
+      )) as unknown as pg.QueryResult[];
+      open = true;
+      const tipRow = locked[1].rows[0] as { strand_id: string; tip_seq: number; tip_hash: Buffer } | undefined;
+      if (!tipRow) throw new Error(`no journal strand for ledger ${ledgerId}`);
+      const tip = { strandId: tipRow.strand_id, tipSequenceNo: Number(tipRow.tip_seq), tipBlockHash: tipRow.tip_hash };
+      if (knownTip > tip.tipSequenceNo) {
+        throw new Error(`commit to ${ledgerId} expected tip ${knownTip} but the strand's tip is ${tip.tipSequenceNo}`);
+      }
+      const reads = await this.read(client, ledgerId, knownTip, tip, needs);
+      const { writes, result } = prepare(reads);
+      const sql = writeStatements(ledgerId, tip.tipSequenceNo, writes);
+      await client.query(sql ? `${sql};\nCOMMIT` : 'COMMIT');
+      open = false;
+      return result;
+    } catch (err) {
+      // a connection whose ROLLBACK failed is in an unknown state: destroyed, not reused
+      if (open) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      throw err;
+    } finally {
+      client.release(broken ?? false);
+    }
+  }
+
+  private async read(client: pg.PoolClient, ledgerId: string, knownTip: number, tip: CommitReads['tip'], needs: CommitNeeds): Promise<CommitReads> {
+    // the frontier's leaf, if it has one, is the tip itself: known from the lock's row
+    const inner = frontierKeys(tip.tipSequenceNo).filter((k) => k.level > 0);
+    const { rows } = await client.query<ReadRow>(
+      q(READS, [
+        ledgerId,
+        knownTip,
+        inner.map((k) => k.level),
+        inner.map((k) => k.index),
+        needs.blocks,
+        needs.documents,
+        needs.liveDocumentsOf,
+        needs.revisions.map((r) => r.docId),
+        needs.revisions.map((r) => r.version),
+      ]),
+    );
+    const since: CommitFootprint[] = [];
+    const frontier = new Map<string, Buffer>();
+    if ((tip.tipSequenceNo + 1) % 2 === 1) frontier.set(`0:${tip.tipSequenceNo}`, tip.tipBlockHash);
+    const documents = new Map<string, CurrentDoc>();
+    const liveDocuments = new Map<string, { docId: string; data: Buffer }[]>(needs.liveDocumentsOf.map((t) => [t, []]));
+    const revisions = new Map<string, RevisionInfo>();
+    const blocks = new Map<number, Buffer>();
+    for (const r of rows) {
+      switch (r.k) {
+        case 'f':
+          since.push({ sequenceNo: r.seq!, footprint: r.bytes! });
+          break;
+        case 'n':
+          frontier.set(`${r.version}:${r.seq}`, r.bytes!);
+          break;
+        case 'b':
+          blocks.set(r.seq!, r.bytes!);
+          break;
+        case 'd':
+          documents.set(r.doc_id!, toDoc({ doc_id: r.doc_id!, table_id: r.table_id!, version: r.version!, seq: r.seq!, data: r.bytes }));
+          break;
+        case 'l':
+          liveDocuments.get(r.table_id!)!.push({ docId: r.doc_id!, data: r.bytes! });
+          break;
+        case 'r':
+          revisions.set(`${r.doc_id}:${r.version}`, toRevisionInfo({ ...r, ion: r.bytes! } as RevisionRaw));
+          break;
+      }
+    }
+    if (frontier.size !== frontierKeys(tip.tipSequenceNo).length) {
+      throw new Error(`journal digest tree: the frontier of ledger ${ledgerId} at ${tip.tipSequenceNo} is not all stored`);
+    }
+    return { tip, since, frontier, documents, liveDocuments, revisions, blocks };
+  }
+}
+
+/**
+ * The SQL of every write of the batch, in order. The tip is checked here, against the row this
+ * transaction holds locked: a block that does not follow it fails the batch before anything is
+ * sent.
+ */
+export function writeStatements(ledgerId: string, tipSeq: number, writes: CommitWrites[]): string {
+  const L = lit(ledgerId);
+  const out: string[] = [];
+  let tip = tipSeq;
+  let tipHash: Buffer | undefined;
+  for (const w of writes) {
+    if (w.ledgerId !== ledgerId) throw new Error(`a commit of ledger ${w.ledgerId} in a batch of ledger ${ledgerId}`);
+    const b = w.block;
+    if (b.sequenceNo !== tip + 1) throw new Error(`block ${b.sequenceNo} does not follow the tip ${tip}`);
+    tip = b.sequenceNo;
+    tipHash = b.blockHash;
+    out.push(`INSERT INTO journal_blocks (ledger_id, seq, ts_ms, tx_id, block_hash, ion) VALUES ${row(ledgerId, b.sequenceNo, b.timestampMs, b.transactionId, b.blockHash, b.ion)}`);
+    out.push(`INSERT INTO journal_footprints (ledger_id, seq, footprint) VALUES ${row(ledgerId, b.sequenceNo, w.footprint)}`);
+    if (w.treeNodes.length) {
+      out.push(`INSERT INTO journal_tree_nodes (ledger_id, level, idx, hash) VALUES ${w.treeNodes.map((n) => row(ledgerId, n.level, n.index, n.hash)).join(', ')}`);
+    }
+    for (const c of w.catalog) out.push(...catalogStatements(L, c));
+    if (w.documents.length) {
+      out.push(
+        `INSERT INTO documents (ledger_id, doc_id, table_id, version, seq, data) VALUES ${w.documents
+          .map((d) => row(ledgerId, d.docId, d.tableId, d.version, b.sequenceNo, d.data))
+          .join(', ')}
+         ON CONFLICT (ledger_id, doc_id) DO UPDATE SET table_id = excluded.table_id, version = excluded.version, seq = excluded.seq, data = excluded.data`,
+      );
+      const previous = w.documents.filter((d) => d.version > 0);
+      if (previous.length) {
+        out.push(
+          `UPDATE revisions SET until_time = ${lit(b.timestampMs)} WHERE ledger_id = ${L} AND (doc_id, version) IN (${previous
+            .map((d) => row(d.docId, d.version - 1))
+            .join(', ')})`,
+        );
+      }
+      out.push(
+        `INSERT INTO revisions (ledger_id, doc_id, version, table_id, seq, tx_time, ion) VALUES ${w.documents
+          .map((d) => row(ledgerId, d.docId, d.version, d.tableId, b.sequenceNo, b.timestampMs, d.revisionIon))
+          .join(', ')}`,
+      );
+    }
+    for (const e of w.indexEntries) {
+      out.push(
+        e.put
+          ? `INSERT INTO index_entries (ledger_id, table_id, field, key, doc_id) VALUES ${row(ledgerId, e.tableId, e.field, e.key, e.docId)} ON CONFLICT DO NOTHING`
+          : `DELETE FROM index_entries WHERE (ledger_id, table_id, field, key, doc_id) = ${row(ledgerId, e.tableId, e.field, e.key, e.docId)}`,
+      );
+    }
+    for (const r of w.redactions) {
+      out.push(`UPDATE revisions SET ion = ${lit(r.revisionIon)}, redacted = TRUE WHERE ledger_id = ${L} AND doc_id = ${lit(r.docId)} AND version = ${lit(r.version)}`);
+      if (r.blockSequenceNo !== undefined && r.blockIon) {
+        out.push(`UPDATE journal_blocks SET ion = ${lit(r.blockIon)} WHERE ledger_id = ${L} AND seq = ${lit(r.blockSequenceNo)}`);
+      }
+    }
+  }
+  if (tipHash) out.push(`UPDATE journal_strands SET tip_seq = ${lit(tip)}, tip_hash = ${lit(tipHash)} WHERE ledger_id = ${L}`);
+  return out.join(';\n');
+}
+
+function catalogStatements(L: string, c: CommitWrites['catalog'][number]): string[] {
+  switch (c.kind) {
+    case 'insertTable':
+      return [
+        `INSERT INTO qldb_tables (ledger_id, table_id, name, status, position, tags)
+         SELECT ${L}, ${lit(c.table.tableId)}, ${lit(c.table.name)}, ${lit(c.table.status)}, COALESCE(MAX(position), -1) + 1,
+           ${lit(c.table.tags ? JSON.stringify(c.table.tags) : null)} FROM qldb_tables WHERE ledger_id = ${L}`,
+      ];
+    case 'setTableStatus':
+      return [`UPDATE qldb_tables SET status = ${lit(c.status)} WHERE ledger_id = ${L} AND table_id = ${lit(c.tableId)}`];
+    case 'insertIndex': {
+      const i = c.index;
+      const out = [
+        `INSERT INTO qldb_indexes (ledger_id, index_id, table_id, field, status, position)
+         SELECT ${L}, ${lit(i.indexId)}, ${lit(i.tableId)}, ${lit(i.field)}, ${lit(i.status)}, COALESCE(MAX(position), -1) + 1
+         FROM qldb_indexes WHERE ledger_id = ${L}`,
+      ];
+      if (c.entries.length) {
+        out.push(
+          `INSERT INTO index_entries (ledger_id, table_id, field, key, doc_id) VALUES ${c.entries
+            .map((e) => `(${L}, ${lit(i.tableId)}, ${lit(i.field)}, ${lit(e.key)}, ${lit(e.docId)})`)
+            .join(', ')} ON CONFLICT DO NOTHING`,
+        );
+      }
+      return out;
+    }
+    case 'deleteIndex':
+      return [
+        `DELETE FROM qldb_indexes WHERE ledger_id = ${L} AND index_id = ${lit(c.indexId)}`,
+        `DELETE FROM index_entries WHERE ledger_id = ${L} AND table_id = ${lit(c.tableId)} AND field = ${lit(c.field)}`,
+      ];
+  }
+}

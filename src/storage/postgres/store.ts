@@ -1,0 +1,26 @@
+/**
+ * Every component over one PostgreSQL database, shared by any number of openqldb nodes. Nothing
+ * is cached here: another node may change any row at any time.
+ */
+import type { Store } from '../stores';
+import { openPostgres, type OpenOptions } from './db';
+import { PgCommitStore } from './commitStore';
+import { PgDocumentStore } from './documentStore';
+import { PgExportStore } from './exportStore';
+import { PgJournalStore } from './journalStore';
+import { PgLedgerStore } from './ledgerStore';
+import { schemas } from './schema';
+
+export async function openPostgresStore(url: string, options: OpenOptions = {}): Promise<Store> {
+  const db = await openPostgres(url, schemas, options);
+  let closed: Promise<void> | undefined;
+  return {
+    kind: 'postgres',
+    ledgers: new PgLedgerStore(db),
+    journal: new PgJournalStore(db),
+    documents: new PgDocumentStore(db),
+    commits: new PgCommitStore(db),
+    exports: new PgExportStore(db),
+    close: () => (closed ??= db.close()),
+  };
+}
