@@ -148,6 +148,23 @@ export function commitTests(backend: Backend): void {
     await assertOneChain(store, 'L1', 2);
   });
 
+  storeTest(backend, 'a write the database refuses (a revision that exists already) rolls back the whole batch', async (open) => {
+    const store = await open();
+    await newStrand(store, 'L1');
+    await commitBlocks(store, 'L1', [{ ts: T0 + 1, docs: [{ docId: 'D1', version: 0, data: '{v: 0}' }] }]);
+    const before = await snapshot(store, 'L1');
+    await assert.rejects(
+      commitBlocks(store, 'L1', [
+        { ts: T0 + 2, docs: [{ docId: 'D2', version: 0, data: '{v: 0}' }], catalog: [{ kind: 'insertTable', table: { tableId: TABLE, name: 'people', status: 'ACTIVE' } }] },
+        { ts: T0 + 3, docs: [{ docId: 'D1', version: 0, data: '{v: "again"}' }] },
+      ]),
+    );
+    assert.deepEqual(await snapshot(store, 'L1'), before);
+    assert.equal((await store.journal.treeNodes('L1', [{ level: 0, index: 2 }, { level: 0, index: 3 }])).size, 0);
+    await commitBlocks(store, 'L1', [{ ts: T0 + 4 }]);
+    await assertOneChain(store, 'L1', 2);
+  });
+
   storeTest(backend, 'a commit whose knownTip is behind the tip: footprints since (shared store) or refused (SQLite, one writer)', async (open) => {
     const store = await open();
     await newStrand(store, 'L1');
