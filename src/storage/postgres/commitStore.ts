@@ -54,13 +54,11 @@ export class PgCommitStore implements CommitStore {
     prepare: (reads: CommitReads) => { writes: CommitWrites[]; result: T },
   ): Promise<T> {
     const client = await this.db.pool.connect();
-    let open = false;
     let broken: Error | undefined;
     try {
       const locked = (await client.query(
         q(`BEGIN; SELECT strand_id, tip_seq, tip_hash FROM journal_strands WHERE ledger_id = ${lit(ledgerId)} FOR UPDATE`),
       )) as unknown as pg.QueryResult[];
-      open = true;
       const tipRow = locked[1].rows[0] as { strand_id: string; tip_seq: number; tip_hash: Buffer } | undefined;
       if (!tipRow) throw new Error(`no journal strand for ledger ${ledgerId}`);
       const tip = { strandId: tipRow.strand_id, tipSequenceNo: Number(tipRow.tip_seq), tipBlockHash: tipRow.tip_hash };
@@ -71,11 +69,11 @@ export class PgCommitStore implements CommitStore {
       const { writes, result } = prepare(reads);
       const sql = writeStatements(ledgerId, tip.tipSequenceNo, writes);
       await client.query(sql ? `${sql};\nCOMMIT` : 'COMMIT');
-      open = false;
       return result;
     } catch (err) {
+      // whatever failed, BEGIN may have run (a ROLLBACK outside a transaction is only a warning);
       // a connection whose ROLLBACK failed is in an unknown state: destroyed, not reused
-      if (open) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
       client.release(broken ?? false);

@@ -64,7 +64,7 @@ export class SqliteExportStore {
             AND (lease_owner IS NULL OR lease_until < @now OR lease_owner = @owner) ORDER BY created_ms, export_id LIMIT 1)
           RETURNING *`),
       renew: db.prepare(`UPDATE journal_s3_exports SET lease_until = ? WHERE export_id = ? AND lease_owner = ? AND status = 'IN_PROGRESS'`),
-      leaseHeld: db.prepare(`SELECT 1 FROM journal_s3_exports WHERE export_id = ? AND lease_owner = ?`).pluck(),
+      leaseHeld: db.prepare(`SELECT 1 FROM journal_s3_exports WHERE export_id = ? AND lease_owner = ? AND status = 'IN_PROGRESS'`).pluck(),
       removeObjects: db.prepare(`DELETE FROM journal_s3_export_objects WHERE export_id = ?`),
     };
   }
@@ -175,7 +175,7 @@ export class SqliteExportStore {
     return this.s.renew.run(until, exportId, owner).changes > 0;
   }
 
-  /** Records a written data object unless `owner` lost the job's lease; false then. */
+  /** Records a written data object unless `owner` lost the job's lease or the job finished; false then. */
   addObjectLeased(exportId: string, owner: string, object: ExportObject, nextSeq: number): boolean {
     return this.db.transaction(() => {
       if (!this.s.leaseHeld.get(exportId, owner)) return false;

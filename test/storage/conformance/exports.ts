@@ -116,6 +116,8 @@ export function exportTests(backend: Backend): void {
     assert.equal(await store.exports.finish('E1', 'CANCELLED', 6001), false, 'not IN_PROGRESS any more');
     assert.equal((await store.exports.get('E1'))!.status, 'COMPLETED');
     assert.equal(await store.exports.renew('E1', 'node-c', 9000), false, 'a finished job is not renewed');
+    assert.equal(await store.exports.addObject('E1', 'node-c', object(3, 10, 10), 11), false, 'nor written to');
+    assert.equal((await store.exports.objects('E1')).length, 3);
     assert.equal(await store.exports.claim('node-d', 9000, 1e9), undefined, 'a finished job is never claimed');
     assert.equal((await store.exports.claim('node-d', 2e12, 1e12 + 1))!.exportId, 'E2');
   });
