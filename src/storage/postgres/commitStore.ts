@@ -29,20 +29,58 @@ interface ReadRow {
   latest: boolean | null;
 }
 
-const READS = `
-  SELECT 'f' AS k, seq, NULL::int AS version, NULL AS doc_id, NULL AS table_id, footprint AS bytes, NULL::bool AS redacted, NULL::bool AS latest
-    FROM journal_footprints WHERE ledger_id = $1 AND seq > $2
-  UNION ALL SELECT 'n', idx, level, NULL, NULL, hash, NULL, NULL
-    FROM journal_tree_nodes WHERE ledger_id = $1 AND (level, idx) IN (SELECT * FROM unnest($3::int[], $4::bigint[]))
-  UNION ALL SELECT 'b', seq, NULL, NULL, NULL, ion, NULL, NULL
-    FROM journal_blocks WHERE ledger_id = $1 AND seq = ANY($5::bigint[])
-  UNION ALL SELECT 'd', seq, version, doc_id, table_id, data, NULL, NULL
-    FROM documents WHERE ledger_id = $1 AND doc_id = ANY($6::text[])
-  UNION ALL SELECT 'l', seq, version, doc_id, table_id, data, NULL, NULL
-    FROM documents WHERE ledger_id = $1 AND table_id = ANY($7::text[]) AND data IS NOT NULL
-  UNION ALL SELECT 'r', seq, version, doc_id, table_id, ion, redacted, until_time IS NULL
-    FROM revisions WHERE ledger_id = $1 AND (doc_id, version) IN (SELECT * FROM unnest($8::text[], $9::int[]))
-  ORDER BY 1, 2`;
+/**
+ * The one query of a batch's reads: a UNION ALL of the branches it needs (footprints only when
+ * the caller is behind, inner frontier nodes only when the tip has some, the declared needs only
+ * when declared), prepared once per connection for each set of branches.
+ */
+function readQuery(ledgerId: string, knownTip: number, tip: number, needs: CommitNeeds): pg.QueryConfig | undefined {
+  const values: unknown[] = [ledgerId];
+  const param = (v: unknown, type: string) => {
+    values.push(v);
+    return `$${values.length}::${type}`;
+  };
+  const cols = (k: string, seq: string, version: string, docId: string, tableId: string, bytes: string, redacted = 'NULL', latest = 'NULL') =>
+    `SELECT '${k}'::text AS k, ${seq}::bigint AS seq, ${version}::int AS version, ${docId}::text AS doc_id, ${tableId}::text AS table_id, ` +
+    `${bytes}::bytea AS bytes, ${redacted}::bool AS redacted, ${latest}::bool AS latest`;
+  const branches: string[] = [];
+  let name = '';
+  if (knownTip < tip) {
+    name += 'f';
+    branches.push(`${cols('f', 'seq', 'NULL', 'NULL', 'NULL', 'footprint')} FROM journal_footprints WHERE ledger_id = $1 AND seq > ${param(knownTip, 'bigint')}`);
+  }
+  const inner = frontierKeys(tip).filter((k) => k.level > 0);
+  if (inner.length) {
+    name += 'n';
+    const levels = param(inner.map((k) => k.level), 'int[]');
+    const indexes = param(inner.map((k) => k.index), 'bigint[]');
+    branches.push(`${cols('n', 'idx', 'level', 'NULL', 'NULL', 'hash')} FROM journal_tree_nodes WHERE ledger_id = $1 AND (level, idx) IN (SELECT * FROM unnest(${levels}, ${indexes}))`);
+  }
+  if (needs.blocks.length) {
+    name += 'b';
+    branches.push(`${cols('b', 'seq', 'NULL', 'NULL', 'NULL', 'ion')} FROM journal_blocks WHERE ledger_id = $1 AND seq = ANY(${param(needs.blocks, 'bigint[]')})`);
+  }
+  if (needs.documents.length) {
+    name += 'd';
+    branches.push(`${cols('d', 'seq', 'version', 'doc_id', 'table_id', 'data')} FROM documents WHERE ledger_id = $1 AND doc_id = ANY(${param(needs.documents, 'text[]')})`);
+  }
+  if (needs.liveDocumentsOf.length) {
+    name += 'l';
+    branches.push(
+      `${cols('l', 'seq', 'version', 'doc_id', 'table_id', 'data')} FROM documents WHERE ledger_id = $1 AND table_id = ANY(${param(needs.liveDocumentsOf, 'text[]')}) AND data IS NOT NULL`,
+    );
+  }
+  if (needs.revisions.length) {
+    name += 'r';
+    const docIds = param(needs.revisions.map((r) => r.docId), 'text[]');
+    const versions = param(needs.revisions.map((r) => r.version), 'int[]');
+    branches.push(
+      `${cols('r', 'seq', 'version', 'doc_id', 'table_id', 'ion', 'redacted', 'until_time IS NULL')} FROM revisions WHERE ledger_id = $1 AND (doc_id, version) IN (SELECT * FROM unnest(${docIds}, ${versions}))`,
+    );
+  }
+  if (!branches.length) return undefined;
+  return { ...q(`${branches.join('\nUNION ALL ')}\nORDER BY 1, 2`, values), name: `openqldb_commit_reads_${name}` };
+}
 
 export class PgCommitStore implements CommitStore {
   constructor(private readonly db: PgDb) {}
@@ -81,23 +119,11 @@ export class PgCommitStore implements CommitStore {
   }
 
   private async read(client: pg.PoolClient, ledgerId: string, knownTip: number, tip: CommitReads['tip'], needs: CommitNeeds): Promise<CommitReads> {
-    // the frontier's leaf, if it has one, is the tip itself: known from the lock's row
-    const inner = frontierKeys(tip.tipSequenceNo).filter((k) => k.level > 0);
-    const { rows } = await client.query<ReadRow>(
-      q(READS, [
-        ledgerId,
-        knownTip,
-        inner.map((k) => k.level),
-        inner.map((k) => k.index),
-        needs.blocks,
-        needs.documents,
-        needs.liveDocumentsOf,
-        needs.revisions.map((r) => r.docId),
-        needs.revisions.map((r) => r.version),
-      ]),
-    );
+    const query = readQuery(ledgerId, knownTip, tip.tipSequenceNo, needs);
+    const rows = query ? ((await client.query(query)).rows as ReadRow[]) : [];
     const since: CommitFootprint[] = [];
     const frontier = new Map<string, Buffer>();
+    // the frontier's leaf, if it has one, is the tip itself: known from the lock's row
     if ((tip.tipSequenceNo + 1) % 2 === 1) frontier.set(`0:${tip.tipSequenceNo}`, tip.tipBlockHash);
     const documents = new Map<string, CurrentDoc>();
     const liveDocuments = new Map<string, { docId: string; data: Buffer }[]>(needs.liveDocumentsOf.map((t) => [t, []]));
@@ -135,62 +161,80 @@ export class PgCommitStore implements CommitStore {
 /**
  * The SQL of every write of the batch, in order. The tip is checked here, against the row this
  * transaction holds locked: a block that does not follow it fails the batch before anything is
- * sent.
+ * sent. The journal's rows of the whole batch (blocks, footprints, tree nodes, the new tip) are
+ * one statement, first: their order does not matter, and a redaction later in the batch may
+ * rewrite one of its blocks. The other writes follow commit by commit, as given.
  */
 export function writeStatements(ledgerId: string, tipSeq: number, writes: CommitWrites[]): string {
+  if (!writes.length) return '';
   const L = lit(ledgerId);
+  const blocks: string[] = [];
+  const footprints: string[] = [];
+  const nodes: string[] = [];
   const out: string[] = [];
   let tip = tipSeq;
-  let tipHash: Buffer | undefined;
+  let tipHash: Buffer = Buffer.alloc(0);
   for (const w of writes) {
     if (w.ledgerId !== ledgerId) throw new Error(`a commit of ledger ${w.ledgerId} in a batch of ledger ${ledgerId}`);
     const b = w.block;
     if (b.sequenceNo !== tip + 1) throw new Error(`block ${b.sequenceNo} does not follow the tip ${tip}`);
     tip = b.sequenceNo;
     tipHash = b.blockHash;
-    out.push(`INSERT INTO journal_blocks (ledger_id, seq, ts_ms, tx_id, block_hash, ion) VALUES ${row(ledgerId, b.sequenceNo, b.timestampMs, b.transactionId, b.blockHash, b.ion)}`);
-    out.push(`INSERT INTO journal_footprints (ledger_id, seq, footprint) VALUES ${row(ledgerId, b.sequenceNo, w.footprint)}`);
-    if (w.treeNodes.length) {
-      out.push(`INSERT INTO journal_tree_nodes (ledger_id, level, idx, hash) VALUES ${w.treeNodes.map((n) => row(ledgerId, n.level, n.index, n.hash)).join(', ')}`);
-    }
-    for (const c of w.catalog) out.push(...catalogStatements(L, c));
-    if (w.documents.length) {
+    blocks.push(row(ledgerId, b.sequenceNo, b.timestampMs, b.transactionId, b.blockHash, b.ion));
+    footprints.push(row(ledgerId, b.sequenceNo, w.footprint));
+    for (const n of w.treeNodes) nodes.push(row(ledgerId, n.level, n.index, n.hash));
+    out.push(...commitStatements(L, w));
+  }
+  const journal =
+    `WITH blocks AS (INSERT INTO journal_blocks (ledger_id, seq, ts_ms, tx_id, block_hash, ion) VALUES ${blocks.join(', ')}),\n` +
+    `footprints AS (INSERT INTO journal_footprints (ledger_id, seq, footprint) VALUES ${footprints.join(', ')})` +
+    (nodes.length ? `,\nnodes AS (INSERT INTO journal_tree_nodes (ledger_id, level, idx, hash) VALUES ${nodes.join(', ')})` : '') +
+    `\nUPDATE journal_strands SET tip_seq = ${lit(tip)}, tip_hash = ${lit(tipHash)} WHERE ledger_id = ${L}`;
+  return [journal, ...out].join(';\n');
+}
+
+/** One commit's writes of the catalog, documents, revisions, index entries and redactions, in that order. */
+function commitStatements(L: string, w: CommitWrites): string[] {
+  const out: string[] = [];
+  const seq = w.block.sequenceNo;
+  const ts = w.block.timestampMs;
+  for (const c of w.catalog) out.push(...catalogStatements(L, c));
+  if (w.documents.length) {
+    out.push(
+      `INSERT INTO documents (ledger_id, doc_id, table_id, version, seq, data) VALUES ${w.documents
+        .map((d) => `(${L}, ${lit(d.docId)}, ${lit(d.tableId)}, ${lit(d.version)}, ${lit(seq)}, ${lit(d.data)})`)
+        .join(', ')}
+       ON CONFLICT (ledger_id, doc_id) DO UPDATE SET table_id = excluded.table_id, version = excluded.version, seq = excluded.seq, data = excluded.data`,
+    );
+    const previous = w.documents.filter((d) => d.version > 0);
+    if (previous.length) {
       out.push(
-        `INSERT INTO documents (ledger_id, doc_id, table_id, version, seq, data) VALUES ${w.documents
-          .map((d) => row(ledgerId, d.docId, d.tableId, d.version, b.sequenceNo, d.data))
-          .join(', ')}
-         ON CONFLICT (ledger_id, doc_id) DO UPDATE SET table_id = excluded.table_id, version = excluded.version, seq = excluded.seq, data = excluded.data`,
-      );
-      const previous = w.documents.filter((d) => d.version > 0);
-      if (previous.length) {
-        out.push(
-          `UPDATE revisions SET until_time = ${lit(b.timestampMs)} WHERE ledger_id = ${L} AND (doc_id, version) IN (${previous
-            .map((d) => row(d.docId, d.version - 1))
-            .join(', ')})`,
-        );
-      }
-      out.push(
-        `INSERT INTO revisions (ledger_id, doc_id, version, table_id, seq, tx_time, ion) VALUES ${w.documents
-          .map((d) => row(ledgerId, d.docId, d.version, d.tableId, b.sequenceNo, b.timestampMs, d.revisionIon))
-          .join(', ')}`,
+        `UPDATE revisions SET until_time = ${lit(ts)} WHERE ledger_id = ${L} AND (doc_id, version) IN (${previous
+          .map((d) => row(d.docId, d.version - 1))
+          .join(', ')})`,
       );
     }
-    for (const e of w.indexEntries) {
-      out.push(
-        e.put
-          ? `INSERT INTO index_entries (ledger_id, table_id, field, key, doc_id) VALUES ${row(ledgerId, e.tableId, e.field, e.key, e.docId)} ON CONFLICT DO NOTHING`
-          : `DELETE FROM index_entries WHERE (ledger_id, table_id, field, key, doc_id) = ${row(ledgerId, e.tableId, e.field, e.key, e.docId)}`,
-      );
-    }
-    for (const r of w.redactions) {
-      out.push(`UPDATE revisions SET ion = ${lit(r.revisionIon)}, redacted = TRUE WHERE ledger_id = ${L} AND doc_id = ${lit(r.docId)} AND version = ${lit(r.version)}`);
-      if (r.blockSequenceNo !== undefined && r.blockIon) {
-        out.push(`UPDATE journal_blocks SET ion = ${lit(r.blockIon)} WHERE ledger_id = ${L} AND seq = ${lit(r.blockSequenceNo)}`);
-      }
+    out.push(
+      `INSERT INTO revisions (ledger_id, doc_id, version, table_id, seq, tx_time, ion) VALUES ${w.documents
+        .map((d) => `(${L}, ${lit(d.docId)}, ${lit(d.version)}, ${lit(d.tableId)}, ${lit(seq)}, ${lit(ts)}, ${lit(d.revisionIon)})`)
+        .join(', ')}`,
+    );
+  }
+  for (const e of w.indexEntries) {
+    const values = `(${L}, ${lit(e.tableId)}, ${lit(e.field)}, ${lit(e.key)}, ${lit(e.docId)})`;
+    out.push(
+      e.put
+        ? `INSERT INTO index_entries (ledger_id, table_id, field, key, doc_id) VALUES ${values} ON CONFLICT DO NOTHING`
+        : `DELETE FROM index_entries WHERE (ledger_id, table_id, field, key, doc_id) = ${values}`,
+    );
+  }
+  for (const r of w.redactions) {
+    out.push(`UPDATE revisions SET ion = ${lit(r.revisionIon)}, redacted = TRUE WHERE ledger_id = ${L} AND doc_id = ${lit(r.docId)} AND version = ${lit(r.version)}`);
+    if (r.blockSequenceNo !== undefined && r.blockIon) {
+      out.push(`UPDATE journal_blocks SET ion = ${lit(r.blockIon)} WHERE ledger_id = ${L} AND seq = ${lit(r.blockSequenceNo)}`);
     }
   }
-  if (tipHash) out.push(`UPDATE journal_strands SET tip_seq = ${lit(tip)}, tip_hash = ${lit(tipHash)} WHERE ledger_id = ${L}`);
-  return out.join(';\n');
+  return out;
 }
 
 function catalogStatements(L: string, c: CommitWrites['catalog'][number]): string[] {
