@@ -6,6 +6,7 @@
 const { readdirSync, statSync, utimesSync } = require('node:fs');
 const { join, relative } = require('node:path');
 const { spawnSync } = require('node:child_process');
+const { consoleStaleReason } = require('./build-console');
 
 const ROOT = join(__dirname, '..');
 /** tsc -p . writes this on every build, after the JavaScript it emits. */
@@ -57,5 +58,12 @@ if (require.main === module) {
     // an incremental build with nothing to emit may leave the stamp as it was
     const now = new Date();
     utimesSync(join(ROOT, STAMP), now, now);
+  }
+  // the web console (src/console/web) is bundled apart from tsc's output
+  const consoleReason = consoleStaleReason(ROOT);
+  if (consoleReason !== undefined) {
+    process.stderr.write(`openqldb: ${consoleReason}; building the console\n`);
+    const r = spawnSync(process.execPath, [join(__dirname, 'build-console.js')], { cwd: ROOT, stdio: 'inherit' });
+    if (r.status !== 0) process.exit(r.status ?? 1);
   }
 }

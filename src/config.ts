@@ -36,6 +36,7 @@ export interface Config {
   tlsKey?: string;
   metrics: boolean;
   metricsPublic: boolean;
+  console: boolean;
 }
 
 interface Setting {
@@ -91,6 +92,7 @@ export const SETTINGS: Setting[] = [
   { key: 'tlsKey', flag: '--tls-key', env: 'OPENQLDB_TLS_KEY', kind: 'string', help: 'PEM private key of --tls-cert' },
   { key: 'metrics', flag: '--metrics', env: 'OPENQLDB_METRICS', kind: 'bool', default: true, help: 'serve Prometheus metrics at GET /metrics' },
   { key: 'metricsPublic', flag: '--metrics-public', env: 'OPENQLDB_METRICS_PUBLIC', kind: 'bool', default: false, help: 'with --auth strict, serve /metrics without a signature' },
+  { key: 'console', flag: '--console', env: 'OPENQLDB_CONSOLE', kind: 'bool', default: true, help: 'serve the web console at GET /console' },
 ];
 
 function convert(s: Setting, raw: string): string | number | boolean {

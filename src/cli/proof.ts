@@ -56,7 +56,7 @@ export type ProofCheck = BlockCheck | 'digestTipAddress' | 'proof';
 /** Input that is not what it should be: nothing can be verified (exit 2). */
 export class InputError extends Error {}
 
-interface Failure {
+export interface Failure {
   check: ProofCheck;
   message: string;
 }
@@ -147,7 +147,7 @@ function oneValue(text: string, what: string, type: number, typeName: string): I
   return v;
 }
 
-function addressText(a: BlockAddress): string {
+export function addressText(a: BlockAddress): string {
   return `{strandId:${JSON.stringify(a.strandId)},sequenceNo:${a.sequenceNo}}`;
 }
 
@@ -172,7 +172,7 @@ export function parseDigest(answer: Record<string, unknown>, where: string): Dig
 }
 
 /** The Proof member: an Ion list of blobs, bottom-up (journal spec §2.10). */
-function parseProof(answer: Record<string, unknown>, where: string, call: string): Buffer[] {
+export function parseProof(answer: Record<string, unknown>, where: string, call: string): Buffer[] {
   const text = ionTextOf(answer, 'Proof', where, `: call ${call} with --digest-tip-address set to the digest's DigestTipAddress, so that it answers a Proof`);
   const v = oneValue(text, `${where}: Proof`, T_LIST, 'list');
   return listItems(v.bytes, v.h).map((item, i) => {
@@ -184,7 +184,7 @@ function parseProof(answer: Record<string, unknown>, where: string, call: string
 const b64 = (h: Uint8Array) => Buffer.from(h).toString('base64');
 
 /** The hash an answer vouches for, once recomputed from what the answer holds. */
-interface Recomputed {
+export interface Recomputed {
   label: string;
   address: BlockAddress;
   hash: Buffer;
@@ -192,7 +192,7 @@ interface Recomputed {
   how: string;
 }
 
-function checkRevision(text: string, where: string): Recomputed | Failure {
+export function checkRevision(text: string, where: string): Recomputed | Failure {
   const v = oneValue(text, `${where}: Revision`, T_STRUCT, 'struct');
   let revision: ParsedRevision;
   try {
@@ -235,7 +235,7 @@ function checkRevision(text: string, where: string): Recomputed | Failure {
   return { label: at, address, hash: expected, how: `revision hash ${b64(expected)} recomputed from ${from}` };
 }
 
-function checkBlock(text: string, where: string): Recomputed | Failure {
+export function checkBlock(text: string, where: string): Recomputed | Failure {
   const v = oneValue(text, `${where}: Block`, T_STRUCT, 'struct');
   const verified = verifyBlock(v.bytes);
   if (!verified.ok) return { check: verified.check, message: verified.message };

@@ -7,6 +7,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { App } from '../app';
+import { consoleEndpoint, isConsolePath } from './console';
 
 export type OpsEndpoint = (app: App, req: IncomingMessage, res: ServerResponse) => Promise<number>;
 
@@ -43,5 +44,6 @@ export function opsEndpoint(app: App, method: string | undefined, path: string):
   if (path === '/health') return { name: 'Health', run: health };
   if (path === '/ready') return { name: 'Ready', run: ready };
   if (path === '/metrics' && app.metrics) return { name: 'Metrics', run: metrics };
+  if (app.config.console && isConsolePath(path)) return { name: 'Console', run: consoleEndpoint };
   return undefined;
 }

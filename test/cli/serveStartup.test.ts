@@ -21,9 +21,10 @@ const NOT_LOADED = [
   'ion-js',
   'ion-hash-js',
   'hash-wasm',
+  'server/staticFiles',
 ];
 
-/** The packages the server process had loaded when it exited. */
+/** The packages the server process had loaded when it exited (and the console's file server if it was). */
 async function packagesLoaded(flags: string[], dir: string): Promise<Set<string>> {
   const preload = join(dir, 'list-modules.js');
   const out = join(dir, 'modules.json');
@@ -43,6 +44,8 @@ async function packagesLoaded(flags: string[], dir: string): Promise<Set<string>
   for (const file of JSON.parse(readFileSync(out, 'utf8')) as string[]) {
     const m = /node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(file.replace(/\\/g, '/'));
     if (m) packages.add(m[1]);
+    // the console's file server loads with the first /console request
+    else if (file.replace(/\\/g, '/').endsWith('/server/staticFiles.js')) packages.add('server/staticFiles');
   }
   return packages;
 }

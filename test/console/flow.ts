@@ -1,0 +1,209 @@
+/**
+ * The console's whole flow as a user clicks through it, one step per function, so that the
+ * same steps run under --auth off and --auth strict. Each step asserts what the page shows.
+ */
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import type { Page } from 'puppeteer-core';
+import { fill, textOf, textsOf } from './browser';
+
+// page functions run in the browser; the test build has no DOM types
+declare const document: any;
+
+/** Where the README's screenshots are written (committed, refreshed by every run). */
+export const SHOTS = join(__dirname, '..', '..', '..', 'docs', 'console');
+
+export interface FlowState {
+  base: string;
+  ledger: string;
+  documentId?: string;
+  /** GetDigest's JSON as the page showed it, taken before the document was changed */
+  earlyDigest?: string;
+  /** when set, screenshots of the main pages go to SHOTS */
+  screenshots?: boolean;
+}
+
+async function shot(page: Page, s: FlowState, name: string): Promise<void> {
+  if (s.screenshots) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+}
+
+export async function open(page: Page, s: FlowState, hash: string): Promise<void> {
+  await page.goto(`${s.base}/console/${hash}`, { waitUntil: 'networkidle0' });
+}
+
+/** Runs the editor's whole text; `outcomes` statements succeed, and then one is `refused` or none. */
+export async function run(page: Page, text: string, outcomes: number, refused = false): Promise<void> {
+  await fill(page, '[data-test=editor]', text);
+  const runs = await page.$eval('[data-test=query-runs]', (e) => Number(e.getAttribute('data-runs')));
+  await page.click('[data-test=run]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-test=query-runs]')?.getAttribute('data-runs')) > n, { timeout: 15_000 }, runs);
+  const error = await page.$('[data-test=query-error]');
+  if (error && !refused) assert.fail(`the editor showed an error: ${await textOf(page, '[data-test=query-error]')}`);
+  assert.equal(!!error, refused, 'the statement was refused');
+  assert.equal((await page.$$('[data-test=outcome]')).length, outcomes);
+}
+
+export async function createLedger(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, '#/ledgers');
+  await page.type('[data-test=create-ledger] input[name=name]', s.ledger);
+  await page.type('[data-test=create-ledger] textarea[name=tags]', 'team=audit');
+  await page.click('[data-test=create-ledger-submit]');
+  await page.waitForSelector(`[data-test=ledger-${s.ledger}] .state-ACTIVE`, { timeout: 10_000 });
+  const row = await textOf(page, `[data-test=ledger-${s.ledger}]`);
+  assert.match(row, new RegExp(`${s.ledger}\\s+ACTIVE\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\s+STANDARD\\s+on`));
+  await shot(page, s, 'ledgers');
+}
+
+export async function fillTableFromEditor(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/query?ledger=${s.ledger}`);
+  await run(
+    page,
+    [
+      'CREATE TABLE Person;',
+      'CREATE INDEX ON Person (GovId);',
+      'INSERT INTO Person `{GovId: "P1", name: "Ada", born: 1815-12-10T, tags: [math, poetry]}`;',
+      "INSERT INTO Person {'GovId': 'P2', 'name': 'Charles', 'address': {'city': 'London'}};",
+      "SELECT * FROM Person AS p WHERE p.GovId IN ('P1', 'P2')",
+    ].join('\n'),
+    5,
+  );
+  const stats = await textsOf(page, '[data-test=stats]');
+  assert.equal(stats.length, 5);
+  assert.match(stats[4], /^2 documents · read IOs: \d+ · server time: \d+ ms$/);
+  const results = await page.$$('[data-test=outcome]');
+  const documentId = (await results[2].$eval('[data-test=results] tbody td', (e) => (e as any).innerText as string)).trim();
+  assert.match(documentId, /^[A-Za-z0-9]{22}$/);
+  s.documentId = documentId;
+  const rows = await results[4].$$eval('[data-test=results] tbody tr', (trs) => trs.map((tr) => (tr as any).innerText.replace(/\s+/g, ' ').trim()));
+  assert.deepEqual(rows.sort(), ['P1 Ada 1815-12-10T […2] —', 'P2 Charles — — {…1}']);
+  // a nested value opens on a click
+  await results[4].$eval('[data-test=expand]', (b) => (b as any).click());
+  assert.match(await results[4].$eval('[data-test=results]', (e) => (e as any).innerText), /math\s+poetry|London/);
+  await shot(page, s, 'query');
+  await page.click('[data-test=view-ion]');
+  const ion = await results[4].$eval('[data-test=ion-text]', (e) => (e as any).innerText);
+  assert.match(ion, /GovId: "P1"/);
+  assert.match(ion, /born: 1815-12-10T/);
+  await page.$eval('input[name=view]', (e) => (e as any).click());
+}
+
+/** A refused statement after a good one: the error names its line and column in the editor, and the transaction is aborted. */
+export async function syntaxError(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/query?ledger=${s.ledger}`);
+  const line2 = "  INSERT INTO Person {'GovId': 'P3'}; SELECT * FROM Person WHERE GovId = = 'P1'";
+  await run(page, `SELECT COUNT(*) FROM Person;\n${line2}`, 2, true);
+  const error = await textOf(page, '[data-test=query-error]');
+  assert.match(error, /BadRequestException: .*at line 1, column \d+/);
+  const column = line2.indexOf('= =') + 3;
+  assert.equal(await textOf(page, '[data-test=error-position]'), `at line 2, column ${column} of the editor`);
+  assert.match(error, /Statement at line 2 was refused; the transaction was aborted/);
+  assert.deepEqual(await textsOf(page, '.gutter .error-line'), ['2']);
+  // the INSERT before it was not committed
+  await run(page, "SELECT * FROM Person WHERE GovId = 'P3'", 1);
+  assert.match(await textOf(page, '[data-test=stats]'), /^0 documents/);
+  const history = await textsOf(page, '[data-test=history] li');
+  assert.equal(history[0], "SELECT * FROM Person WHERE GovId = 'P3';");
+}
+
+export async function tablesPage(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/tables?ledger=${s.ledger}`);
+  await page.waitForSelector('[data-test=table-Person] [data-test=count]');
+  const row = await textOf(page, '[data-test=table-Person]');
+  assert.match(row, /^Person\s+ACTIVE\s+2\s+\[GovId\]\s+[A-Za-z0-9]{22}$/);
+  await page.click('[data-test=table-Person] a');
+  await page.waitForSelector('[data-test=document]');
+  const docs = await textsOf(page, '[data-test=document]');
+  assert.equal(docs.length, 2);
+  assert.ok(docs.some((d) => d.startsWith(s.documentId!)), docs.join('\n'));
+  await shot(page, s, 'tables');
+}
+
+export async function saveEarlyDigest(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/verify?ledger=${s.ledger}`);
+  await page.click('[data-test=get-digest]');
+  await page.waitForSelector('[data-test=digest-json]');
+  const saved = await textOf(page, '[data-test=digest-json]');
+  assert.match(JSON.parse(saved).Digest, /^[A-Za-z0-9+/]{43}=$/);
+  s.earlyDigest = saved;
+}
+
+/** Two updates and a delete, each its own transaction, then the document's history. */
+export async function documentHistory(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/query?ledger=${s.ledger}`);
+  await run(page, "UPDATE Person SET age = 36 WHERE GovId = 'P1'", 1);
+  await run(page, "UPDATE Person SET name = 'Ada Lovelace' WHERE GovId = 'P1'", 1);
+  await run(page, "DELETE FROM Person WHERE GovId = 'P1'", 1);
+  await open(page, s, `#/tables?ledger=${s.ledger}&table=Person`);
+  await page.waitForSelector('[data-test=document]');
+  assert.equal((await textsOf(page, '[data-test=document]')).length, 1);
+  await open(page, s, `#/history?ledger=${s.ledger}&table=Person&id=${s.documentId}`);
+  await page.waitForSelector('[data-test=revision]');
+  const revisions = await page.$$eval('[data-test=revision]', (lis) =>
+    lis.map((li) => ({
+      status: li.getAttribute('data-status'),
+      head: (li.querySelector('.revision-head') as any).innerText as string,
+      diff: ((li.querySelector('[data-test=diff]') as any)?.innerText ?? '') as string,
+    })),
+  );
+  assert.deepEqual(revisions.map((r) => r.status), ['live', 'live', 'live', 'deleted']);
+  assert.deepEqual(revisions.map((r) => /version (\d)/.exec(r.head)![1]), ['0', '1', '2', '3']);
+  for (const r of revisions) assert.match(r.head, /\d{4}-\d\d-\d\dT[\d:.]+Z\s+transaction [A-Za-z0-9]{22}/);
+  assert.equal(revisions[0].diff, '');
+  assert.match(revisions[1].diff, /^added\s+age\s+36$/);
+  assert.match(revisions[2].diff, /^changed\s+name\s+"Ada"\s+"Ada Lovelace"$/);
+  assert.match(revisions[3].diff, /^removed\s+\(document\)\s+\{GovId:"P1",name:"Ada Lovelace"/);
+  assert.match(revisions[3].head, /DELETED/i);
+  await shot(page, s, 'history');
+}
+
+/** Version 2 verifies against the digest now, and fails against the digest saved before it was written. */
+export async function verifyRevision(page: Page, s: FlowState): Promise<void> {
+  const links = await page.$$('[data-test=verify-revision]');
+  await links[2].click();
+  await page.waitForSelector('[data-test=verify-form]');
+  await page.click('[data-test=verify]');
+  await page.waitForSelector('[data-test=verdict]', { timeout: 10_000 });
+  assert.equal(await textOf(page, '[data-test=verdict]'), 'Verified: the proof reaches the digest.');
+  const text = await textOf(page, '[data-test=verification]');
+  assert.match(text, new RegExp(`revision of document ${s.documentId} version 2 in block \\{strandId:"\\w+",sequenceNo:\\d+\\}: revision hash \\S+ recomputed from its metadata and data`));
+  const steps = await page.$$('[data-test=fold-step]');
+  assert.ok(steps.length >= 1, 'each step of the proof is drawn');
+  assert.match(await textOf(page, '.fold-end'), /= the last hash/);
+  await shot(page, s, 'verification');
+
+  await page.click('[data-test=source-saved]');
+  await fill(page, '[data-test=saved-digest]', s.earlyDigest!);
+  await page.click('[data-test=verify]');
+  await page.waitForFunction(() => document.querySelector('[data-test=verdict]')?.textContent?.startsWith('Not verified'), { timeout: 10_000 });
+  assert.match(await textOf(page, '[data-test=verdict]'), /^Not verified: the revision's block \d+ comes after the digest's tip \{strandId:"\w+",sequenceNo:\d+\}: the digest was taken before it existed/);
+}
+
+/** A protected ledger is not deleted, and the console says why. */
+export async function refusedDelete(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, '#/ledgers');
+  await page.waitForSelector(`[data-test=ledger-${s.ledger}] [data-test=delete]`);
+  await page.click(`[data-test=ledger-${s.ledger}] [data-test=delete]`);
+  await page.waitForSelector('[data-test=ledger-error]');
+  assert.match(await textOf(page, '[data-test=ledger-error]'), /^ResourcePreconditionNotMetException: .*deletion protection/i);
+}
+
+export async function exportToCompletion(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/exports?ledger=${s.ledger}`);
+  await page.click('[data-test=export-submit]');
+  await page.waitForSelector('[data-test=export-description]');
+  await page.waitForFunction(() => /"Status": "COMPLETED"/.test(document.querySelector('[data-test=export-description]')?.textContent ?? ''), { timeout: 20_000 });
+  await page.waitForFunction(() => document.querySelector('[data-test=exports] [data-test=status]')?.textContent === 'COMPLETED', { timeout: 10_000 });
+  const row = await textOf(page, '[data-test=exports] tbody tr');
+  assert.match(row, new RegExp(`^[A-Za-z0-9]{22}\\s+COMPLETED\\s+.*s3://openqldb-exports/${s.ledger}/\\s+ION_TEXT$`));
+  await shot(page, s, 'exports');
+}
+
+export async function activity(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, '#/activity');
+  // a rate needs two samples, 2 s apart
+  await page.waitForFunction(() => (document.querySelector('.legend')?.textContent ?? '').includes('all ledgers (metrics) — '), { timeout: 10_000 });
+  const legends = await textsOf(page, '.legend');
+  assert.match(legends[0], /all ledgers \(metrics\)/);
+  assert.match(legends[1], new RegExp(`${s.ledger} — \\d+ blocks`));
+  await shot(page, s, 'activity');
+}
