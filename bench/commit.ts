@@ -184,9 +184,9 @@ async function inProcess(
   const { quietApp } = await import('../src/app');
   const { handle } = await import('../src/api/session/sendCommand');
   const dir = mkdtempSync(join(tmpdir(), 'openqldb-bench-'));
-  const app = quietApp(loadConfig(['--data-dir', dir, '--ledger-state-delay', '0'], {}));
+  const app = await quietApp(loadConfig(['--data-dir', dir, '--ledger-state-delay', '0'], {}));
   const caller = { accountId: app.config.accountId, region: app.config.region };
-  app.ledgers.create(caller, { name: 'inproc', permissionsMode: 'STANDARD' });
+  await app.ledgers.create(caller, { name: 'inproc', permissionsMode: 'STANDARD' });
   const ctx = { caller, app, requestId: 'bench' };
   const send = (body: object) => handle(body, ctx) as Promise<any>;
   const { dumpBinary } = await import('ion-js');

@@ -37,16 +37,16 @@ function arg(name: string, def: string): string {
   return i >= 0 ? process.argv[i + 1] : def;
 }
 
-function appFor(dir: string): App {
+function appFor(dir: string): Promise<App> {
   const config = loadConfig([], {}, { dataDir: dir, ledgerStateDelayMs: 0, s3LocalDir: join(dir, 'out'), logRequests: false });
-  return new App(config, silentLogger);
+  return App.open(config, silentLogger);
 }
 
 async function build(dir: string, blocks: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  const app = appFor(dir);
-  const ledger = app.ledgers.create(caller, { name: LEDGER, permissionsMode: 'STANDARD' });
+  const app = await appFor(dir);
+  const ledger = await app.ledgers.create(caller, { name: LEDGER, permissionsMode: 'STANDARD' });
   const journal = new JournalStore(app.db);
   const tip = journal.strand(ledger.ledgerId)!;
   const t0 = ledger.createdMs + 1;
@@ -127,7 +127,7 @@ interface Result {
 
 /** The child: runs the three exports and the baseline copies, prints JSON results. */
 async function exportPhase(dir: string): Promise<void> {
-  const app = appFor(dir);
+  const app = await appFor(dir);
   if (process.env.BENCH_MEM) process.stderr.write(`start ${JSON.stringify(process.memoryUsage())}\n`);
   const built = JSON.parse(readFileSync(join(dir, 'built.json'), 'utf8')) as { lastTs: number };
   while (Date.now() <= built.lastTs) await new Promise((r) => setTimeout(r, 10));

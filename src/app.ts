@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import type { Config } from './config';
 import { openDatabase, type Db } from './storage/sqlite/db';
-import { SqliteLedgerStore } from './storage/sqlite/ledgerStore';
+import { newId } from './journal/ids';
 import { LedgerService } from './ledger/ledgers';
 import { TagService } from './ledger/tags';
 import { createAuthenticator, type Authenticator } from './server/auth';
@@ -21,12 +21,24 @@ import { DocumentStore } from './storage/sqlite/documentStore';
 import type { SnapshotReader } from './txn/snapshotReader';
 import type * as TxnIon from './txn/ion';
 
+/** The storage an App runs on, opened by App.open. */
+interface Backend {
+  store: Store;
+  /** the embedded database and the data-directory lock (SQLite only) */
+  db?: Db;
+  lock?: DataDirLock;
+  syncReader?: SnapshotReader;
+}
+
 export class App {
+  /** The embedded SQLite database; undefined on a shared store (PostgreSQL). */
   readonly db: Db;
   /** Every component's storage, behind the asynchronous interfaces both backends implement. */
   readonly store: Store;
   /** Synchronous reads of committed documents, when the backend has them (SQLite). */
   readonly syncReader?: SnapshotReader;
+  /** This process among the nodes that share a store (export leases name it). */
+  readonly nodeId = newId();
   readonly ledgers: LedgerService;
   readonly tags: TagService;
   readonly auth: Authenticator;
@@ -34,36 +46,47 @@ export class App {
   readonly txn: TxnService;
   /** Journal exports to S3: durable jobs, resumed at start-up. */
   readonly exports: ExportService;
-  /** Signs pagination tokens; random per data directory and kept across restarts. */
+  /** Signs pagination tokens; random per store and kept across restarts. */
   readonly tokenSecret: Buffer;
   /** Prometheus metrics, unless `--metrics false`. */
   readonly metrics?: Metrics;
-  private readonly lock: DataDirLock;
+  private readonly lock?: DataDirLock;
   private readonly closers: (() => void | Promise<void>)[] = [];
   private stopping = false;
   private closed = false;
 
-  constructor(
-    readonly config: Config,
-    readonly log: Logger = createLogger(),
-  ) {
-    // before anything is read: a second server on the same directory would fork its journals
-    this.lock = lockDataDir(config.dataDir);
+  /** Opens the store the config names and builds every service over it. */
+  static async open(config: Config, log: Logger = createLogger()): Promise<App> {
+    const backend = openSqlite(config);
     try {
-      this.db = openDatabase(config.dataDir);
+      const ledgers = await new LedgerService(backend.store.ledgers, config, Date.now, (e) =>
+        log.error('ledger_write_failed', { error: String((e as Error)?.stack ?? e) }),
+      ).load();
+      const tokenSecret = await backend.store.ledgers.secret('pagination');
+      return new App(config, log, backend, ledgers, tokenSecret);
     } catch (e) {
-      this.lock.release();
+      await backend.store.close();
+      backend.lock?.release();
       throw e;
     }
-    this.store = sqliteStore(this.db);
-    rebuildOldIndexKeys(this.db);
-    this.syncReader = new DocumentStore(this.db);
+  }
+
+  private constructor(
+    readonly config: Config,
+    readonly log: Logger,
+    backend: Backend,
+    ledgers: LedgerService,
+    tokenSecret: Buffer,
+  ) {
+    this.db = backend.db!;
+    this.lock = backend.lock;
+    this.store = backend.store;
+    this.syncReader = backend.syncReader;
     // last to close: the services above finish their writes first
     this.onClose(() => this.store.close());
-    const ledgerStore = new SqliteLedgerStore(this.db);
-    this.tokenSecret = ledgerStore.secret('pagination');
-    this.ledgers = new LedgerService(ledgerStore, config);
-    this.tags = new TagService(ledgerStore, this.ledgers);
+    this.tokenSecret = tokenSecret;
+    this.ledgers = ledgers;
+    this.tags = new TagService(this.store.ledgers, this.ledgers);
     this.auth = createAuthenticator(config);
     this.onClose(() => this.ledgers.close());
     this.txn = TxnService.of(this);
@@ -118,9 +141,9 @@ export class App {
   async close(): Promise<void> {
     this.stopping = true;
     for (const fn of this.closers.reverse()) await fn();
-    if (this.db.open) this.db.close();
+    if (this.db?.open) this.db.close();
     this.closed = true;
-    this.lock.release();
+    this.lock?.release();
   }
 }
 
@@ -129,4 +152,19 @@ export function rebuildOldIndexKeys(db: Db): number {
   return new DocumentStore(db).rekeyPendingIndexes((doc, field) => (require('./txn/ion') as typeof TxnIon).indexKeysOf(doc, [field]).get(field));
 }
 
-export const quietApp = (config: Config) => new App(config, silentLogger);
+/** The embedded store: the data directory's lock first, then its database. */
+function openSqlite(config: Config): Backend {
+  // before anything is read: a second server on the same directory would fork its journals
+  const lock = lockDataDir(config.dataDir);
+  let db: Db;
+  try {
+    db = openDatabase(config.dataDir);
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+  rebuildOldIndexKeys(db);
+  return { store: sqliteStore(db), db, lock, syncReader: new DocumentStore(db) };
+}
+
+export const quietApp = (config: Config) => App.open(config, silentLogger);

@@ -13,7 +13,7 @@ export async function runServe(argv: string[]): Promise<number> {
   const config = loadConfig(argv);
   // a bad certificate stops the start before the data directory is locked or opened
   const tls = config.tlsCert && config.tlsKey ? loadTlsMaterial(config.tlsCert, config.tlsKey) : undefined;
-  const app = new App(config);
+  const app = await App.open(config);
   const server = createServer(app, tls);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -7,12 +7,13 @@
  * nobody looks). Hot paths pay only a comparison with the next pending change.
  *
  * Ledgers are few (a handful per account), read on every request and written rarely, so this
- * service keeps all of them in memory and writes through to the store; this process is the
- * store's only writer.
+ * service keeps all of them in memory and writes through to the store. When the store is shared
+ * by several nodes, `refresh` (on a timer) brings in what the others changed.
  */
 import type { Caller } from '../api/types';
 import type { Config } from '../config';
-import type { LedgerRow, LedgerStore, PermissionsMode } from '../storage/store';
+import type { LedgerRow, PermissionsMode } from '../storage/store';
+import type { AsyncLedgerStore } from '../storage/stores';
 import { newId } from '../journal/ids';
 import {
   limitExceeded,
@@ -31,12 +32,12 @@ export interface Ledger extends LedgerRow {
 }
 
 export interface LedgerHooks {
-  /** Runs inside the creating storage transaction (e.g. the journal writes its genesis block). */
-  created: ((ledger: Ledger) => void)[];
-  /** May throw to refuse a deletion (e.g. ResourceInUse while an export runs). */
-  beforeDelete: ((ledger: Ledger) => void)[];
-  /** Runs inside the storage transaction that removes a ledger for good. */
-  gone: ((ledger: Ledger) => void)[];
+  /** Runs once the ledger is stored (e.g. the journal writes its genesis block); awaited before CreateLedger answers. */
+  created: ((ledger: Ledger) => void | Promise<void>)[];
+  /** May throw (or reject) to refuse a deletion (e.g. ResourceInUse while an export runs). */
+  beforeDelete: ((ledger: Ledger) => void | Promise<void>)[];
+  /** Runs when a ledger is gone for good, before its row is removed. */
+  gone: ((ledger: Ledger) => void | Promise<void>)[];
 }
 
 export interface CreateLedgerRequest {
@@ -65,11 +66,28 @@ export class LedgerService {
   private readonly byName = new Map<string, Ledger>();
 
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: AsyncLedgerStore,
     private readonly config: Config,
     private readonly now: () => number = Date.now,
-  ) {
-    for (const row of store.all()) this.remember(this.view(row));
+    /** where a write that no request waits for (a state settling) reports its failure */
+    private readonly onError: (e: unknown) => void = () => {},
+  ) {}
+
+  /** Reads every ledger from the store; before the first request. */
+  async load(): Promise<this> {
+    await this.refresh();
+    return this;
+  }
+
+  /**
+   * Replaces what is kept in memory by what the store holds: on a store shared by several
+   * nodes, the ledgers other nodes created, changed or removed.
+   */
+  async refresh(): Promise<void> {
+    const rows = await this.store.all();
+    this.byId.clear();
+    this.byName.clear();
+    for (const row of rows) this.remember(this.view(row));
     this.computeNextDue();
   }
 
@@ -88,9 +106,9 @@ export class LedgerService {
     this.byName.delete(nameKey(ledger.accountId, ledger.region, ledger.name));
   }
 
-  /** Writes a changed ledger through to the store and memory. */
-  private save(row: LedgerRow): Ledger {
-    this.store.update(row);
+  /** Writes a changed ledger through to the store, then memory. */
+  private async save(row: LedgerRow): Promise<Ledger> {
+    await this.store.update(row);
     return this.remember(this.view(row));
   }
 
@@ -107,18 +125,23 @@ export class LedgerService {
     if (this.nextDue === undefined || now < this.nextDue) return;
     for (const ledger of [...this.byId.values()]) {
       if (ledger.stateUntil === null || ledger.stateUntil > now) continue;
+      // memory moves on at once (reads stay synchronous); the store follows, and a node that
+      // shares it settles the same change to the same values
       if (ledger.state === 'CREATING') {
-        this.save({ ...ledger, state: 'ACTIVE', stateUntil: null });
+        const row: LedgerRow = { ...ledger, state: 'ACTIVE', stateUntil: null };
+        this.remember(this.view(row));
+        this.store.update(row).catch(this.onError);
       } else if (ledger.state === 'DELETING') {
-        this.store.transaction(() => {
-          for (const hook of this.hooks.gone) hook(ledger);
-          this.store.dropTags(ledger.arn);
-          this.store.remove(ledger.ledgerId);
-        });
         this.forget(ledger);
+        this.removeForGood(ledger).catch(this.onError);
       }
     }
     this.computeNextDue();
+  }
+
+  private async removeForGood(ledger: Ledger): Promise<void> {
+    for (const hook of this.hooks.gone) await hook(ledger);
+    await this.store.remove(ledger.ledgerId, ledger.arn);
   }
 
   private schedule(): void {
@@ -176,7 +199,7 @@ export class LedgerService {
     return out;
   }
 
-  create(caller: Caller, req: CreateLedgerRequest): Ledger {
+  async create(caller: Caller, req: CreateLedgerRequest): Promise<Ledger> {
     this.settle();
     const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
@@ -201,17 +224,23 @@ export class LedgerService {
       kmsKey,
     };
     const ledger = this.view(row);
-    this.store.transaction(() => {
-      this.store.insert(row);
-      if (req.tags) this.store.putTags(ledger.arn, req.tags);
-      for (const hook of this.hooks.created) hook(ledger);
-    });
+    try {
+      await this.store.insert(row, ledger.arn, req.tags);
+    } catch (e) {
+      // the same name created meanwhile (by a concurrent request, or on another node)
+      await this.refresh();
+      if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
+        throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
+      }
+      throw e;
+    }
     this.remember(ledger);
     this.noteDue(row.stateUntil);
+    for (const hook of this.hooks.created) await hook(ledger);
     return ledger;
   }
 
-  update(caller: Caller, name: string, changes: { deletionProtection?: boolean; kmsKey?: string }): Ledger {
+  update(caller: Caller, name: string, changes: { deletionProtection?: boolean; kmsKey?: string }): Promise<Ledger> {
     const ledger = this.requireExisting(caller, name);
     const row: LedgerRow = { ...ledger };
     if (changes.deletionProtection !== undefined) row.deletionProtection = changes.deletionProtection;
@@ -219,12 +248,12 @@ export class LedgerService {
     return this.save(row);
   }
 
-  updatePermissionsMode(caller: Caller, name: string, mode: PermissionsMode): Ledger {
+  updatePermissionsMode(caller: Caller, name: string, mode: PermissionsMode): Promise<Ledger> {
     const ledger = this.requireExisting(caller, name);
     return this.save({ ...ledger, permissionsMode: mode });
   }
 
-  delete(caller: Caller, name: string): void {
+  async delete(caller: Caller, name: string): Promise<void> {
     const ledger = this.requireExisting(caller, name);
     if (ledger.deletionProtection) {
       throw resourcePreconditionNotMet(
@@ -236,9 +265,9 @@ export class LedgerService {
     if (ledger.state === 'CREATING') {
       throw resourcePreconditionNotMet('LEDGER', name, `The ledger ${name} is still being created. Try again when it is ACTIVE.`);
     }
-    for (const hook of this.hooks.beforeDelete) hook(ledger);
+    for (const hook of this.hooks.beforeDelete) await hook(ledger);
     const until = this.now() + this.config.ledgerStateDelayMs;
-    this.save({ ...ledger, state: 'DELETING', stateUntil: until });
+    await this.save({ ...ledger, state: 'DELETING', stateUntil: until });
     this.noteDue(until);
     if (this.config.ledgerStateDelayMs <= 0) this.settle();
   }

@@ -3,7 +3,7 @@
  * resource after the change, keys 1–128 and values 0–256 characters, no `aws:` keys.
  */
 import type { Caller } from '../api/types';
-import type { LedgerStore } from '../storage/store';
+import type { AsyncLedgerStore } from '../storage/stores';
 import { invalidParameter, resourceNotFound } from '../server/errors';
 import { parseQldbArn } from './arn';
 import type { LedgerService } from './ledgers';
@@ -25,7 +25,7 @@ export function checkTags(existing: Record<string, string>, added: Record<string
 
 export class TagService {
   constructor(
-    private readonly store: LedgerStore,
+    private readonly store: AsyncLedgerStore,
     private readonly ledgers: LedgerService,
   ) {}
 
@@ -45,19 +45,21 @@ export class TagService {
     throw notFound();
   }
 
-  list(caller: Caller, arn: string): Record<string, string> {
+  list(caller: Caller, arn: string): Promise<Record<string, string>> {
     return this.store.tags(this.resolve(caller, arn));
   }
 
-  tag(caller: Caller, arn: string, tags: Record<string, string>): void {
+  /**
+   * Two concurrent TagResource calls on one resource may each pass the 50-tag check against the
+   * tags before the other's; AWS documents no stronger guarantee, and each call alone holds it.
+   */
+  async tag(caller: Caller, arn: string, tags: Record<string, string>): Promise<void> {
     const resource = this.resolve(caller, arn);
-    this.store.transaction(() => {
-      checkTags(this.store.tags(resource), tags);
-      this.store.putTags(resource, tags);
-    });
+    checkTags(await this.store.tags(resource), tags);
+    await this.store.putTags(resource, tags);
   }
 
-  untag(caller: Caller, arn: string, keys: string[]): void {
-    this.store.removeTags(this.resolve(caller, arn), keys);
+  untag(caller: Caller, arn: string, keys: string[]): Promise<void> {
+    return this.store.removeTags(this.resolve(caller, arn), keys);
   }
 }

@@ -15,7 +15,7 @@ import type { OperationContext } from '../../src/api/types';
 
 test('GetDigest covers a new block only once its fsync has answered', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'openqldb-digest-'));
-  const app = quietApp(loadConfig(['--data-dir', dir, '--ledger-state-delay', '0', '--metrics', 'false', '--log-requests', 'false']));
+  const app = await quietApp(loadConfig(['--data-dir', dir, '--ledger-state-delay', '0', '--metrics', 'false', '--log-requests', 'false']));
   try {
     const ctx: OperationContext = { app, caller: { accountId: app.config.accountId, region: app.config.region }, requestId: 'r', trace: {} };
     await controlHandlers.CreateLedger({ Name: 'books', PermissionsMode: 'ALLOW_ALL' }, ctx);

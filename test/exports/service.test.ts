@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import * as ion from 'ion-js';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/storage/sqlite/db';
-import { SqliteLedgerStore } from '../../src/storage/sqlite/ledgerStore';
+import { sqliteStore } from '../../src/storage/sqlite/store';
 import { LedgerService } from '../../src/ledger/ledgers';
 import { silentLogger } from '../../src/server/log';
 import { ServiceError } from '../../src/server/errors';
@@ -24,13 +24,13 @@ import { makeBlocks, MemoryJournal, STRAND } from './fixtures';
 const T0 = Date.UTC(2024, 0, 1);
 const caller = { accountId: '000000000000', region: 'us-east-1' };
 
-function setup(opts: { options?: Partial<ExportServiceOptions>; sink?: (root: string) => Sink; blocks?: number; retentionMs?: number } = {}) {
+async function setup(opts: { options?: Partial<ExportServiceOptions>; sink?: (root: string) => Sink; blocks?: number; retentionMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'exports-'));
   const config = loadConfig([], {}, { dataDir: dir, ledgerStateDelayMs: 0, exportRetentionMs: opts.retentionMs ?? 7 * 86_400_000 });
   const db = openDatabase(dir);
   const clock = { now: T0 };
-  const ledgers = new LedgerService(new SqliteLedgerStore(db), config, () => clock.now);
-  const ledger = ledgers.create(caller, { name: 'books', permissionsMode: 'STANDARD' });
+  const ledgers = await new LedgerService(sqliteStore(db).ledgers, config, () => clock.now).load();
+  const ledger = await ledgers.create(caller, { name: 'books', permissionsMode: 'STANDARD' });
   const journal = new MemoryJournal();
   journal.add(ledger.ledgerId, makeBlocks(opts.blocks ?? 30, T0, 1000));
   clock.now = T0 + 86_400_000;
@@ -71,7 +71,7 @@ function files(root: string): string[] {
 }
 
 test('checks of §4.1, in order, with their messages', async () => {
-  const { service, clock } = setup();
+  const { service, clock } = await setup();
   const now = clock.now;
   await refused(service.create(caller, 'nope', request()), 'ResourceNotFoundException', { ResourceType: 'LEDGER', ResourceName: 'nope' }, /The ledger nope does not exist/);
   await refused(service.create(caller, 'books', request({ ExclusiveEndTime: new Date(now + 60_000) })), 'InvalidParameterException', { ParameterName: 'ExclusiveEndTime' }, /^The end date cannot be in the future$/);
@@ -90,7 +90,7 @@ test('checks of §4.1, in order, with their messages', async () => {
 });
 
 test('an export: started manifest before the answer, data objects cut by blocks, completed manifest, COMPLETED', async () => {
-  const { service, root, ledger, journal } = setup({ options: { maxObjectBlocks: 7 } });
+  const { service, root, ledger, journal } = await setup({ options: { maxObjectBlocks: 7 } });
   const id = await service.create(caller, 'books', request({ OutputFormat: 'ION_TEXT' }));
   assert.match(id, /^[A-Za-z0-9]{22}$/);
   assert.ok(existsSync(join(root, 'audit-bucket/journalExport', `${id}.started.manifest`)));
@@ -120,7 +120,7 @@ test('an export: started manifest before the answer, data objects cut by blocks,
 });
 
 test('the time range selects exactly the blocks in [start, end); an empty range writes keys: []', async () => {
-  const { service, root } = setup({ options: { maxObjectBlocks: 100 } });
+  const { service, root } = await setup({ options: { maxObjectBlocks: 100 } });
   const id = await service.create(caller, 'books', request({ InclusiveStartTime: new Date(T0 + 5_000), ExclusiveEndTime: new Date(T0 + 12_000), OutputFormat: 'JSON' }));
   await service.runner.whenIdle(id);
   const key = `journalExport/2024/01/02/00/${STRAND}.5-11.json`;
@@ -135,7 +135,7 @@ test('the time range selects exactly the blocks in [start, end); an empty range 
 });
 
 test('objects are also cut by size', async () => {
-  const { service, root } = setup({ options: { maxObjectBytes: 3000 } });
+  const { service, root } = await setup({ options: { maxObjectBytes: 3000 } });
   const id = await service.create(caller, 'books', request({ OutputFormat: 'ION_BINARY' }));
   await service.runner.whenIdle(id);
   const keys = JSON.parse(JSON.stringify((ion.load(readFileSync(join(root, 'audit-bucket', `journalExport/${id}.${STRAND}.completed.manifest`))) as any).get('keys').elements().map((k: any) => k.stringValue())));
@@ -175,14 +175,14 @@ class GatedSink implements Sink {
 
 test('a stopped job resumes where it was and writes exactly the same keys and bytes', async () => {
   // reference run, uninterrupted
-  const ref = setup({ options: { maxObjectBlocks: 4 } });
+  const ref = await setup({ options: { maxObjectBlocks: 4 } });
   const refId = await ref.service.create(caller, 'books', request({ OutputFormat: 'JSON' }));
   await ref.service.runner.whenIdle(refId);
   await ref.service.close();
 
   // interrupted run: started manifest + 2 data objects, then the server stops
   let gated!: GatedSink;
-  const a = setup({ options: { maxObjectBlocks: 4 }, sink: (root) => (gated = new GatedSink(new LocalSink(root), 3)) });
+  const a = await setup({ options: { maxObjectBlocks: 4 }, sink: (root) => (gated = new GatedSink(new LocalSink(root), 3)) });
   const id = await a.service.create(caller, 'books', request({ OutputFormat: 'JSON' }));
   while (gated.puts < 4) await new Promise((r) => setTimeout(r, 1));
   const stopping = a.service.close();
@@ -209,12 +209,12 @@ test('a stopped job resumes where it was and writes exactly the same keys and by
 
 test('at most 2 IN_PROGRESS exports per ledger; DeleteLedger refuses while one runs', async () => {
   let gated!: GatedSink;
-  const { service, ledgers } = setup({ sink: (root) => (gated = new GatedSink(new LocalSink(root), 2)) });
+  const { service, ledgers } = await setup({ sink: (root) => (gated = new GatedSink(new LocalSink(root), 2)) });
   const a = await service.create(caller, 'books', request());
   const b = await service.create(caller, 'books', request());
   await refused(service.create(caller, 'books', request()), 'LimitExceededException', { ResourceType: 'JOURNAL_S3_EXPORT' });
   assert.ok(service.hasInProgressExport(ledgers.find(caller, 'books')!.ledgerId));
-  ledgers.update(caller, 'books', { deletionProtection: false });
+  await ledgers.update(caller, 'books', { deletionProtection: false });
   await refused(() => ledgers.delete(caller, 'books'), 'ResourceInUseException', { ResourceType: 'JOURNAL_S3_EXPORT' });
   gated.release();
   await service.runner.whenIdle(a);
@@ -236,7 +236,7 @@ class FailingSink implements Sink {
 }
 
 test('a refused started manifest is InvalidParameterException on S3ExportConfiguration and creates no job', async () => {
-  const { service } = setup({ sink: () => new FailingSink(0, new SinkError('NoSuchBucket', 'The specified bucket does not exist', false)) });
+  const { service } = await setup({ sink: () => new FailingSink(0, new SinkError('NoSuchBucket', 'The specified bucket does not exist', false)) });
   await refused(service.create(caller, 'books', request()), 'InvalidParameterException', { ParameterName: 'S3ExportConfiguration' },
     /^QLDB encountered an error validating S3 configuration: NoSuchBucket The specified bucket does not exist$/);
   assert.deepEqual(service.list(caller, '', 10), []);
@@ -244,7 +244,7 @@ test('a refused started manifest is InvalidParameterException on S3ExportConfigu
 });
 
 test('a local key escaping the root is refused before anything is written', async () => {
-  const { service, root } = setup();
+  const { service, root } = await setup();
   await refused(service.create(caller, 'books', request({}, { Prefix: '../../escape/' })), 'InvalidParameterException', { ParameterName: 'S3ExportConfiguration' });
   await refused(service.create(caller, 'books', request({}, { Prefix: '/abs/' })), 'InvalidParameterException', { ParameterName: 'S3ExportConfiguration' });
   assert.deepEqual(files(root), []);
@@ -253,7 +253,7 @@ test('a local key escaping the root is refused before anything is written', asyn
 
 test('transient sink errors are retried, then the job is CANCELLED with no completed manifest', async () => {
   const sink = new FailingSink(1, new SinkError('ServiceUnavailable', 'Please reduce your request rate', true));
-  const { service } = setup({ sink: () => sink });
+  const { service } = await setup({ sink: () => sink });
   const id = await service.create(caller, 'books', request());
   await service.runner.whenIdle(id);
   assert.equal(service.describe(caller, 'books', id).Status, 'CANCELLED');
@@ -263,7 +263,7 @@ test('transient sink errors are retried, then the job is CANCELLED with no compl
 });
 
 test('finished exports expire after the retention: invisible, then purged; IN_PROGRESS never expires', async () => {
-  const { service, clock } = setup({ retentionMs: 60_000 });
+  const { service, clock } = await setup({ retentionMs: 60_000 });
   const id = await service.create(caller, 'books', request());
   await service.runner.whenIdle(id);
   assert.equal(service.list(caller, '', 10).length, 1);

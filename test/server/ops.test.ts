@@ -245,7 +245,7 @@ describe('health and metrics under --auth strict', () => {
 describe('/ready while stopping', () => {
   it('answers 503 once the server stops accepting, while it still answers /health', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'openqldb-ready-'));
-    const app = new App(loadConfig(['--data-dir', dir, '--log-requests', 'false']), silentLogger);
+    const app = await App.open(loadConfig(['--data-dir', dir, '--log-requests', 'false']), silentLogger);
     const server = createServer(app);
     try {
       await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));

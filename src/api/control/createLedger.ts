@@ -10,8 +10,8 @@ export interface CreateLedgerInput {
   Tags?: Record<string, string>;
 }
 
-export function handle(input: CreateLedgerInput, { app, caller }: OperationContext) {
-  const ledger = app.ledgers.create(caller, {
+export async function handle(input: CreateLedgerInput, { app, caller }: OperationContext) {
+  const ledger = await app.ledgers.create(caller, {
     name: input.Name,
     permissionsMode: input.PermissionsMode,
     deletionProtection: input.DeletionProtection,

@@ -1,6 +1,6 @@
 import type { OperationContext } from '../types';
 
-export function handle(input: { Name: string }, { app, caller }: OperationContext): undefined {
-  app.ledgers.delete(caller, input.Name);
+export async function handle(input: { Name: string }, { app, caller }: OperationContext): Promise<undefined> {
+  await app.ledgers.delete(caller, input.Name);
   return undefined;
 }

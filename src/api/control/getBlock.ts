@@ -1,5 +1,6 @@
 import type { OperationContext } from '../types';
 import { blockToIonText } from '../../journal/block';
+import { blockProof } from './journalProofs';
 import { addressedBlock, proofText } from './journalViews';
 
 interface GetBlockInput {
@@ -13,6 +14,6 @@ export async function handle(input: GetBlockInput, ctx: OperationContext) {
   const { ledgerId, journal, sequenceNo, tip, ion } = await addressedBlock(ctx, input);
   return {
     Block: { IonText: blockToIonText(ion) },
-    Proof: tip === undefined ? undefined : { IonText: proofText(journal.blockProof(ledgerId, sequenceNo, tip)) },
+    Proof: tip === undefined ? undefined : { IonText: proofText(await blockProof(journal, ledgerId, sequenceNo, tip)) },
   };
 }

@@ -1,6 +1,7 @@
 import type { OperationContext } from '../types';
 import { blockToIonText, extractValue, findRevision, parseBlock } from '../../journal/block';
 import { invalidParameter } from '../../server/errors';
+import { revisionProof } from './journalProofs';
 import { MESSAGES, addressedBlock, proofText } from './journalViews';
 
 interface GetRevisionInput {
@@ -20,7 +21,7 @@ export async function handle(input: GetRevisionInput, ctx: OperationContext) {
   const block = parseBlock(ion);
   const revision = findRevision(block, input.DocumentId);
   if (!revision) throw invalidParameter(MESSAGES.documentNotInBlock, 'DocumentId');
-  const proof = tip === undefined ? undefined : journal.revisionProof(ledgerId, sequenceNo, input.DocumentId, tip);
+  const proof = tip === undefined ? undefined : await revisionProof(journal, ledgerId, block, revision, sequenceNo, tip);
   return {
     Revision: { IonText: blockToIonText(extractValue(block, revision.ref)) },
     Proof: proof === undefined ? undefined : { IonText: proofText(proof) },

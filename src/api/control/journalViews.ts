@@ -6,7 +6,7 @@
 import { IonTypes, loadAll, makeTextWriter, type dom } from 'ion-js';
 import type { OperationContext } from '../types';
 import { invalidParameter } from '../../server/errors';
-import { journalStoreOf, type JournalStore, type StrandTip } from '../../storage/sqlite/journalStore';
+import type { JournalStore, StrandTip } from '../../storage/stores';
 
 export interface LedgerJournal {
   ledgerId: string;
@@ -15,17 +15,17 @@ export interface LedgerJournal {
 }
 
 /** The journal of the named ledger: missing/DELETING → ResourceNotFound, CREATING → 412. */
-export function ledgerJournal({ app, caller }: OperationContext, name: string): LedgerJournal | Promise<LedgerJournal> {
+export async function ledgerJournal({ app, caller }: OperationContext, name: string): Promise<LedgerJournal> {
   const ledger = app.ledgers.requireActive(caller, name);
-  const journal = journalStoreOf(app.db);
-  const strand = journal.strand(ledger.ledgerId);
-  if (strand) return { ledgerId: ledger.ledgerId, journal, strand };
-  // a ledger created before the journal component existed gets its genesis block now
-  return app.txn.stateOrCreate(ledger.ledgerId).then(() => {
-    const created = journal.strand(ledger.ledgerId);
-    if (!created) throw new Error(`ledger ${ledger.ledgerId} has no journal strand`);
-    return { ledgerId: ledger.ledgerId, journal, strand: created };
-  });
+  const journal = app.store.journal;
+  let strand = await journal.strand(ledger.ledgerId);
+  if (!strand) {
+    // a ledger created before the journal component existed gets its genesis block now
+    await app.txn.stateOrCreate(ledger.ledgerId);
+    strand = await journal.strand(ledger.ledgerId);
+  }
+  if (!strand) throw new Error(`ledger ${ledger.ledgerId} has no journal strand`);
+  return { ledgerId: ledger.ledgerId, journal, strand };
 }
 
 export const MESSAGES = {
@@ -123,7 +123,7 @@ export async function addressedBlock(
   await ctx.app.txn.pipeline.durable();
   const { ledgerId, journal, strand } = await ledgerJournal(ctx, input.Name);
   const { sequenceNo, tip } = resolveAddresses(strand, input);
-  const ion = journal.block(ledgerId, sequenceNo);
-  if (!ion) throw new Error(`block ${sequenceNo} of ledger ${ledgerId} is missing below the tip`);
-  return { ledgerId, journal, sequenceNo, tip, ion };
+  const block = await journal.block(ledgerId, sequenceNo);
+  if (!block) throw new Error(`block ${sequenceNo} of ledger ${ledgerId} is missing below the tip`);
+  return { ledgerId, journal, sequenceNo, tip, ion: block.ion };
 }

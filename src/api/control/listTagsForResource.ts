@@ -1,5 +1,5 @@
 import type { OperationContext } from '../types';
 
-export function handle(input: { ResourceArn: string }, { app, caller }: OperationContext) {
-  return { Tags: app.tags.list(caller, input.ResourceArn) };
+export async function handle(input: { ResourceArn: string }, { app, caller }: OperationContext) {
+  return { Tags: await app.tags.list(caller, input.ResourceArn) };
 }

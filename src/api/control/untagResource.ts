@@ -1,6 +1,6 @@
 import type { OperationContext } from '../types';
 
-export function handle(input: { ResourceArn: string; TagKeys: string[] }, { app, caller }: OperationContext): undefined {
-  app.tags.untag(caller, input.ResourceArn, input.TagKeys);
+export async function handle(input: { ResourceArn: string; TagKeys: string[] }, { app, caller }: OperationContext): Promise<undefined> {
+  await app.tags.untag(caller, input.ResourceArn, input.TagKeys);
   return undefined;
 }

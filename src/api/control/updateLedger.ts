@@ -1,8 +1,8 @@
 import type { OperationContext } from '../types';
 import { encryptionDescription, ledgerCore } from './ledgerViews';
 
-export function handle(input: { Name: string; DeletionProtection?: boolean; KmsKey?: string }, { app, caller }: OperationContext) {
-  const ledger = app.ledgers.update(caller, input.Name, { deletionProtection: input.DeletionProtection, kmsKey: input.KmsKey });
+export async function handle(input: { Name: string; DeletionProtection?: boolean; KmsKey?: string }, { app, caller }: OperationContext) {
+  const ledger = await app.ledgers.update(caller, input.Name, { deletionProtection: input.DeletionProtection, kmsKey: input.KmsKey });
   return {
     ...ledgerCore(ledger),
     DeletionProtection: ledger.deletionProtection,

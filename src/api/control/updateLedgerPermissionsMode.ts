@@ -1,7 +1,7 @@
 import type { OperationContext } from '../types';
 import type { PermissionsMode } from '../../storage/store';
 
-export function handle(input: { Name: string; PermissionsMode: PermissionsMode }, { app, caller }: OperationContext) {
-  const ledger = app.ledgers.updatePermissionsMode(caller, input.Name, input.PermissionsMode);
+export async function handle(input: { Name: string; PermissionsMode: PermissionsMode }, { app, caller }: OperationContext) {
+  const ledger = await app.ledgers.updatePermissionsMode(caller, input.Name, input.PermissionsMode);
   return { Name: ledger.name, Arn: ledger.arn, PermissionsMode: ledger.permissionsMode };
 }

@@ -7,12 +7,16 @@
  * `knownTip` other than the tip is the caller's bug — the commit is refused, nothing written.
  * That is also why no footprints are stored here.
  */
-import { frontierKeys } from '../../journal/digestTree';
+import type * as DigestTree from '../../journal/digestTree';
+import { lazy } from '../../lazy';
 import type { CommitNeeds, CommitReads, CommitStore, CommitWrites, CurrentDoc, RevisionInfo } from '../stores';
 import type { Db } from './db';
 import type { DocumentStore } from './documentStore';
 import type { JournalStore } from './journalStore';
 import { synced, walSyncFor, writeUnsynced, type WalSync } from './walSync';
+
+// the journal's hashing loads with the first commit, not with the server
+const digestTree = lazy(() => require('../../journal/digestTree') as typeof DigestTree);
 
 export class SqliteCommitStore implements CommitStore {
   private wal: WalSync | null | undefined;
@@ -63,7 +67,7 @@ export class SqliteCommitStore implements CommitStore {
       );
     }
     const frontier = new Map<string, Buffer>();
-    for (const k of frontierKeys(tip.tipSequenceNo)) {
+    for (const k of digestTree().frontierKeys(tip.tipSequenceNo)) {
       const h = journal.node(ledgerId, k.level, k.index);
       if (!h) throw new Error(`journal digest tree: missing node (${k.level}, ${k.index}) of ledger ${ledgerId}`);
       frontier.set(`${k.level}:${k.index}`, h);
