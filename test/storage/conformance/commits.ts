@@ -165,6 +165,29 @@ export function commitTests(backend: Backend): void {
     await assertOneChain(store, 'L1', 2);
   });
 
+  storeTest(backend, 'names with quotes, backslashes and any Unicode are stored as given, never as SQL', async (open) => {
+    const store = await open();
+    await newStrand(store, 'L1');
+    const odd = `o'neil\\'); DROP TABLE documents; -- "ü" 😀 \\x00`;
+    const key = Buffer.from([0, 39, 92, 255]);
+    await commitBlocks(store, 'L1', [
+      {
+        ts: T0 + 1,
+        catalog: [
+          { kind: 'insertTable', table: { tableId: TABLE, name: odd, status: 'ACTIVE', tags: { [odd]: odd } } },
+          { kind: 'insertIndex', index: { indexId: 'I1', tableId: TABLE, field: odd, status: 'ONLINE' }, entries: [] },
+        ],
+        docs: [{ docId: 'D1', version: 0, data: `{name: "it's"}` }],
+        indexEntries: [{ put: true, tableId: TABLE, field: odd, key, docId: 'D1' }],
+      },
+    ]);
+    const { tables, indexes } = await store.documents.catalog('L1');
+    assert.deepEqual(tables, [{ tableId: TABLE, name: odd, status: 'ACTIVE', tags: { [odd]: odd } }]);
+    assert.equal(indexes[0].field, odd);
+    assert.deepEqual(await store.documents.lookup('L1', TABLE, odd, key), ['D1']);
+    assert.deepEqual((await store.documents.documents('L1', ['D1']))[0].data, ion(`{name: "it's"}`));
+  });
+
   storeTest(backend, 'a commit whose knownTip is behind the tip: footprints since (shared store) or refused (SQLite, one writer)', async (open) => {
     const store = await open();
     await newStrand(store, 'L1');
