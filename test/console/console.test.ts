@@ -17,6 +17,8 @@ import {
   exportToCompletion,
   fillTableFromEditor,
   open,
+  pageThroughTable,
+  redactedRevision,
   refusedDelete,
   SHOTS,
   saveEarlyDigest,
@@ -68,10 +70,12 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
     it('lists tables with their indexes and document counts, and pages through a table', async () => {
       await tablesPage(w.page, s);
       await saveEarlyDigest(w.page, s);
+      await pageThroughTable(w.page, s);
     });
     it("shows a document's revisions after two updates and a delete, with what changed", () => documentHistory(w.page, s));
-    it('verifies a revision against the current digest, drawing the proof, and fails it against a digest saved before it existed', () =>
+    it('verifies a revision and its block against the current digest, drawing the proof, and fails it against a digest saved before it existed', () =>
       verifyRevision(w.page, s));
+    it('marks a redacted revision in the history, and verifies it from its dataHash', () => redactedRevision(w.page, s));
     it('refuses to delete a ledger under deletion protection and says why', () => refusedDelete(w.page, s));
     it('starts an export from the form and watches it reach COMPLETED', () => exportToCompletion(w.page, s));
     it('charts commits per second and journal length from the metrics and digests', () => activity(w.page, s));

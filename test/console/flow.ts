@@ -19,6 +19,8 @@ export interface FlowState {
   documentId?: string;
   /** GetDigest's JSON as the page showed it, taken before the document was changed */
   earlyDigest?: string;
+  /** Person's table id, as the Tables page lists it */
+  tableId?: string;
   /** when set, screenshots of the main pages go to SHOTS */
   screenshots?: boolean;
 }
@@ -27,8 +29,10 @@ async function shot(page: Page, s: FlowState, name: string): Promise<void> {
   if (s.screenshots) await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
 }
 
+/** Goes to a page of the console: once loaded, the console moves between pages by the URL's hash, without reloading. */
 export async function open(page: Page, s: FlowState, hash: string): Promise<void> {
-  await page.goto(`${s.base}/console/${hash}`, { waitUntil: 'networkidle0' });
+  await page.goto(`${s.base}/console/${hash}`, { waitUntil: 'load' });
+  await page.waitForSelector('main, [data-test=login]');
 }
 
 /** Runs the editor's whole text; `outcomes` statements succeed, and then one is `refused` or none. */
@@ -110,12 +114,33 @@ export async function tablesPage(page: Page, s: FlowState): Promise<void> {
   await page.waitForSelector('[data-test=table-Person] [data-test=count]');
   const row = await textOf(page, '[data-test=table-Person]');
   assert.match(row, /^Person\s+ACTIVE\s+2\s+\[GovId\]\s+[A-Za-z0-9]{22}$/);
+  s.tableId = /[A-Za-z0-9]{22}$/.exec(row)![0];
   await page.click('[data-test=table-Person] a');
   await page.waitForSelector('[data-test=document]');
   const docs = await textsOf(page, '[data-test=document]');
   assert.equal(docs.length, 2);
   assert.ok(docs.some((d) => d.startsWith(s.documentId!)), docs.join('\n'));
   await shot(page, s, 'tables');
+}
+
+/** More documents than the server's page of 200 (QLDB writes at most 40 a transaction): Next reads the next page. */
+export async function pageThroughTable(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/query?ledger=${s.ledger}`);
+  await run(page, 'CREATE TABLE Bulk', 1);
+  for (let batch = 0; batch < 6; batch++) {
+    const docs = Array.from({ length: 40 }, (_, i) => `{'n': ${batch * 40 + i}}`).join(', ');
+    await run(page, `INSERT INTO Bulk << ${docs} >>`, 1);
+  }
+  await open(page, s, `#/tables?ledger=${s.ledger}`);
+  await page.waitForSelector('[data-test=table-Bulk] [data-test=count]');
+  assert.match(await textOf(page, '[data-test=table-Bulk] [data-test=count]'), /^240$/);
+  await open(page, s, `#/tables?ledger=${s.ledger}&table=Bulk`);
+  await page.waitForSelector('[data-test=document]');
+  assert.equal((await textsOf(page, '[data-test=document]')).length, 200);
+  await page.click('[data-test=next-page]');
+  await page.waitForFunction(() => document.querySelectorAll('[data-test=document]').length === 40, { timeout: 10_000 });
+  assert.match(await textOf(page, '[data-test=documents] h2'), /^Bulk: page 2$/);
+  assert.equal(await page.$eval('[data-test=next-page]', (b) => (b as any).disabled), true, 'the last page has no next');
 }
 
 export async function saveEarlyDigest(page: Page, s: FlowState): Promise<void> {
@@ -171,11 +196,39 @@ export async function verifyRevision(page: Page, s: FlowState): Promise<void> {
   assert.match(await textOf(page, '.fold-end'), /= the last hash/);
   await shot(page, s, 'verification');
 
+  // the block that holds the revision verifies too: every hash in it is recomputed
+  await page.select('select[name=kind]', 'block');
+  await page.click('[data-test=verify]');
+  await page.waitForFunction(() => /^block /.test(document.querySelector('[data-test=verification] p')?.textContent ?? ''), { timeout: 10_000 });
+  assert.equal(await textOf(page, '[data-test=verdict]'), 'Verified: the proof reaches the digest.');
+  assert.match(await textOf(page, '[data-test=verification] p'), /^block \{strandId:"\w+",sequenceNo:\d+\}: block hash \S+ recomputed from its 1 revision, transactionInfo, entriesHash and previousBlockHash/);
+  await page.select('select[name=kind]', 'revision');
+
   await page.click('[data-test=source-saved]');
   await fill(page, '[data-test=saved-digest]', s.earlyDigest!);
   await page.click('[data-test=verify]');
   await page.waitForFunction(() => document.querySelector('[data-test=verdict]')?.textContent?.startsWith('Not verified'), { timeout: 10_000 });
   assert.match(await textOf(page, '[data-test=verdict]'), /^Not verified: the revision's block \d+ comes after the digest's tip \{strandId:"\w+",sequenceNo:\d+\}: the digest was taken before it existed/);
+}
+
+/** A redacted revision is marked in the history, and still verifies (from the dataHash it keeps). */
+export async function redactedRevision(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/history?ledger=${s.ledger}&table=Person&id=${s.documentId}`);
+  await page.waitForSelector('[data-test=verify-revision]');
+  const links = await page.$$eval('[data-test=verify-revision]', (as) => as.map((a) => (a as any).href as string));
+  const address = new URL(links[1].replace('#/verify?', '?')).searchParams.get('address')!;
+  await open(page, s, `#/query?ledger=${s.ledger}`);
+  await run(page, `EXEC redact_revision \`${address}\`, '${s.tableId}', '${s.documentId}'`, 1);
+  await open(page, s, `#/history?ledger=${s.ledger}&table=Person&id=${s.documentId}`);
+  await page.waitForSelector('[data-test=revision]');
+  assert.deepEqual(await page.$$eval('[data-test=revision]', (lis) => lis.map((li) => li.getAttribute('data-status'))), ['live', 'redacted', 'live', 'deleted']);
+  assert.match(await textOf(page, '[data-test=revision][data-status=redacted]'), /REDACTED[\s\S]*The data of this revision was redacted/);
+  await (await page.$$('[data-test=verify-revision]'))[1].click();
+  await page.waitForSelector('[data-test=verify-form]');
+  await page.click('[data-test=verify]');
+  await page.waitForSelector('[data-test=verdict]', { timeout: 10_000 });
+  assert.equal(await textOf(page, '[data-test=verdict]'), 'Verified: the proof reaches the digest.');
+  assert.match(await textOf(page, '[data-test=verification] p'), /version 1 .*recomputed from its metadata and dataHash \(the revision is redacted\)/);
 }
 
 /** A protected ledger is not deleted, and the console says why. */

@@ -54,7 +54,7 @@ function Description({ ledger, id }: { ledger: string; id: string }) {
       {d.data && (
         <>
           {d.data.Status === 'IN_PROGRESS' && <progress data-test="export-progress" />}
-          <pre class="ion-text">{JSON.stringify(d.data, null, 2)}</pre>
+          <pre class="ion-text">{JSON.stringify(d.data, (key, value) => (key.endsWith('Time') && typeof value === 'number' ? when(value) : value), 2)}</pre>
         </>
       )}
     </div>

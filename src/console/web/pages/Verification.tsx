@@ -144,7 +144,15 @@ function Outcome({ result }: { result: Result }) {
           {result.recomputed.label}: {result.recomputed.how}, matching the hash the answer states.
         </p>
       )}
-      {result.fold && <FoldDrawing fold={result.fold} />}
+      {result.fold && (
+        <>
+          <p class="hint">
+            Each step hashes the running value (<span class="hash running">blue</span>) with the Proof's next hash (<span class="hash sibling">yellow</span>), the
+            smaller first by QLDB's byte order; the last value must be the digest.
+          </p>
+          <FoldDrawing fold={result.fold} />
+        </>
+      )}
     </div>
   );
 }
