@@ -20,10 +20,12 @@ import {
   pageThroughTable,
   redactedRevision,
   refusedDelete,
+  runSelection,
   SHOTS,
   saveEarlyDigest,
   syntaxError,
   tablesPage,
+  updateAndDelete,
   verifyRevision,
   type FlowState,
 } from './flow';
@@ -67,6 +69,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
     it('creates a table and an index and inserts documents from the query editor, and shows the rows as a table and as Ion', () =>
       fillTableFromEditor(w.page, s));
     it('shows a syntax error at its line and column in the editor, and aborts the transaction', () => syntaxError(w.page, s));
+    it('runs only the selected statement when there is a selection', () => runSelection(w.page, s));
     it('lists tables with their indexes and document counts, and pages through a table', async () => {
       await tablesPage(w.page, s);
       await saveEarlyDigest(w.page, s);
@@ -77,6 +80,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
       verifyRevision(w.page, s));
     it('marks a redacted revision in the history, and verifies it from its dataHash', () => redactedRevision(w.page, s));
     it('refuses to delete a ledger under deletion protection and says why', () => refusedDelete(w.page, s));
+    it('updates a ledger and deletes it once its deletion protection is off', () => updateAndDelete(w.page, s));
     it('starts an export from the form and watches it reach COMPLETED', () => exportToCompletion(w.page, s));
     it('charts commits per second and journal length from the metrics and digests', () => activity(w.page, s));
     it('sent no request outside its origin and logged no error', () => clean(w, server.endpoint));

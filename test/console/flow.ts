@@ -109,6 +109,20 @@ export async function syntaxError(page: Page, s: FlowState): Promise<void> {
   assert.equal(history[0], "SELECT * FROM Person WHERE GovId = 'P3';");
 }
 
+/** With a selection, Run runs only the selected statement. */
+export async function runSelection(page: Page, s: FlowState): Promise<void> {
+  await open(page, s, `#/query?ledger=${s.ledger}`);
+  const text = "SELECT * FROM Person WHERE GovId = 'P1';\nSELECT name FROM Person WHERE GovId = 'P2';";
+  await fill(page, '[data-test=editor]', text);
+  await page.$eval('[data-test=editor]', (el, from) => (el as any).setSelectionRange(from, from + 42), text.indexOf('SELECT name'));
+  const runs = await page.$eval('[data-test=query-runs]', (e) => Number(e.getAttribute('data-runs')));
+  await page.click('[data-test=run]');
+  await page.waitForFunction((n) => Number(document.querySelector('[data-test=query-runs]')?.getAttribute('data-runs')) > n, { timeout: 15_000 }, runs);
+  const outcomes = await textsOf(page, '[data-test=outcome]');
+  assert.equal(outcomes.length, 1);
+  assert.match(outcomes[0], /^SELECT name FROM Person WHERE GovId = 'P2'[\s\S]*name\s+Charles$/);
+}
+
 export async function tablesPage(page: Page, s: FlowState): Promise<void> {
   await open(page, s, `#/tables?ledger=${s.ledger}`);
   await page.waitForSelector('[data-test=table-Person] [data-test=count]');
@@ -229,6 +243,21 @@ export async function redactedRevision(page: Page, s: FlowState): Promise<void> 
   await page.waitForSelector('[data-test=verdict]', { timeout: 10_000 });
   assert.equal(await textOf(page, '[data-test=verdict]'), 'Verified: the proof reaches the digest.');
   assert.match(await textOf(page, '[data-test=verification] p'), /version 1 .*recomputed from its metadata and dataHash \(the revision is redacted\)/);
+}
+
+/** Deletion protection turned off from the Edit form; then the ledger is deleted, DELETING until it is gone. */
+export async function updateAndDelete(page: Page, s: FlowState): Promise<void> {
+  const scratch = { ...s, ledger: `${s.ledger}-scratch` };
+  await createLedger(page, { ...scratch, screenshots: false });
+  const row = `[data-test=ledger-${scratch.ledger}]`;
+  await page.click(`${row} [data-test=edit]`);
+  await page.waitForSelector('[data-test=update-ledger]');
+  await page.click('[data-test=update-ledger] input[name=protection]');
+  await page.click('[data-test=update-ledger-submit]');
+  await page.waitForFunction((r) => /\soff\s/.test((document.querySelector(r) as any)?.innerText ?? ''), { timeout: 10_000 }, row);
+  await page.click(`${row} [data-test=delete]`);
+  await page.waitForFunction((r) => !document.querySelector(r), { timeout: 10_000 }, row);
+  assert.ok(await page.$(`[data-test=ledger-${s.ledger}]`), 'the other ledger is still listed');
 }
 
 /** A protected ledger is not deleted, and the console says why. */
