@@ -9,30 +9,37 @@ export function columnsOf(values: readonly dom.Value[]): string[] | undefined {
   return [...columns];
 }
 
-export function ResultTable({ values }: { values: readonly dom.Value[] }) {
-  if (!values.length) return <p class="hint">No documents.</p>;
+/** Rows drawn at most: a browser table of many thousands of expandable cells stops responding. */
+const SHOWN = 1000;
+
+export function ResultTable({ values: all }: { values: readonly dom.Value[] }) {
+  if (!all.length) return <p class="hint">No documents.</p>;
+  const values = all.slice(0, SHOWN);
   const columns = columnsOf(values);
   return (
-    <table class="results" data-test="results">
-      <thead>
-        <tr>{(columns ?? ['value']).map((c) => <th key={c}>{c}</th>)}</tr>
-      </thead>
-      <tbody>
-        {values.map((v, i) => (
-          <tr key={i}>
-            {columns ? (
-              columns.map((c) => {
-                const f = v.get(c);
-                return <td key={c}>{f ? <IonTree value={f} /> : <span class="missing">—</span>}</td>;
-              })
-            ) : (
-              <td>
-                <IonTree value={v} />
-              </td>
-            )}
-          </tr>
-        ))}
-      </tbody>
-    </table>
+    <>
+      {all.length > SHOWN && <p class="hint">The first {SHOWN} of {all.length} documents; the Ion view shows them all.</p>}
+      <table class="results" data-test="results">
+        <thead>
+          <tr>{(columns ?? ['value']).map((c) => <th key={c}>{c}</th>)}</tr>
+        </thead>
+        <tbody>
+          {values.map((v, i) => (
+            <tr key={i}>
+              {columns ? (
+                columns.map((c) => {
+                  const f = v.get(c);
+                  return <td key={c}>{f ? <IonTree value={f} /> : <span class="missing">—</span>}</td>;
+                })
+              ) : (
+                <td>
+                  <IonTree value={v} />
+                </td>
+              )}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </>
   );
 }

@@ -23,9 +23,23 @@ export function NeedLedger({ ledger }: { ledger?: string }) {
   return ledger ? null : <p class="hint">Choose a ledger above.</p>;
 }
 
+/** The Clipboard API exists only in secure contexts (HTTPS, localhost); plain HTTP elsewhere falls back to a selection. */
+function copyText(text: string): void {
+  if (navigator.clipboard) {
+    void navigator.clipboard.writeText(text);
+    return;
+  }
+  const area = document.createElement('textarea');
+  area.value = text;
+  document.body.append(area);
+  area.select();
+  document.execCommand('copy');
+  area.remove();
+}
+
 export function Copy({ text, label = 'Copy' }: { text: string; label?: string }) {
   return (
-    <button type="button" class="small" onClick={() => void navigator.clipboard?.writeText(text)}>
+    <button type="button" class="small" onClick={() => copyText(text)}>
       {label}
     </button>
   );
