@@ -153,7 +153,7 @@ async function exportPhase(dir: string): Promise<void> {
       const seconds = Number(process.hrtime.bigint() - t) / 1e9;
       const cpu = process.cpuUsage(cpu0);
       const cpuSeconds = (cpu.user + cpu.system) / 1e6;
-      const job = app.exports.store.get(id)!;
+      const job = (await app.exports.store.get(id))!;
       if (job.status !== 'COMPLETED') throw new Error(`export ${format} ended ${job.status}: ${job.cancelReason}`);
       const all = filesUnder(outDir);
       const objects = all.filter((f) => !f.endsWith('.manifest')).length;

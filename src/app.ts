@@ -12,7 +12,6 @@ import { createAuthenticator, type Authenticator } from './server/auth';
 import { createLogger, silentLogger, type Logger } from './server/log';
 import { TxnService } from './txn/service';
 import { ExportService, sinkFor } from './exports/service';
-import { sqliteExportJournal } from './storage/sqlite/exportJournal';
 import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
 import { Metrics } from './server/metrics';
 import type { Store } from './storage/stores';
@@ -90,9 +89,13 @@ export class App {
     this.auth = createAuthenticator(config);
     this.onClose(() => this.ledgers.close());
     this.txn = TxnService.of(this);
-    this.exports = new ExportService(this.db, this.ledgers, sqliteExportJournal(this.db), sinkFor(config), config, this.log, {
+    this.exports = new ExportService(this.store, this.ledgers, sinkFor(config), config, this.log, {
       maxObjectBytes: config.exportObjectMaxBytes,
       maxObjectBlocks: config.exportObjectMaxBlocks,
+      nodeId: this.nodeId,
+      // SQLite: worker threads read the database file; the data-directory lock makes this node the only one
+      dbPath: this.db && !this.db.memory ? this.db.name : undefined,
+      soleNode: this.store.kind === 'sqlite',
     });
     // first in line: a refused deletion must not have ended the ledger's sessions already
     this.ledgers.hooks.beforeDelete.unshift((ledger) => this.exports.refuseDeleteWhileExporting(ledger));

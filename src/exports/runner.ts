@@ -1,19 +1,28 @@
 /**
- * Runs export jobs: a bounded number at once (exportConcurrency), the rest queued in creation
- * order. A job writes its data objects in journal order, records each one (and the block after
- * it) durably as soon as the sink has it, then writes the completed manifest and only then
- * turns COMPLETED (control-plane.md §4.2).
+ * Runs export jobs, one node at a time per job (scale-out.md §4): a job is run by whoever holds
+ * its lease in the store. This runner claims IN_PROGRESS jobs whose lease is free or expired —
+ * at start-up, right after this node creates one, and every `pollMs` — up to `concurrency` at
+ * once, renews each lease every `renewMs` while it works, and records each data object with its
+ * resume point only while it still holds the lease. A node that dies stops renewing; once its
+ * leases run out another node claims its jobs and resumes them from their resume points.
+ *
+ * A job writes its data objects in journal order, records each one (and the block after it)
+ * durably as soon as the sink has it, then writes the completed manifest and only then turns
+ * COMPLETED (control-plane.md §4.2).
  *
  * Resume is exact because everything that decides an object's key and bytes is fixed when the
  * job is created and stored with it: the block range (first and last block), the cut rule (bytes
- * and blocks per object), the format and the creation hour. A restarted job continues at the
- * first block not yet in a recorded object and cuts the same objects it would have cut.
+ * and blocks per object), the format and the creation hour. A resumed job continues at the first
+ * block not yet in a recorded object and cuts the same objects it would have cut, on any node.
+ *
+ * Each of the `concurrency` slots claims under an owner name of its own (`<nodeId>/<slot>`):
+ * claiming again under a name that holds a lease renews that lease, so one name could never
+ * hold two jobs.
  */
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 import type { Logger } from '../server/log';
-import type { SqliteExportStore } from '../storage/sqlite/exportStore';
+import type { ExportStore, JournalStore } from '../storage/stores';
 import { FORMATS } from './encoders';
-import type { ExportJournal } from './journalSource';
 import { completedManifestKey, dataObjectKey } from './layout';
 import { lazy } from '../lazy';
 import type * as Manifests from './manifests';
@@ -30,60 +39,203 @@ export interface RunnerOptions {
   retry: RetryPolicy;
   /** blocks per segment read and encoded at once */
   segmentBlocks: number;
+  /** this server process among the nodes sharing the store */
+  nodeId: string;
+  /** how long a claim or renewal holds a job */
+  leaseMs: number;
+  /** how often a running job's lease is renewed (well within leaseMs) */
+  renewMs: number;
+  /** how often the store is asked for claimable jobs when nothing else prompts it */
+  pollMs: number;
+  /**
+   * The store serves this process alone (SQLite, under the data-directory lock): a lease found
+   * at start-up can only be a previous process's, and is taken over at once.
+   */
+  soleNode: boolean;
 }
 
+/** The runner is stopping: the job pauses, IN_PROGRESS, and its lease is let go. */
 class Stopped extends Error {}
+/** Another node holds the job now (or this one can no longer be sure it does): touch nothing more. */
+class LeaseLost extends Error {}
+
+interface Run {
+  readonly job: ExportJob;
+  readonly owner: string;
+  /** the lease is held until then, as far as this node knows */
+  until: number;
+  lost: boolean;
+  ended: boolean;
+  done?: Promise<void>;
+}
 
 export class ExportRunner {
-  private readonly queue: string[] = [];
-  private readonly queued = new Set<string>();
-  private readonly running = new Map<string, Promise<void>>();
+  private readonly slots: (Run | undefined)[];
   private stopping = false;
-  /** resolves when a job finishes: tests and the benchmark wait on it */
-  private readonly waiters = new Map<string, (() => void)[]>();
+  private readonly startedAt: number;
+  private claiming: Promise<void> | undefined;
+  private claimAgain = false;
+  private pollTimer: NodeJS.Timeout | undefined;
+  /** woken whenever a job ends here, a claim round ends, or the runner stops */
+  private waiters: (() => void)[] = [];
   onObjectWritten?: (bytes: number) => void;
 
   constructor(
-    private readonly store: SqliteExportStore,
-    private readonly journal: ExportJournal,
+    private readonly store: ExportStore,
+    private readonly journal: JournalStore,
     private readonly sink: Sink,
     private readonly segments: SegmentEncoder,
     private readonly log: Logger,
     private readonly options: RunnerOptions,
     private readonly now: () => number = Date.now,
-  ) {}
+  ) {
+    this.slots = new Array<Run | undefined>(Math.max(1, options.concurrency)).fill(undefined);
+    this.startedAt = now();
+  }
 
-  /** Queues every IN_PROGRESS job (at start-up: the jobs a stop interrupted). */
-  resumeAll(): void {
-    for (const job of this.store.inProgress()) {
-      this.log.info('export.resume', { exportId: job.exportId, ledger: job.ledgerName, nextSeq: job.nextSeq ?? null });
-      this.enqueue(job.exportId);
+  /** Starts claiming: first the jobs left IN_PROGRESS by a stop or by a node that died. */
+  start(): void {
+    this.claimSoon();
+  }
+
+  /** A job was just created here: claim it now rather than at the next poll. */
+  claimSoon(): void {
+    if (this.stopping) return;
+    if (this.claiming) {
+      this.claimAgain = true;
+      return;
     }
-  }
-
-  enqueue(exportId: string): void {
-    if (this.stopping || this.queued.has(exportId) || this.running.has(exportId)) return;
-    this.queued.add(exportId);
-    this.queue.push(exportId);
-    this.pump();
-  }
-
-  /** Resolves once the job is no longer running or queued (finished, or left for a restart). */
-  whenIdle(exportId: string): Promise<void> {
-    if (!this.queued.has(exportId) && !this.running.has(exportId)) return Promise.resolve();
-    return new Promise((resolve) => {
-      const list = this.waiters.get(exportId) ?? [];
-      list.push(resolve);
-      this.waiters.set(exportId, list);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    this.claiming = this.claimRound().finally(() => {
+      this.claiming = undefined;
+      this.wake();
+      if (this.stopping) return;
+      if (this.claimAgain) {
+        this.claimAgain = false;
+        this.claimSoon();
+        return;
+      }
+      this.pollTimer = setTimeout(() => this.claimSoon(), this.options.pollMs);
+      // polling alone keeps no process alive, unless someone waits for a job (see whenIdle)
+      if (this.waiters.length === 0) this.pollTimer.unref();
     });
   }
 
-  /** Stops taking jobs; running ones pause at their next step and stay IN_PROGRESS for the next start. */
+  private async claimRound(): Promise<void> {
+    try {
+      for (let slot = 0; slot < this.slots.length && !this.stopping; slot++) {
+        if (this.slots[slot]) continue;
+        const owner = `${this.options.nodeId}/${slot}`;
+        const now = this.now();
+        // on a store of its own, a lease that ends before this process' first could have is a
+        // previous process'; a lease this process took ends after that
+        const expiredBefore = this.options.soleNode ? Math.max(now, this.startedAt + this.options.leaseMs) : now;
+        const job = await this.store.claim(owner, now + this.options.leaseMs, expiredBefore);
+        if (!job) break;
+        if (this.stopping) {
+          await this.release(job.exportId, owner);
+          break;
+        }
+        this.begin(slot, { job, owner, until: now + this.options.leaseMs, lost: false, ended: false });
+      }
+    } catch (e) {
+      this.log.warn('export.claim_failed', { message: String((e as Error)?.message ?? e) });
+    }
+  }
+
+  private begin(slot: number, run: Run): void {
+    this.slots[slot] = run;
+    const { job } = run;
+    this.log.info('export.claimed', { exportId: job.exportId, ledger: job.ledgerName, nextSeq: job.nextSeq ?? null, owner: run.owner });
+    const renewal = setInterval(() => void this.renew(run), this.options.renewMs);
+    renewal.unref();
+    run.done = this.run(run).finally(() => {
+      run.ended = true;
+      clearInterval(renewal);
+      this.slots[slot] = undefined;
+      this.wake();
+      this.claimSoon();
+    });
+  }
+
+  private async renew(run: Run): Promise<void> {
+    if (run.lost || run.ended) return;
+    const until = this.now() + this.options.leaseMs;
+    try {
+      const held = await this.store.renew(run.job.exportId, run.owner, until);
+      if (run.ended) return;
+      if (held) run.until = Math.max(run.until, until);
+      else this.lose(run);
+    } catch (e) {
+      // the lease may still be held: the next renewal or the next record tells
+      this.log.warn('export.renew_failed', { exportId: run.job.exportId, message: String((e as Error)?.message ?? e) });
+    }
+  }
+
+  private lose(run: Run): void {
+    if (!run.lost) this.log.warn('export.lease_lost', { exportId: run.job.exportId, owner: run.owner });
+    run.lost = true;
+  }
+
+  /** Whether this node still holds the job's lease, as far as it knows. */
+  private holds(run: Run): boolean {
+    // renewals that could not reach the store leave `until` behind: past it, another node may hold the job
+    if (!run.lost && this.now() >= run.until) this.lose(run);
+    return !run.lost;
+  }
+
+  /** Throws unless this node may go on with the job. */
+  private check(run: Run): void {
+    if (!this.holds(run)) throw new LeaseLost();
+    if (this.stopping) throw new Stopped();
+  }
+
+  /** Lets another node (or this one's next start) claim a paused job at once. */
+  private async release(exportId: string, owner: string): Promise<void> {
+    try {
+      await this.store.renew(exportId, owner, 0);
+    } catch {
+      // it runs out on its own
+    }
+  }
+
+  private wake(): void {
+    const w = this.waiters;
+    this.waiters = [];
+    for (const fn of w) fn();
+  }
+
+  private running(exportId: string): boolean {
+    return this.slots.some((r) => r?.job.exportId === exportId);
+  }
+
+  /**
+   * Resolves once the job is finished (COMPLETED, CANCELLED or gone) and not running here, or once
+   * this runner stops: tests and the benchmark wait on it. Another node may be the one running it.
+   */
+  async whenIdle(exportId: string): Promise<void> {
+    for (;;) {
+      if (this.stopping) return;
+      if (!this.running(exportId)) {
+        const job = await this.store.get(exportId);
+        if (!job || job.status !== 'IN_PROGRESS' || this.stopping) return;
+      }
+      await new Promise<void>((resolve) => {
+        this.waiters.push(resolve);
+        this.pollTimer?.ref();
+      });
+    }
+  }
+
+  /** Stops claiming; running jobs pause at their next step and stay IN_PROGRESS, their leases let go. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.queue.length = 0;
-    this.queued.clear();
-    await Promise.allSettled([...this.running.values()]);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = undefined;
+    await this.claiming;
+    await Promise.allSettled(this.slots.map((r) => r?.done));
+    this.wake();
   }
 
   /**
@@ -99,41 +251,41 @@ export class ExportRunner {
   }
 
   private returnBuffers(buffers: OutBuf[]): void {
-    if (this.pool.length < 2 * this.options.concurrency) this.pool.push(...buffers);
+    if (this.pool.length < 2 * this.slots.length) this.pool.push(...buffers);
   }
 
-  private pump(): void {
-    while (!this.stopping && this.running.size < this.options.concurrency && this.queue.length > 0) {
-      const id = this.queue.shift()!;
-      this.queued.delete(id);
-      const p = this.run(id).finally(() => {
-        this.running.delete(id);
-        for (const w of this.waiters.get(id) ?? []) w();
-        this.waiters.delete(id);
-        this.pump();
-      });
-      this.running.set(id, p);
-    }
-  }
-
-  private async run(exportId: string): Promise<void> {
-    const job = this.store.get(exportId);
-    if (!job || job.status !== 'IN_PROGRESS') return;
+  private async run(run: Run): Promise<void> {
+    const { job, owner } = run;
+    const exportId = job.exportId;
     try {
-      await this.export(job);
+      await this.export(run);
     } catch (e) {
       if (e instanceof Stopped) {
+        await this.release(exportId, owner);
         this.log.info('export.paused', { exportId });
+        return;
+      }
+      if (e instanceof LeaseLost) {
+        this.log.info('export.left', { exportId, owner });
         return;
       }
       const reason =
         e instanceof SinkError ? `${e.code}: ${e.message}` : `${(e as Error)?.name ?? 'Error'}: ${(e as Error)?.message ?? String(e)}`;
-      this.store.finish(exportId, 'CANCELLED', this.now(), reason);
-      this.log.error('export.cancelled', { exportId, ledger: job.ledgerName, reason });
+      try {
+        // only the lease's holder decides a job's end
+        if (!run.lost && (await this.store.renew(exportId, owner, this.now() + this.options.leaseMs))) {
+          await this.store.finish(exportId, 'CANCELLED', this.now(), reason);
+          this.log.error('export.cancelled', { exportId, ledger: job.ledgerName, reason });
+        }
+      } catch (e2) {
+        // the store is unreachable: the job stays IN_PROGRESS, and is claimed again once its lease runs out
+        this.log.error('export.failed', { exportId, ledger: job.ledgerName, reason, store: String((e2 as Error)?.message ?? e2) });
+      }
     }
   }
 
-  private async export(job: ExportJob): Promise<void> {
+  private async export(run: Run): Promise<void> {
+    const { job, owner } = run;
     const format = dataFormat(job);
     const info = FORMATS[format];
     const put: PutOptions = {
@@ -144,7 +296,7 @@ export class ExportRunner {
     const onRetry = (err: SinkError, attempt: number) =>
       this.log.warn('export.retry', { exportId: job.exportId, attempt, code: err.code, message: err.message });
 
-    let ordinal = this.store.objects(job.exportId).length;
+    let ordinal = (await this.store.objects(job.exportId)).length;
     if (job.firstSeq !== undefined && job.lastSeq !== undefined && job.nextSeq !== undefined) {
       // two buffers: the next object is encoded while the sink writes the previous one; objects
       // are still recorded strictly in order, each only once the sink has it
@@ -157,6 +309,9 @@ export class ExportRunner {
       let objBlocks = 0;
 
       const write = async (body: OutBuf, first: number, last: number, previous: Promise<void> | undefined) => {
+        // no new object once the lease is lost; one already on its way carries the same key and
+        // bytes as the new holder's
+        if (!this.holds(run)) throw new LeaseLost();
         const key = dataObjectKey(job.prefix, created, job.strandId, first, last, format);
         const bytes = body.view();
         const putting = putWithRetry(this.sink, job.bucket, key, bytes, put, this.options.retry, onRetry);
@@ -164,7 +319,11 @@ export class ExportRunner {
         putting.catch(() => undefined);
         if (previous) await previous;
         await putting;
-        this.store.addObject(job.exportId, { ordinal: ordinal++, key, firstSeq: first, lastSeq: last }, last + 1);
+        if (run.lost) throw new LeaseLost();
+        if (!(await this.store.addObject(job.exportId, owner, { ordinal: ordinal++, key, firstSeq: first, lastSeq: last }, last + 1))) {
+          this.lose(run);
+          throw new LeaseLost();
+        }
         this.onObjectWritten?.(bytes.length);
       };
 
@@ -178,9 +337,9 @@ export class ExportRunner {
         out.reset();
         objFirst = -1;
         objBlocks = 0;
-        if (this.stopping) {
+        if (this.stopping || run.lost) {
           await inFlight;
-          throw new Stopped();
+          this.check(run);
         }
       };
 
@@ -199,11 +358,11 @@ export class ExportRunner {
       try {
         for (let i = 0; i < this.segments.depth; i++) requestNext();
         while (ahead.length > 0) {
-          if (this.stopping) {
+          if (this.stopping || run.lost) {
             await inFlight;
-            throw new Stopped();
+            this.check(run);
           }
-          if (!this.journal.strand(job.ledgerId)) throw new Error(`the ledger ${job.ledgerName} no longer exists`);
+          if (!(await this.journal.strand(job.ledgerId))) throw new Error(`the ledger ${job.ledgerName} no longer exists`);
           const segment = await ahead.shift()!;
           requestNext();
           const { bytes, ends } = segment;
@@ -227,7 +386,13 @@ export class ExportRunner {
       this.returnBuffers(buffers);
     }
 
-    const keys = this.store.objects(job.exportId).map((o) => o.key);
+    // the completed manifest names every recorded object: only the lease's holder writes it
+    this.check(run);
+    const keys = (await this.store.objects(job.exportId)).map((o) => o.key);
+    if (!(await this.store.renew(job.exportId, owner, this.now() + this.options.leaseMs))) {
+      this.lose(run);
+      throw new LeaseLost();
+    }
     const manifest = manifests().encodeCompletedManifest(keys, format);
     await putWithRetry(
       this.sink,
@@ -238,7 +403,7 @@ export class ExportRunner {
       this.options.retry,
       onRetry,
     );
-    if (this.store.finish(job.exportId, 'COMPLETED', this.now())) {
+    if (await this.store.finish(job.exportId, 'COMPLETED', this.now())) {
       this.log.info('export.completed', { exportId: job.exportId, ledger: job.ledgerName, objects: keys.length });
     }
   }

@@ -3,7 +3,7 @@
  *
  * Every stored block is a complete Ion stream, so blocks encode independently: segments can be
  * read and encoded in parallel — by worker threads, each with its own read-only SQLite
- * connection — and the runner still cuts objects at exactly the same blocks, because it gets the
+ * connection, or read from any store asynchronously and encoded here — and the runner still cuts objects at exactly the same blocks, because it gets the
  * end offset of every block and applies the cut rule block by block, in order. The bytes of an
  * object are the concatenation of its blocks' encodings however the range was segmented.
  */
@@ -11,7 +11,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { BlockEncoder, type OutputFormat } from './encoders';
-import type { ExportJournal } from './journalSource';
+import type { ReadBlocks } from './journalSource';
 import { OutBuf } from './outBuf';
 
 export interface EncodedSegment {
@@ -27,17 +27,15 @@ export interface SegmentEncoder {
   close(): Promise<void>;
 }
 
-/** Reads and encodes one segment synchronously (the worker's body, and the in-process fallback). */
+/** Encodes the blocks of one segment, read already (the worker's body, and the in-process encoder's). */
 export function encodeSegment(
-  journal: ExportJournal,
+  blocks: Buffer[],
   encoders: Map<OutputFormat, BlockEncoder>,
   out: OutBuf,
-  ledgerId: string,
   fromSeq: number,
   toSeq: number,
   format: OutputFormat,
 ): EncodedSegment {
-  const blocks = journal.readBlocks(ledgerId, fromSeq, toSeq, toSeq - fromSeq + 1);
   if (blocks.length !== toSeq - fromSeq + 1) throw new Error(`blocks ${fromSeq}..${toSeq} of the journal are missing`);
   let encoder = encoders.get(format);
   if (!encoder) encoders.set(format, (encoder = new BlockEncoder(format)));
@@ -53,18 +51,26 @@ export function encodeSegment(
   return { bytes, ends };
 }
 
+/** Reads a segment (from the store, asynchronously) and encodes it on this thread. */
 export class InProcessSegmentEncoder implements SegmentEncoder {
   readonly depth = 1;
   private readonly encoders = new Map<OutputFormat, BlockEncoder>();
   private readonly out = new OutBuf(1 << 20);
 
-  constructor(private readonly journal: ExportJournal) {}
+  constructor(
+    private readonly read: ReadBlocks,
+    private readonly closeReader?: () => void,
+  ) {}
 
   async encode(ledgerId: string, fromSeq: number, toSeq: number, format: OutputFormat): Promise<EncodedSegment> {
-    return encodeSegment(this.journal, this.encoders, this.out, ledgerId, fromSeq, toSeq, format);
+    const blocks = await this.read(ledgerId, fromSeq, toSeq);
+    // encoded without an await in between: the scratch buffer is this call's until it is copied
+    return encodeSegment(blocks, this.encoders, this.out, fromSeq, toSeq, format);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.closeReader?.();
+  }
 }
 
 interface Pending {
@@ -166,5 +172,6 @@ export class SharedSegmentEncoder implements SegmentEncoder {
 
   async close(): Promise<void> {
     await this.workers.close();
+    await this.local.close();
   }
 }

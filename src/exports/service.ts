@@ -11,10 +11,9 @@ import { KMS_KEY_ARN } from '../ledger/arn';
 import type { Ledger, LedgerService } from '../ledger/ledgers';
 import { invalidParameter, limitExceeded, resourceInUse, resourceNotFound } from '../server/errors';
 import type { Logger } from '../server/log';
-import type { Db } from '../storage/sqlite/db';
-import { SqliteExportStore } from '../storage/sqlite/exportStore';
+import type { ExportStore, JournalStore, Store } from '../storage/stores';
 import { FORMATS, type OutputFormat } from './encoders';
-import type { ExportJournal } from './journalSource';
+import { fileBlocks, storeBlocks } from './journalSource';
 import { completedManifestKey, dataObjectKey, startedManifestKey } from './layout';
 import { lazy } from '../lazy';
 import type * as Manifests from './manifests';
@@ -92,14 +91,31 @@ export interface ExportServiceOptions {
   segmentBlocks: number;
   /**
    * worker threads reading and encoding segments alongside the server's own thread (which takes
-   * every other segment); 0 = the server's thread alone. Each worker costs ~25 MB.
+   * every other segment); 0 = the server's thread alone. Each worker costs ~25 MB. Only with a
+   * `dbPath`.
    */
   workers: number;
   /** how often finished jobs past their retention are purged */
   purgeIntervalMs: number;
+  /** this server process among the nodes sharing the store: export leases name it */
+  nodeId: string;
+  /** how long a node holds a job it runs without renewing: after a node dies, its jobs wait this long */
+  leaseMs: number;
+  /** how often a running job's lease is renewed */
+  renewMs: number;
+  /** how often the store is asked for jobs to run (other nodes' jobs whose lease ran out) */
+  pollMs: number;
+  /**
+   * The SQLite database file the store runs on: segments are then read through read-only
+   * connections of their own, by worker threads and by the server's thread. Without it blocks are
+   * read through the store.
+   */
+  dbPath?: string;
+  /** the store serves this process alone (SQLite): leases found at start-up are taken over at once */
+  soleNode: boolean;
 }
 
-export const DEFAULT_EXPORT_OPTIONS: ExportServiceOptions = {
+export const DEFAULT_EXPORT_OPTIONS: Omit<ExportServiceOptions, 'nodeId'> = {
   maxObjectBytes: DEFAULT_MAX_OBJECT_BYTES,
   maxObjectBlocks: DEFAULT_MAX_OBJECT_BLOCKS,
   retry: { attempts: 6, baseDelayMs: 250, maxDelayMs: 4_000 },
@@ -107,6 +123,10 @@ export const DEFAULT_EXPORT_OPTIONS: ExportServiceOptions = {
   segmentBlocks: 1_000,
   workers: availableParallelism() >= 2 ? 1 : 0,
   purgeIntervalMs: 60_000,
+  leaseMs: 30_000,
+  renewMs: 10_000,
+  pollMs: 5_000,
+  soleNode: false,
 };
 
 /** The sink the configuration asks for: the S3 API when an endpoint is set, else the local directory. */
@@ -126,46 +146,61 @@ export function sinkFor(config: Config): Sink {
   return new LocalSink(config.s3LocalDir ?? join(config.dataDir, 's3'));
 }
 
+/** What the exports need of the ledgers: the caller's ledger by name (answered from memory). */
+export type LedgerLookup = Pick<LedgerService, 'requireActive' | 'requireExisting'>;
+
+/**
+ * Export jobs live in the store, which every node shares: the limit per ledger, DeleteLedger's
+ * refusal, Describe and List read it, never a copy of this node's.
+ */
 export class ExportService {
-  readonly store: SqliteExportStore;
+  readonly store: ExportStore;
   readonly runner: ExportRunner;
+  readonly nodeId: string;
   private readonly options: ExportServiceOptions;
-  /** exports between the limit check and their durable row (step 8 → 10), per ledger */
+  /** this node's exports between the limit check and their durable row (step 8 → 10), per ledger */
   private readonly pending = new Map<string, number>();
   private purgeTimer: NodeJS.Timeout | undefined;
   private readonly segments: SegmentEncoder;
+  private readonly journal: JournalStore;
 
   constructor(
-    db: Db,
-    private readonly ledgers: LedgerService,
-    private readonly journal: ExportJournal,
+    store: Store,
+    private readonly ledgers: LedgerLookup,
     private readonly sink: Sink,
     private readonly config: Pick<Config, 'exportRetentionMs' | 'exportConcurrency'>,
     private readonly log: Logger,
     options: Partial<ExportServiceOptions> = {},
     private readonly now: () => number = Date.now,
   ) {
-    this.options = { ...DEFAULT_EXPORT_OPTIONS, ...options };
-    this.store = new SqliteExportStore(db);
+    this.options = { ...DEFAULT_EXPORT_OPTIONS, nodeId: options.nodeId ?? newId(), ...options };
+    this.nodeId = this.options.nodeId;
+    this.store = store.exports;
+    this.journal = store.journal;
+    const { dbPath, workers } = this.options;
+    const file = dbPath ? fileBlocks(dbPath) : undefined;
+    const local = file ? new InProcessSegmentEncoder(file.read, file.close) : new InProcessSegmentEncoder(storeBlocks(store.journal));
+    this.segments = dbPath && workers > 0 ? new SharedSegmentEncoder(new WorkerSegmentEncoder(dbPath, workers), local) : local;
     const runnerOptions: RunnerOptions = {
       concurrency: Math.max(1, config.exportConcurrency),
       retry: this.options.retry,
       segmentBlocks: this.options.segmentBlocks,
+      nodeId: this.nodeId,
+      leaseMs: this.options.leaseMs,
+      renewMs: this.options.renewMs,
+      pollMs: this.options.pollMs,
+      soleNode: this.options.soleNode,
     };
-    this.segments =
-      journal.dbPath && this.options.workers > 0
-        ? new SharedSegmentEncoder(new WorkerSegmentEncoder(journal.dbPath, this.options.workers), new InProcessSegmentEncoder(journal))
-        : new InProcessSegmentEncoder(journal);
-    this.runner = new ExportRunner(this.store, journal, sink, this.segments, log, runnerOptions, now);
+    this.runner = new ExportRunner(this.store, this.journal, sink, this.segments, log, runnerOptions, now);
   }
 
-  /** Resumes the jobs a stop interrupted and starts purging expired ones. */
+  /** Claims the jobs a stop interrupted or a dead node left, and starts purging expired ones. */
   start(): void {
-    this.purge();
+    void this.purge();
     const every = Math.max(1_000, Math.min(this.options.purgeIntervalMs, Math.ceil(this.config.exportRetentionMs / 2)));
-    this.purgeTimer = setInterval(() => this.purge(), every);
+    this.purgeTimer = setInterval(() => void this.purge(), every);
     this.purgeTimer.unref();
-    this.runner.resumeAll();
+    this.runner.start();
   }
 
   async close(): Promise<void> {
@@ -181,7 +216,7 @@ export class ExportService {
   }
 
   /** Visible jobs per state (for metrics). */
-  jobsByState(): { state: string; count: number }[] {
+  jobsByState(): Promise<{ state: string; count: number }[]> {
     return this.store.countByStatus(this.horizon());
   }
 
@@ -190,18 +225,23 @@ export class ExportService {
     this.runner.onObjectWritten = fn;
   }
 
-  purge(): void {
-    const n = this.store.purge(this.horizon());
-    if (n > 0) this.log.info('export.purged', { count: n });
+  /** Deletes finished jobs past their retention; any node may, and a failure waits for the next round. */
+  async purge(): Promise<void> {
+    try {
+      const n = await this.store.purge(this.horizon());
+      if (n > 0) this.log.info('export.purged', { count: n });
+    } catch (e) {
+      this.log.warn('export.purge_failed', { message: String((e as Error)?.message ?? e) });
+    }
   }
 
-  hasInProgressExport(ledgerId: string): boolean {
-    return (this.pending.get(ledgerId) ?? 0) > 0 || this.store.inProgressIds(ledgerId).length > 0;
+  async hasInProgressExport(ledgerId: string): Promise<boolean> {
+    return (this.pending.get(ledgerId) ?? 0) > 0 || (await this.store.inProgressIds(ledgerId)).length > 0;
   }
 
-  /** LedgerService beforeDelete hook: an auditor's export is never cut short silently (§2). */
-  refuseDeleteWhileExporting(ledger: Ledger): void {
-    const ids = this.store.inProgressIds(ledger.ledgerId);
+  /** LedgerService beforeDelete hook: an auditor's export, on any node, is never cut short silently (§2). */
+  async refuseDeleteWhileExporting(ledger: Ledger): Promise<void> {
+    const ids = await this.store.inProgressIds(ledger.ledgerId);
     if (ids.length > 0) {
       throw resourceInUse(
         'JOURNAL_S3_EXPORT',
@@ -250,46 +290,44 @@ export class ExportService {
     if (!ROLE_ARN.test(req.RoleArn)) {
       throw invalidParameter(`The provided RoleArn '${req.RoleArn}' is not a valid IAM role ARN`, 'RoleArn');
     }
-    // 8.
-    const pending = this.pending.get(ledger.ledgerId) ?? 0;
-    if (this.store.inProgressIds(ledger.ledgerId).length + pending >= MAX_IN_PROGRESS_PER_LEDGER) {
-      throw limitExceeded(
-        'JOURNAL_S3_EXPORT',
-        `Exceeded the limit of ${MAX_IN_PROGRESS_PER_LEDGER} IN_PROGRESS journal exports for ledger ${name}`,
-      );
-    }
-    const strand = this.journal.strand(ledger.ledgerId);
-    if (!strand) throw resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
-
-    const range = this.journal.sequenceRange(ledger.ledgerId, startMs, endMs);
-    const exportId = newId();
-    const format: OutputFormat = req.OutputFormat ?? 'ION_TEXT';
-    const job: ExportJob = {
-      exportId,
-      accountId: ledger.accountId,
-      region: ledger.region,
-      ledgerId: ledger.ledgerId,
-      ledgerName: ledger.name,
-      createdMs: now,
-      status: 'IN_PROGRESS',
-      startMs,
-      endMs,
-      bucket: s3.Bucket,
-      prefix: s3.Prefix,
-      encryptionType,
-      kmsKeyArn,
-      roleArn: req.RoleArn,
-      outputFormat: req.OutputFormat,
-      strandId: strand.strandId,
-      firstSeq: range?.first,
-      lastSeq: range?.last,
-      maxObjectBytes: this.options.maxObjectBytes,
-      maxObjectBlocks: this.options.maxObjectBlocks,
-    };
-
-    // 9. the destination is checked by writing the started manifest
-    this.pending.set(ledger.ledgerId, pending + 1);
+    // 8. (checked again, atomically across nodes, when the job is stored)
+    const limitReached = () =>
+      limitExceeded('JOURNAL_S3_EXPORT', `Exceeded the limit of ${MAX_IN_PROGRESS_PER_LEDGER} IN_PROGRESS journal exports for ledger ${name}`);
+    this.pending.set(ledger.ledgerId, (this.pending.get(ledger.ledgerId) ?? 0) + 1);
     try {
+      const inProgress = (await this.store.inProgressIds(ledger.ledgerId)).length;
+      // this node's other exports being started count too: each holds a place until its row is stored
+      if (inProgress + this.pending.get(ledger.ledgerId)! - 1 >= MAX_IN_PROGRESS_PER_LEDGER) throw limitReached();
+      const strand = await this.journal.strand(ledger.ledgerId);
+      if (!strand) throw resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
+
+      const range = await this.journal.sequenceRange(ledger.ledgerId, startMs, endMs);
+      const exportId = newId();
+      const format: OutputFormat = req.OutputFormat ?? 'ION_TEXT';
+      const job: ExportJob = {
+        exportId,
+        accountId: ledger.accountId,
+        region: ledger.region,
+        ledgerId: ledger.ledgerId,
+        ledgerName: ledger.name,
+        createdMs: now,
+        status: 'IN_PROGRESS',
+        startMs,
+        endMs,
+        bucket: s3.Bucket,
+        prefix: s3.Prefix,
+        encryptionType,
+        kmsKeyArn,
+        roleArn: req.RoleArn,
+        outputFormat: req.OutputFormat,
+        strandId: strand.strandId,
+        firstSeq: range?.first,
+        lastSeq: range?.last,
+        maxObjectBytes: this.options.maxObjectBytes,
+        maxObjectBlocks: this.options.maxObjectBlocks,
+      };
+
+      // 9. the destination is checked by writing the started manifest
       const startedKey = startedManifestKey(s3.Prefix, exportId);
       try {
         // keys that would escape a local root are refused before anything is written
@@ -325,26 +363,26 @@ export class ExportService {
           'S3ExportConfiguration',
         );
       }
-      // 10. durable before the answer
-      this.store.insert(job);
+      // 10. durable before the answer; another node may have taken the last place meanwhile
+      if (!(await this.store.insert(job, MAX_IN_PROGRESS_PER_LEDGER))) throw limitReached();
+      this.log.info('export.created', { exportId, ledger: name, format, firstSeq: job.firstSeq ?? null, lastSeq: job.lastSeq ?? null });
+      this.runner.claimSoon();
+      return exportId;
     } finally {
       const left = (this.pending.get(ledger.ledgerId) ?? 1) - 1;
       if (left > 0) this.pending.set(ledger.ledgerId, left);
       else this.pending.delete(ledger.ledgerId);
     }
-    this.log.info('export.created', { exportId, ledger: name, format, firstSeq: job.firstSeq ?? null, lastSeq: job.lastSeq ?? null });
-    this.runner.enqueue(exportId);
-    return exportId;
   }
 
-  describe(caller: Caller, name: string, exportId: string): ExportDescription {
-    return describe(this.job(caller, name, exportId));
+  async describe(caller: Caller, name: string, exportId: string): Promise<ExportDescription> {
+    return describe(await this.job(caller, name, exportId));
   }
 
-  /** The visible export of the caller's ledger, or ResourceNotFound; shared with other callers: read only. */
-  job(caller: Caller, name: string, exportId: string): Readonly<ExportJob> {
+  /** The visible export of the caller's ledger, or ResourceNotFound; may be shared with other callers: read only. */
+  async job(caller: Caller, name: string, exportId: string): Promise<Readonly<ExportJob>> {
     const ledger = this.ledgers.requireExisting(caller, name);
-    const job = this.store.visible(exportId, this.horizon());
+    const job = await this.store.visible(exportId, this.horizon());
     if (!job || job.ledgerId !== ledger.ledgerId) {
       throw resourceNotFound('JOURNAL_S3_EXPORT', exportId, `The journal export ${exportId} does not exist for ledger ${name}`);
     }
@@ -352,11 +390,11 @@ export class ExportService {
   }
 
   /** Exports of the caller's account and region (deleted ledgers' included), after `after`, by creation. */
-  list(caller: Caller, after: string, limit: number): readonly ExportJob[] {
+  list(caller: Caller, after: string, limit: number): Promise<readonly ExportJob[]> {
     return this.store.listByAccount(caller.accountId, caller.region, parseKey(after), limit, this.horizon());
   }
 
-  listForLedger(caller: Caller, name: string): { ledger: Ledger; list: (after: string, limit: number) => readonly ExportJob[] } {
+  listForLedger(caller: Caller, name: string): { ledger: Ledger; list: (after: string, limit: number) => Promise<readonly ExportJob[]> } {
     const ledger = this.ledgers.requireExisting(caller, name);
     return { ledger, list: (after, limit) => this.store.listByLedger(ledger.ledgerId, parseKey(after), limit, this.horizon()) };
   }

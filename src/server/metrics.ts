@@ -20,8 +20,8 @@ export type Api = 'control' | 'session' | 'ops';
 export interface MetricsSources {
   /** active sessions and open transactions, per ledger name */
   sessionsByLedger(): Iterable<{ ledger: string; sessions: number; transactions: number }>;
-  /** visible export jobs, per status */
-  exportJobsByState(): Iterable<{ state: string; count: number }>;
+  /** visible export jobs, per status (read from the store, which other nodes share) */
+  exportJobsByState(): Iterable<{ state: string; count: number }> | Promise<Iterable<{ state: string; count: number }>>;
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -97,11 +97,12 @@ export class Metrics {
       help: 'Journal export jobs still visible (running, or finished within the retention), by state',
       labelNames: ['state'] as const,
       registers: [this.registry],
-      collect() {
+      async collect() {
+        const jobs = await sources.exportJobsByState();
         this.reset();
         // every state is present, so a dashboard can tell zero from missing
         for (const state of ['IN_PROGRESS', 'COMPLETED', 'CANCELLED']) this.set({ state }, 0);
-        for (const j of sources.exportJobsByState()) this.set({ state: j.state }, j.count);
+        for (const j of jobs) this.set({ state: j.state }, j.count);
       },
     });
   }

@@ -1,12 +1,15 @@
-/** A journal built in memory with the real block assembly, for exports' unit tests and the benchmark. */
+/** A journal built with the real block assembly and stored through any Store, for exports' tests. */
 import * as ion from 'ion-js';
 import { buildBlock, genesisBlock } from '../../src/journal/block';
-import type { ExportJournal } from '../../src/exports/journalSource';
+import type { Store } from '../../src/storage/stores';
+import type { PutOptions, Sink } from '../../src/exports/sinks/sink';
 
 export interface ExportBlock {
   sequenceNo: number;
   timestampMs: number;
   ion: Buffer;
+  blockHash: Buffer;
+  transactionId: string;
 }
 
 export const STRAND = 'KmA3ZZca7vAIiJAK9S5Iwl';
@@ -19,7 +22,7 @@ export function docId(i: number): string {
 export function makeBlocks(n: number, t0 = Date.UTC(2024, 0, 1), stepMs = 1000, strandId = STRAND): ExportBlock[] {
   const out: ExportBlock[] = [];
   const g = genesisBlock(strandId, new Date(t0), 'G000000000000000000000');
-  out.push({ sequenceNo: 0, timestampMs: t0, ion: Buffer.from(g.ion) });
+  out.push({ sequenceNo: 0, timestampMs: t0, ion: Buffer.from(g.ion), blockHash: g.blockHash, transactionId: 'G000000000000000000000' });
   let prev = g.blockHash;
   for (let i = 1; i < n; i++) {
     const ts = new Date(t0 + i * stepMs);
@@ -39,28 +42,53 @@ export function makeBlocks(n: number, t0 = Date.UTC(2024, 0, 1), stepMs = 1000, 
       revisions: [{ data, metadata: { id, version: 0, txTime: new Date(ts.getTime() - 1), txId: 'T' + String(i).padStart(21, '0') } }],
     });
     prev = b.blockHash;
-    out.push({ sequenceNo: i, timestampMs: ts.getTime(), ion: Buffer.from(b.ion) });
+    out.push({ sequenceNo: i, timestampMs: ts.getTime(), ion: Buffer.from(b.ion), blockHash: b.blockHash, transactionId: 'T' + String(i).padStart(21, '0') });
   }
   return out;
 }
 
-export class MemoryJournal implements ExportJournal {
-  readonly ledgers = new Map<string, ExportBlock[]>();
-  strandIds = new Map<string, string>();
+/**
+ * Stores blocks 0..n-1 as the ledger's journal: the genesis block creates the strand, the others
+ * are committed in one batch (no documents and no digest-tree nodes: exports read neither).
+ */
+export async function storeJournal(store: Store, ledgerId: string, blocks: ExportBlock[], strandId = STRAND): Promise<void> {
+  const [g, ...rest] = blocks;
+  await store.journal.createStrand(ledgerId, strandId, { blockHash: g.blockHash, timestampMs: g.timestampMs, transactionId: g.transactionId, ion: g.ion });
+  if (rest.length === 0) return;
+  await store.commits.commit(ledgerId, 0, { documents: [], liveDocumentsOf: [], revisions: [], blocks: [] }, () => ({
+    writes: rest.map((b) => ({
+      ledgerId,
+      block: { sequenceNo: b.sequenceNo, blockHash: b.blockHash, timestampMs: b.timestampMs, transactionId: b.transactionId, ion: b.ion },
+      treeNodes: [],
+      catalog: [],
+      documents: [],
+      indexEntries: [],
+      redactions: [],
+      footprint: Buffer.alloc(0),
+    })),
+    result: undefined,
+  }));
+}
 
-  add(ledgerId: string, blocks: ExportBlock[], strandId = STRAND): void {
-    this.ledgers.set(ledgerId, blocks);
-    this.strandIds.set(ledgerId, strandId);
+/** A sink that holds every put after the first `n` until released. */
+export class GatedSink implements Sink {
+  readonly kind = 'local' as const;
+  puts = 0;
+  private gate: Promise<void> | undefined;
+  private open!: () => void;
+  constructor(private readonly inner: Sink, private readonly freeBefore: number) {
+    this.gate = new Promise((r) => (this.open = r));
   }
-  strand(ledgerId: string) {
-    const b = this.ledgers.get(ledgerId);
-    return b && { strandId: this.strandIds.get(ledgerId)!, tipSequenceNo: b.length - 1 };
+  checkKey(b: string, k: string) {
+    this.inner.checkKey(b, k);
   }
-  sequenceRange(ledgerId: string, startMs: number, endMs: number) {
-    const inRange = (this.ledgers.get(ledgerId) ?? []).filter((b) => b.timestampMs >= startMs && b.timestampMs < endMs);
-    return inRange.length ? { first: inRange[0].sequenceNo, last: inRange[inRange.length - 1].sequenceNo } : undefined;
+  async put(b: string, k: string, body: Buffer, o: PutOptions) {
+    if (++this.puts > this.freeBefore && this.gate) await this.gate;
+    return this.inner.put(b, k, body, o);
   }
-  readBlocks(ledgerId: string, fromSeq: number, toSeq: number, maxBlocks: number) {
-    return (this.ledgers.get(ledgerId) ?? []).slice(fromSeq, Math.min(toSeq + 1, fromSeq + maxBlocks)).map((b) => b.ion);
+  release() {
+    this.gate = undefined;
+    this.open();
   }
+  close() {}
 }

@@ -1,7 +1,7 @@
 /**
  * Segments read from a real SQLite journal: the worker-thread encoder (the server's default) and
- * the in-process one produce the same bytes and block ends, and both read through the exports'
- * own queries (storage/sqlite/exportJournal.ts).
+ * the in-process one produce the same bytes and block ends; the workers read through the exports'
+ * own query (storage/sqlite/exportJournal.ts), the in-process one through the store.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -12,6 +12,8 @@ import * as ion from 'ion-js';
 import { openDatabase } from '../../src/storage/sqlite/db';
 import { JournalStore } from '../../src/storage/sqlite/journalStore';
 import { sqliteExportJournal } from '../../src/storage/sqlite/exportJournal';
+import { sqliteStore } from '../../src/storage/sqlite/store';
+import { storeBlocks } from '../../src/exports/journalSource';
 import { buildBlock, genesisBlock } from '../../src/journal/block';
 import { InProcessSegmentEncoder, SharedSegmentEncoder, WorkerSegmentEncoder } from '../../src/exports/segments';
 
@@ -50,24 +52,24 @@ function journalDb(n: number) {
   return { db, stored };
 }
 
-test('the journal read path: strand, the sequence range of a time range, block bytes', () => {
+test('the read paths: the workers\' query and the store\'s bounded batches give the same block bytes', async () => {
   const { db, stored } = journalDb(20);
   const j = sqliteExportJournal(db);
   assert.ok(j.dbPath?.endsWith('openqldb.sqlite'));
-  assert.deepEqual(j.strand(LEDGER), { strandId: STRAND, tipSequenceNo: 19 });
-  assert.equal(j.strand('nope'), undefined);
-  assert.deepEqual(j.sequenceRange(LEDGER, T0 + 3000, T0 + 7000), { first: 3, last: 6 });
-  assert.deepEqual(j.sequenceRange(LEDGER, 0, T0 + 1), { first: 0, last: 0 });
-  assert.equal(j.sequenceRange(LEDGER, T0 + 100_000, T0 + 200_000), undefined);
   const got = j.readBlocks(LEDGER, 5, 19, 4);
   assert.equal(got.length, 4);
   got.forEach((b, i) => assert.ok(b.equals(stored[5 + i])));
+  const read = storeBlocks(sqliteStore(db).journal);
+  const viaStore = await read(LEDGER, 3, 19);
+  assert.equal(viaStore.length, 17);
+  viaStore.forEach((b, i) => assert.ok(b.equals(stored[3 + i])));
+  assert.deepEqual(await read(LEDGER, 7, 6), []);
   db.close();
 });
 
 test('worker threads and the in-process encoder give the same segments, in every format', async () => {
   const { db, stored } = journalDb(40);
-  const inProcess = new InProcessSegmentEncoder(sqliteExportJournal(db));
+  const inProcess = new InProcessSegmentEncoder(storeBlocks(sqliteStore(db).journal));
   const workers = new WorkerSegmentEncoder(sqliteExportJournal(db).dbPath!, 2);
   try {
     for (const format of ['ION_BINARY', 'ION_TEXT', 'JSON'] as const) {

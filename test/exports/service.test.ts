@@ -1,8 +1,8 @@
 /**
  * The exports service in-process: the checks of §4.1 in order, the job's objects, the cut rule,
- * an exact resume, cancellation after retries, expiry. A memory journal of real blocks and the
- * local sink stand in for the journal store and S3 (test/clients/exports.test.ts drives the real
- * server with the real clients).
+ * an exact resume, cancellation after retries, expiry. Real blocks in a SQLite store and the local
+ * sink stand in for the journal and S3 (test/clients/exports.test.ts drives the real server with
+ * the real clients; leases.test.ts runs jobs on several nodes).
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -18,8 +18,8 @@ import { silentLogger } from '../../src/server/log';
 import { ServiceError } from '../../src/server/errors';
 import { ExportService, type ExportRequest, type ExportServiceOptions } from '../../src/exports/service';
 import { LocalSink } from '../../src/exports/sinks/localSink';
-import { SinkError, type PutOptions, type Sink } from '../../src/exports/sinks/sink';
-import { makeBlocks, MemoryJournal, STRAND } from './fixtures';
+import { SinkError, type Sink } from '../../src/exports/sinks/sink';
+import { GatedSink, makeBlocks, STRAND, storeJournal } from './fixtures';
 
 const T0 = Date.UTC(2024, 0, 1);
 const caller = { accountId: '000000000000', region: 'us-east-1' };
@@ -27,18 +27,18 @@ const caller = { accountId: '000000000000', region: 'us-east-1' };
 async function setup(opts: { options?: Partial<ExportServiceOptions>; sink?: (root: string) => Sink; blocks?: number; retentionMs?: number } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'exports-'));
   const config = loadConfig([], {}, { dataDir: dir, ledgerStateDelayMs: 0, exportRetentionMs: opts.retentionMs ?? 7 * 86_400_000 });
-  const db = openDatabase(dir);
+  const store = sqliteStore(openDatabase(dir));
   const clock = { now: T0 };
-  const ledgers = await new LedgerService(sqliteStore(db).ledgers, config, () => clock.now).load();
+  const ledgers = await new LedgerService(store.ledgers, config, () => clock.now).load();
   const ledger = await ledgers.create(caller, { name: 'books', permissionsMode: 'STANDARD' });
-  const journal = new MemoryJournal();
-  journal.add(ledger.ledgerId, makeBlocks(opts.blocks ?? 30, T0, 1000));
+  const blocks = makeBlocks(opts.blocks ?? 30, T0, 1000);
+  await storeJournal(store, ledger.ledgerId, blocks);
   clock.now = T0 + 86_400_000;
   const root = join(dir, 's3');
   const sink = opts.sink ? opts.sink(root) : new LocalSink(root);
-  const service = new ExportService(db, ledgers, journal, sink, config, silentLogger, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 }, ...opts.options }, () => clock.now);
+  const service = new ExportService(store, ledgers, sink, config, silentLogger, { retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 2 }, ...opts.options }, () => clock.now);
   ledgers.hooks.beforeDelete.push((l) => service.refuseDeleteWhileExporting(l));
-  return { dir, root, db, clock, ledgers, ledger, journal, service, sink };
+  return { dir, root, store, clock, ledgers, ledger, blocks, service, sink };
 }
 
 function request(over: Partial<ExportRequest> = {}, s3: Partial<ExportRequest['S3ExportConfiguration']> = {}): ExportRequest {
@@ -90,7 +90,7 @@ test('checks of §4.1, in order, with their messages', async () => {
 });
 
 test('an export: started manifest before the answer, data objects cut by blocks, completed manifest, COMPLETED', async () => {
-  const { service, root, ledger, journal } = await setup({ options: { maxObjectBlocks: 7 } });
+  const { service, root, blocks } = await setup({ options: { maxObjectBlocks: 7 } });
   const id = await service.create(caller, 'books', request({ OutputFormat: 'ION_TEXT' }));
   assert.match(id, /^[A-Za-z0-9]{22}$/);
   assert.ok(existsSync(join(root, 'audit-bucket/journalExport', `${id}.started.manifest`)));
@@ -98,9 +98,9 @@ test('an export: started manifest before the answer, data objects cut by blocks,
   // the start before the ledger's creation was moved to the creation time
   assert.equal(started.inclusiveStartTime.timestampValue().toString(), '2024-01-01T00:00:00.000Z');
   assert.equal(started.outputFormat.stringValue(), 'ION_TEXT');
-  assert.equal(service.describe(caller, 'books', id).InclusiveStartTime.getTime(), T0);
+  assert.equal((await service.describe(caller, 'books', id)).InclusiveStartTime.getTime(), T0);
   await service.runner.whenIdle(id);
-  const d = service.describe(caller, 'books', id);
+  const d = await service.describe(caller, 'books', id);
   assert.equal(d.Status, 'COMPLETED');
   const hour = '2024/01/02/00';
   const expectedData = [[0, 6], [7, 13], [14, 20], [21, 27], [28, 29]].map(([a, b]) => `journalExport/${hour}/${STRAND}.${a}-${b}.ion`);
@@ -113,7 +113,6 @@ test('an export: started manifest before the answer, data objects cut by blocks,
   assert.deepEqual(completed.get('keys').elements().map((k: any) => k.stringValue()), expectedData);
   const all = expectedData.map((k) => readFileSync(join(root, 'audit-bucket', k), 'utf8')).join('');
   const values = ion.loadAll(all);
-  const blocks = journal.ledgers.get(ledger.ledgerId)!;
   assert.equal(values.length, blocks.length);
   values.forEach((v, i) => assert.ok(v.ionEquals(ion.load(blocks[i].ion)!)));
   await service.close();
@@ -129,7 +128,7 @@ test('the time range selects exactly the blocks in [start, end); an empty range 
   assert.deepEqual(JSON.parse(readFileSync(join(root, 'audit-bucket', `journalExport/${id}.${STRAND}.completed.manifest`), 'utf8')), { keys: [key] });
   const empty = await service.create(caller, 'books', request({ InclusiveStartTime: new Date(T0 + 3_600_000), ExclusiveEndTime: new Date(T0 + 7_200_000), OutputFormat: 'JSON' }));
   await service.runner.whenIdle(empty);
-  assert.equal(service.describe(caller, 'books', empty).Status, 'COMPLETED');
+  assert.equal((await service.describe(caller, 'books', empty)).Status, 'COMPLETED');
   assert.deepEqual(JSON.parse(readFileSync(join(root, 'audit-bucket', `journalExport/${empty}.${STRAND}.completed.manifest`), 'utf8')), { keys: [] });
   await service.close();
 });
@@ -150,29 +149,6 @@ test('objects are also cut by size', async () => {
   await service.close();
 });
 
-/** A sink that holds every put after the first `n` until released. */
-class GatedSink implements Sink {
-  readonly kind = 'local' as const;
-  puts = 0;
-  private gate: Promise<void> | undefined;
-  private open!: () => void;
-  constructor(private readonly inner: Sink, private readonly freeBefore: number) {
-    this.gate = new Promise((r) => (this.open = r));
-  }
-  checkKey(b: string, k: string) {
-    this.inner.checkKey(b, k);
-  }
-  async put(b: string, k: string, body: Buffer, o: PutOptions) {
-    if (++this.puts > this.freeBefore && this.gate) await this.gate;
-    return this.inner.put(b, k, body, o);
-  }
-  release() {
-    this.gate = undefined;
-    this.open();
-  }
-  close() {}
-}
-
 test('a stopped job resumes where it was and writes exactly the same keys and bytes', async () => {
   // reference run, uninterrupted
   const ref = await setup({ options: { maxObjectBlocks: 4 } });
@@ -188,16 +164,17 @@ test('a stopped job resumes where it was and writes exactly the same keys and by
   const stopping = a.service.close();
   gated.release();
   await stopping;
-  assert.equal(a.service.store.get(id)!.status, 'IN_PROGRESS');
+  assert.equal((await a.store.exports.get(id))!.status, 'IN_PROGRESS');
   const before = files(a.root);
   assert.ok(!before.some((f) => f.endsWith('completed.manifest')));
   assert.ok(before.length >= 3 && before.length < 9, String(before));
 
-  // restart on the same database
-  const service2 = new ExportService(a.db, a.ledgers, a.journal, new LocalSink(a.root), loadConfig([], {}, { dataDir: a.dir }), silentLogger, { maxObjectBlocks: 4 }, () => a.clock.now);
+  // restart on the same database (another node id: the stop let the lease go)
+  const service2 = new ExportService(a.store, a.ledgers, new LocalSink(a.root), loadConfig([], {}, { dataDir: a.dir }), silentLogger, { maxObjectBlocks: 4 }, () => a.clock.now);
+  assert.notEqual(service2.nodeId, a.service.nodeId);
   service2.start();
   await service2.runner.whenIdle(id);
-  assert.equal(service2.describe(caller, 'books', id).Status, 'COMPLETED');
+  assert.equal((await service2.describe(caller, 'books', id)).Status, 'COMPLETED');
   const strip = (f: string) => f.replace(id, 'ID').replace(refId, 'ID');
   assert.deepEqual(files(a.root).map(strip).sort(), files(ref.root).map(strip).sort());
   for (const f of files(ref.root)) {
@@ -213,13 +190,13 @@ test('at most 2 IN_PROGRESS exports per ledger; DeleteLedger refuses while one r
   const a = await service.create(caller, 'books', request());
   const b = await service.create(caller, 'books', request());
   await refused(service.create(caller, 'books', request()), 'LimitExceededException', { ResourceType: 'JOURNAL_S3_EXPORT' });
-  assert.ok(service.hasInProgressExport(ledgers.find(caller, 'books')!.ledgerId));
+  assert.ok(await service.hasInProgressExport(ledgers.find(caller, 'books')!.ledgerId));
   await ledgers.update(caller, 'books', { deletionProtection: false });
   await refused(() => ledgers.delete(caller, 'books'), 'ResourceInUseException', { ResourceType: 'JOURNAL_S3_EXPORT' });
   gated.release();
   await service.runner.whenIdle(a);
   await service.runner.whenIdle(b);
-  assert.equal(service.hasInProgressExport(ledgers.find(caller, 'books')!.ledgerId), false);
+  assert.equal(await service.hasInProgressExport(ledgers.find(caller, 'books')!.ledgerId), false);
   await service.create(caller, 'books', request());
   await service.close();
 });
@@ -239,7 +216,7 @@ test('a refused started manifest is InvalidParameterException on S3ExportConfigu
   const { service } = await setup({ sink: () => new FailingSink(0, new SinkError('NoSuchBucket', 'The specified bucket does not exist', false)) });
   await refused(service.create(caller, 'books', request()), 'InvalidParameterException', { ParameterName: 'S3ExportConfiguration' },
     /^QLDB encountered an error validating S3 configuration: NoSuchBucket The specified bucket does not exist$/);
-  assert.deepEqual(service.list(caller, '', 10), []);
+  assert.deepEqual(await service.list(caller, '', 10), []);
   await service.close();
 });
 
@@ -256,9 +233,9 @@ test('transient sink errors are retried, then the job is CANCELLED with no compl
   const { service } = await setup({ sink: () => sink });
   const id = await service.create(caller, 'books', request());
   await service.runner.whenIdle(id);
-  assert.equal(service.describe(caller, 'books', id).Status, 'CANCELLED');
+  assert.equal((await service.describe(caller, 'books', id)).Status, 'CANCELLED');
   assert.equal(sink.calls, 1 + 3);
-  assert.match(service.store.get(id)!.cancelReason!, /ServiceUnavailable/);
+  assert.match((await service.store.get(id))!.cancelReason!, /ServiceUnavailable/);
   await service.close();
 });
 
@@ -266,12 +243,12 @@ test('finished exports expire after the retention: invisible, then purged; IN_PR
   const { service, clock } = await setup({ retentionMs: 60_000 });
   const id = await service.create(caller, 'books', request());
   await service.runner.whenIdle(id);
-  assert.equal(service.list(caller, '', 10).length, 1);
+  assert.equal((await service.list(caller, '', 10)).length, 1);
   clock.now += 60_001;
   await refused(() => service.describe(caller, 'books', id), 'ResourceNotFoundException', { ResourceType: 'JOURNAL_S3_EXPORT', ResourceName: id });
-  assert.deepEqual(service.list(caller, '', 10), []);
-  assert.ok(service.store.get(id));
-  service.purge();
-  assert.equal(service.store.get(id), undefined);
+  assert.deepEqual(await service.list(caller, '', 10), []);
+  assert.ok(await service.store.get(id));
+  await service.purge();
+  assert.equal(await service.store.get(id), undefined);
   await service.close();
 });

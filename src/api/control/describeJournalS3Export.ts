@@ -5,6 +5,6 @@ import { sharedPer } from '../sharedOutput';
 
 const answer = sharedPer((job: Readonly<ExportJob>) => ({ ExportDescription: describe(job) }));
 
-export function handle(input: { Name: string; ExportId: string }, { app, caller }: OperationContext) {
-  return answer(app.exports.job(caller, input.Name, input.ExportId));
+export async function handle(input: { Name: string; ExportId: string }, { app, caller }: OperationContext) {
+  return answer(await app.exports.job(caller, input.Name, input.ExportId));
 }
