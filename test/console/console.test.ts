@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'puppeteer-core';
-import { startServer, type TestServer } from '../helpers/server';
+import { startServer, testCredentials, type TestServer } from '../helpers/server';
 import { fill, launchBrowser, textOf, watchedPage, type WatchedPage } from './browser';
 import {
   activity,
@@ -58,7 +58,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
       server = await startServer(['--log-requests', 'false']);
       w = await watchedPage(browser, server.endpoint);
       mkdirSync(SHOTS, { recursive: true });
-      s = { base: server.endpoint, ledger: 'audit', screenshots: true };
+      s = { base: server.endpoint, ledger: 'audit', credentials: testCredentials, screenshots: true };
     });
     after(async () => {
       await w?.page.close();
@@ -95,7 +95,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
         env: { OPENQLDB_ACCESS_KEY_ID: KEY.accessKeyId, OPENQLDB_SECRET_ACCESS_KEY: KEY.secretAccessKey, OPENQLDB_ACCOUNT_ID: KEY.accountId },
       });
       w = await watchedPage(browser, server.endpoint);
-      s = { base: server.endpoint, ledger: 'audit-strict' };
+      s = { base: server.endpoint, ledger: 'audit-strict', credentials: KEY };
     });
     after(async () => {
       await w?.page.close();
