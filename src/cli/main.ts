@@ -10,6 +10,7 @@ Commands:
   serve     serve the QLDB control plane and session API on one port
   verify    check a journal export's hash chain (openqldb verify --help)
   proof     check a GetRevision or GetBlock answer against a GetDigest answer (openqldb proof --help)
+  migrate   copy a SQLite data directory into an empty PostgreSQL database (openqldb migrate --help)
   shell     PartiQL shell over the session API (openqldb shell --help)
   ledgers   list | create | describe | update | delete ledgers (openqldb ledgers --help)
   tags      list | add | remove a ledger's tags
@@ -45,6 +46,7 @@ const COMMANDS: Record<string, () => Run> = {
   serve: () => require('./serve').runServe,
   verify: () => require('./verify').runVerify,
   proof: () => require('./proof').runProof,
+  migrate: () => require('./migrate').runMigrate,
   shell: () => require('./shell/shell').runShell,
   ledgers: () => require('./commands/ledgers').runLedgers,
   tags: () => require('./commands/tags').runTags,
