@@ -55,7 +55,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
     let w: WatchedPage;
     let s: FlowState;
     before(async () => {
-      server = await startServer(['--log-requests', 'false']);
+      server = await startServer(['--log-requests', 'false', '--ledger-state-delay', '1s']);
       w = await watchedPage(browser, server.endpoint);
       mkdirSync(SHOTS, { recursive: true });
       s = { base: server.endpoint, ledger: 'audit', credentials: testCredentials, screenshots: true };
@@ -65,7 +65,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
       await server?.dispose();
     });
 
-    it('creates a ledger from the form and shows it ACTIVE with its settings', () => createLedger(w.page, s));
+    it('creates a ledger from the form and shows it ACTIVE with its settings once it settles', () => createLedger(w.page, s));
     it('creates a table and an index and inserts documents from the query editor, and shows the rows as a table and as Ion', () =>
       fillTableFromEditor(w.page, s));
     it('shows a syntax error at its line and column in the editor, and aborts the transaction', () => syntaxError(w.page, s));
@@ -91,7 +91,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
     let w: WatchedPage;
     let s: FlowState;
     before(async () => {
-      server = await startServer(['--auth', 'strict', '--log-requests', 'false'], {
+      server = await startServer(['--auth', 'strict', '--log-requests', 'false', '--ledger-state-delay', '1s'], {
         env: { OPENQLDB_ACCESS_KEY_ID: KEY.accessKeyId, OPENQLDB_SECRET_ACCESS_KEY: KEY.secretAccessKey, OPENQLDB_ACCOUNT_ID: KEY.accountId },
       });
       w = await watchedPage(browser, server.endpoint);

@@ -55,6 +55,7 @@ export async function createLedger(page: Page, s: FlowState): Promise<void> {
   await page.type('[data-test=create-ledger] input[name=name]', s.ledger);
   await page.type('[data-test=create-ledger] textarea[name=tags]', 'team=audit');
   await page.click('[data-test=create-ledger-submit]');
+  // the servers here keep a new ledger CREATING for a second: the list refreshes itself until it is ACTIVE
   await page.waitForSelector(`[data-test=ledger-${s.ledger}] .state-ACTIVE`, { timeout: 10_000 });
   const row = await textOf(page, `[data-test=ledger-${s.ledger}]`);
   assert.match(row, new RegExp(`${s.ledger}\\s+ACTIVE\\s+\\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\s+STANDARD\\s+on`));
@@ -298,7 +299,10 @@ export async function activity(page: Page, s: FlowState): Promise<void> {
       const rate = (name: string) => Number(new RegExp(`${name} — ([\\d.]+) /s`).exec(legend)?.[1] ?? 0);
       return rate('all ledgers \\(metrics\\)') > 0 && rate(ledger) > 0;
     };
-    await page.waitForFunction(committingLine, { timeout: 15_000 }, s.ledger);
+    // a driver that fails ends the wait with its error
+    await Promise.race([page.waitForFunction(committingLine, { timeout: 20_000 }, s.ledger), load.then(() => assert.fail('the driver stopped committing'))]).catch(async (e) => {
+      throw new Error(`${(e as Error).message}; the legends read: ${(await textsOf(page, '.legend')).join(' | ')}`);
+    });
     await new Promise((r) => setTimeout(r, 2500));
   } finally {
     committing = false;

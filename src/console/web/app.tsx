@@ -58,7 +58,6 @@ export function App() {
   if (access.state === 'failed') return <ErrorBox error={access.error} />;
 
   const ledger = route.params.ledger ?? (ledgers.length === 1 ? ledgers[0].Name : undefined);
-  const refreshLedgers = () => void listLedgers().then(setLedgers, () => undefined);
   const page = PAGES.some(([p]) => p === route.page) ? route.page : 'ledgers';
   return (
     <div class="shell">
@@ -98,13 +97,13 @@ export function App() {
         )}
       </header>
       <main data-test={`page-${page}`}>
-        {page === 'ledgers' && <Ledgers onChange={refreshLedgers} />}
+        {page === 'ledgers' && <Ledgers onList={setLedgers} />}
         {page === 'query' && <Query ledger={ledger} />}
         {page === 'tables' && <Tables ledger={ledger} params={route.params} />}
         {page === 'history' && <History ledger={ledger} params={route.params} />}
         {page === 'verify' && <Verification ledger={ledger} params={route.params} />}
         {page === 'exports' && <Exports ledger={ledger} params={route.params} />}
-        {page === 'activity' && <Activity ledgers={ledgers} />}
+        {page === 'activity' && <Activity />}
       </main>
     </div>
   );

@@ -1,6 +1,6 @@
 /** Commits per second and journal length per ledger over the last minutes, sampled while this page is open. */
 import { useEffect, useState } from 'preact/hooks';
-import { getDigest, type Ledger } from '../api/control';
+import { getDigest, listLedgers } from '../api/control';
 import { ApiError, send } from '../api/http';
 import { Chart } from '../components/Chart';
 import { ErrorBox } from '../components/common';
@@ -19,10 +19,11 @@ async function metricsCommits(): Promise<number | undefined> {
   return committedTransactions(parseMetrics(await res.text()));
 }
 
-async function sample(ledgers: Ledger[]): Promise<Sample> {
+/** Ledgers are listed anew each time: one created or settled meanwhile joins the chart. */
+async function sample(): Promise<Sample> {
   const blocks: Record<string, number> = {};
   await Promise.all(
-    ledgers
+    (await listLedgers())
       .filter((l) => l.State === 'ACTIVE')
       .map(async (l) => {
         const d = await getDigest(l.Name).catch(() => undefined);
@@ -32,7 +33,7 @@ async function sample(ledgers: Ledger[]): Promise<Sample> {
   return { at: Date.now(), commits: await metricsCommits(), blocks };
 }
 
-export function Activity({ ledgers }: { ledgers: Ledger[] }) {
+export function Activity() {
   const [samples, setSamples] = useState<Sample[]>(kept);
   const [error, setError] = useState<Error>();
   useEffect(() => {
@@ -40,7 +41,7 @@ export function Activity({ ledgers }: { ledgers: Ledger[] }) {
     let timer: ReturnType<typeof setTimeout>;
     const tick = async () => {
       try {
-        const s = await sample(ledgers);
+        const s = await sample();
         kept = addSample(kept, s);
         if (live) (setSamples(kept), setError(undefined));
       } catch (e) {
@@ -53,7 +54,7 @@ export function Activity({ ledgers }: { ledgers: Ledger[] }) {
       live = false;
       clearTimeout(timer);
     };
-  }, [ledgers]);
+  }, []);
   const names = [...new Set(samples.flatMap((s) => Object.keys(s.blocks)))].sort();
   const noMetrics = samples.length > 0 && samples[samples.length - 1].commits === undefined;
   return (

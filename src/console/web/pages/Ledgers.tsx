@@ -1,5 +1,5 @@
 /** Ledgers: list, create, update, delete; the list refreshes itself while one is CREATING or DELETING. */
-import { useState } from 'preact/hooks';
+import { useEffect, useState } from 'preact/hooks';
 import { createLedger, deleteLedger, describeLedger, listLedgers, updateLedger, updatePermissionsMode, type Ledger } from '../api/control';
 import { ErrorBox, ListTable, Field } from '../components/common';
 import { Check, Choice, FormCard, TextField, useForm } from '../components/forms';
@@ -14,14 +14,12 @@ async function describedLedgers(): Promise<Ledger[]> {
   return Promise.all((await listLedgers()).map((l) => describeLedger(l.Name).catch(() => l)));
 }
 
-export function Ledgers({ onChange }: { onChange: () => void }) {
+/** `onList` hears every list loaded, so the ledger picker follows what this page shows. */
+export function Ledgers({ onList }: { onList: (ledgers: Ledger[]) => void }) {
   const list = useLoad(describedLedgers, [], { everyMs: 500, while: settling });
+  useEffect(() => void (list.data && onList(list.data)), [list.data]);
   const action = useAction();
   const [editing, setEditing] = useState<string>();
-  const changed = () => {
-    list.reload();
-    onChange();
-  };
   return (
     <section>
       <h1>Ledgers</h1>
@@ -48,7 +46,7 @@ export function Ledgers({ onChange }: { onChange: () => void }) {
                   class="small danger"
                   data-test="delete"
                   disabled={l.State !== 'ACTIVE'}
-                  onClick={() => confirm(`Delete ledger ${l.Name}? Its journal is gone for good.`) && void action.run(() => deleteLedger(l.Name)).then(changed)}
+                  onClick={() => confirm(`Delete ledger ${l.Name}? Its journal is gone for good.`) && void action.run(() => deleteLedger(l.Name)).then(list.reload)}
                 >
                   Delete
                 </button>
@@ -58,9 +56,9 @@ export function Ledgers({ onChange }: { onChange: () => void }) {
       </ListTable>
       {list.data && !list.data.length && <p class="hint">No ledgers yet: create one below.</p>}
       {editing && list.data?.find((l) => l.Name === editing) && (
-        <UpdateForm ledger={list.data.find((l) => l.Name === editing)!} onDone={() => (setEditing(undefined), changed())} />
+        <UpdateForm ledger={list.data.find((l) => l.Name === editing)!} onDone={() => (setEditing(undefined), list.reload())} />
       )}
-      <CreateForm onCreated={changed} />
+      <CreateForm onCreated={list.reload} />
     </section>
   );
 }
