@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { ServerResponse } from 'node:http';
-import { sharedPer } from '../../src/api/sharedOutput';
+import { sharedPer, sharedPerList } from '../../src/api/sharedOutput';
 import { sendResult } from '../../src/server/protocol';
 
 function send(output: unknown): { status: number; headers: Record<string, unknown>; body: string } {
@@ -35,6 +35,26 @@ describe('shared outputs', () => {
     assert.ok(Object.isFrozen(a) && Object.isFrozen(a.Nested) && Object.isFrozen(a.Nested.List) && Object.isFrozen(a.Nested.List[0]));
     assert.equal(a.Label, 'first');
     assert.deepEqual(JSON.parse(send(a).body), { N: 1, Label: 'first', At: 1, Bytes: 'AQI=', Nested: { List: [{ X: 1 }] } });
+  });
+
+  it('a list answer is shared while a list holds the same objects, whatever the array', () => {
+    let built = 0;
+    const answer = sharedPerList((items: readonly { n: number }[]) => {
+      built++;
+      return { Items: items.map((i) => ({ N: i.n })) };
+    });
+    const [x, y] = [{ n: 1 }, { n: 2 }];
+    const a = answer([x, y]);
+    // a store's fresh copy of the same cached objects
+    assert.equal(answer([x, y].slice()), a);
+    assert.equal(built, 1);
+    assert.ok(Object.isFrozen(a) && Object.isFrozen(a.Items[0]));
+    // another object (read afresh, or changed), another length, another order: a new answer
+    assert.notEqual(answer([x, { n: 2 }]), a);
+    assert.notEqual(answer([x]), a);
+    assert.notEqual(answer([y, x]), a);
+    assert.equal(answer([]), answer([]));
+    assert.deepEqual(answer([]), { Items: [] });
   });
 
   it('a frozen output is sent the same each time; any other is encoded as it is now', () => {
