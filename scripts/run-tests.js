@@ -28,9 +28,19 @@ let skipped = [];
 try {
   skipped = [...new Set(readFileSync(skippedFile, 'utf8').split('\n').filter(Boolean))];
 } catch {}
+// Every real-client test runs a second time against PostgreSQL-backed servers (test/helpers/server.ts).
+let again = { status: 0 };
+const clientTests = files.filter((f) => f.includes(join('dist', 'test', 'clients') + '/'));
+if (process.env.OPENQLDB_TEST_DATABASE_URL && clientTests.length) {
+  console.log(`# the real-client tests again (${clientTests.length} files), every server on PostgreSQL`);
+  again = spawnSync(process.execPath, ['--test', '--test-concurrency=2', ...clientTests], {
+    stdio: 'inherit',
+    env: { ...env, OPENQLDB_TEST_STORE: 'postgres' },
+  });
+}
 rmSync(notes, { recursive: true, force: true });
 if (skipped.length) {
   const n = `${skipped.length} file${skipped.length === 1 ? '' : 's'}`;
   console.log(`PostgreSQL suites skipped (${n}): set OPENQLDB_TEST_DATABASE_URL or run node scripts/pg-cluster.js -- npm test`);
 }
-process.exit(r.status ?? 1);
+process.exit((r.status ?? 1) || (again.status ?? 1));

@@ -19,6 +19,7 @@ import { sqliteStore } from './storage/sqlite/store';
 import { DocumentStore } from './storage/sqlite/documentStore';
 import type { SnapshotReader } from './txn/snapshotReader';
 import type * as TxnIon from './txn/ion';
+import type * as PostgresStore from './storage/postgres/store';
 
 /** The storage an App runs on, opened by App.open. */
 interface Backend {
@@ -56,7 +57,7 @@ export class App {
 
   /** Opens the store the config names and builds every service over it. */
   static async open(config: Config, log: Logger = createLogger()): Promise<App> {
-    const backend = openSqlite(config);
+    const backend = config.databaseUrl ? await openShared(config.databaseUrl) : openSqlite(config);
     try {
       const ledgers = await new LedgerService(backend.store.ledgers, config, Date.now, (e) =>
         log.error('ledger_write_failed', { error: String((e as Error)?.stack ?? e) }),
@@ -85,6 +86,13 @@ export class App {
     this.onClose(() => this.store.close());
     this.tokenSecret = tokenSecret;
     this.ledgers = ledgers;
+    if (!this.store.soleWriter) {
+      // what other nodes create, change or delete is seen here within the ledger state delay
+      const every = Math.max(50, Math.min(1000, Math.floor(config.ledgerStateDelayMs / 2)));
+      const timer = setInterval(() => ledgers.refresh().catch((e) => log.error('ledger_refresh_failed', { error: String(e) })), every);
+      timer.unref();
+      this.onClose(() => clearInterval(timer));
+    }
     this.tags = new TagService(this.store.ledgers, this.ledgers);
     this.auth = createAuthenticator(config);
     this.onClose(() => this.ledgers.close());
@@ -115,11 +123,28 @@ export class App {
     this.exports.start();
   }
 
+  /**
+   * Tells the other nodes of a shared store where this one answers (and keeps telling them, a
+   * heartbeat), so that they can hand it the requests of its sessions.
+   */
+  async announce(url: string): Promise<void> {
+    const nodes = this.store.nodes;
+    if (!nodes) return;
+    const beat = () => nodes.announce(this.nodeId, url, Date.now());
+    await beat();
+    const timer = setInterval(() => beat().catch((e) => this.log.error('heartbeat_failed', { error: String(e) })), 5000);
+    timer.unref();
+    this.onClose(async () => {
+      clearInterval(timer);
+      await nodes.leave(this.nodeId).catch(() => {});
+    });
+  }
+
   /** Why a load balancer should not send requests here now, or undefined when it may. */
-  notReadyReason(): string | undefined {
+  async notReadyReason(): Promise<string | undefined> {
     if (this.stopping || this.closed) return 'stopping';
     try {
-      this.db.prepare('SELECT 1').get();
+      await this.store.ping();
     } catch {
       return 'storage unavailable';
     }
@@ -153,6 +178,12 @@ export class App {
 /** Rebuilds the indexes a schema migration left keyed the old way, with the domain's key function; returns how many. */
 export function rebuildOldIndexKeys(db: Db): number {
   return new DocumentStore(db).rekeyPendingIndexes((doc, field) => (require('./txn/ion') as typeof TxnIon).indexKeysOf(doc, [field]).get(field));
+}
+
+/** A store shared by several nodes: nothing of it is this process's alone. */
+async function openShared(url: string): Promise<Backend> {
+  const { openPostgresStore } = require('./storage/postgres/store') as typeof PostgresStore;
+  return { store: await openPostgresStore(url) };
 }
 
 /** The embedded store: the data directory's lock first, then its database. */

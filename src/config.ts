@@ -6,6 +6,10 @@ export interface Config {
   host: string;
   port: number;
   dataDir: string;
+  /** PostgreSQL URL; undefined = the embedded SQLite in dataDir */
+  databaseUrl?: string;
+  /** how the other nodes on the same database reach this one; undefined = the listening endpoint */
+  nodeUrl?: string;
   region: string;
   accountId: string;
   /** Milliseconds a new ledger stays CREATING (and a deleted one DELETING) before it settles. */
@@ -67,6 +71,8 @@ export const SETTINGS: Setting[] = [
   { key: 'host', flag: '--host', env: 'OPENQLDB_HOST', kind: 'string', default: '127.0.0.1', help: 'address to listen on' },
   { key: 'port', flag: '--port', env: 'OPENQLDB_PORT', kind: 'int', default: 8000, help: 'port for both QLDB APIs (0 picks a free port)' },
   { key: 'dataDir', flag: '--data-dir', env: 'OPENQLDB_DATA_DIR', kind: 'string', default: './.openqldb', help: 'where the embedded database lives' },
+  { key: 'databaseUrl', flag: '--database-url', env: 'OPENQLDB_DATABASE_URL', kind: 'string', help: 'postgres://… : store everything in PostgreSQL, shared by every node given the same URL (default: the embedded SQLite in --data-dir)' },
+  { key: 'nodeUrl', flag: '--node-url', env: 'OPENQLDB_NODE_URL', kind: 'string', help: 'with --database-url: the URL the other nodes reach this one at (default: the address it listens on)' },
   { key: 'region', flag: '--region', env: 'OPENQLDB_REGION', kind: 'string', default: 'us-east-1', help: 'region used in ARNs when auth is off' },
   { key: 'accountId', flag: '--account-id', env: 'OPENQLDB_ACCOUNT_ID', kind: 'string', default: '000000000000', help: 'account used in ARNs when auth is off' },
   { key: 'ledgerStateDelayMs', flag: '--ledger-state-delay', env: 'OPENQLDB_LEDGER_STATE_DELAY', kind: 'duration', default: 500, help: 'how long a ledger stays CREATING / DELETING' },

@@ -22,6 +22,7 @@ export async function runServe(argv: string[]): Promise<number> {
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   const endpoint = `${tls ? 'https' : 'http'}://${host}:${port}`;
+  await app.announce(config.nodeUrl ?? endpoint);
   app.log.info('listening', {
     endpoint,
     dataDir: config.dataDir,

@@ -16,11 +16,14 @@ import { ServiceError, internalFailure, unknownOperation } from './errors';
 import { parseJsonBody, sendError, sendResult, type Protocol } from './protocol';
 import { controlInput } from './inputs';
 import { matchRoute, pathKnown } from './router';
+import type * as Forward from './forward';
 import { opsEndpoint } from './ops';
 import type { TlsMaterial } from './tls';
 
 // The session API (the PartiQL engine, Ion) loads with the first session request, not at start-up.
 const sessionApi = lazy(() => require('../api/session/sendCommand') as typeof SessionApi);
+// only nodes that share a store forward sessions to each other
+const forward = lazy(() => require('./forward') as typeof Forward);
 
 const SESSION_TARGET = 'QLDBSession.SendCommand';
 
@@ -139,7 +142,14 @@ async function serve(app: App, req: IncomingMessage, res: ServerResponse): Promi
       if (target !== SESSION_TARGET) {
         throw new ServiceError('UnknownOperationException', 400, `Unknown operation ${target.slice(0, 200)}`);
       }
-      output = await sessionApi().handle(parseJsonBody(body), ctx);
+      const command = parseJsonBody(body);
+      const owner = app.store.nodes ? forward().tokenOwner(command.SessionToken) : undefined;
+      if (owner !== undefined && owner !== app.nodeId) {
+        trace.command = 'Forwarded';
+        status = await forward().forwardToOwner(app, owner, req, body, res);
+        return;
+      }
+      output = await sessionApi().handle(command, ctx);
     } else {
       const match = matchRoute(req.method ?? 'GET', path);
       if (!match) throw unknownOperation(pathKnown(path) ? 'The method is not allowed on this resource' : 'Unknown operation');

@@ -21,7 +21,7 @@ function json(res: ServerResponse, status: number, body: object): number {
 const health: OpsEndpoint = async (_app, _req, res) => json(res, 200, { status: 'ok' });
 
 const ready: OpsEndpoint = async (app, _req, res) => {
-  const why = app.notReadyReason();
+  const why = await app.notReadyReason();
   return why === undefined ? json(res, 200, { status: 'ready' }) : json(res, 503, { status: 'unavailable', reason: why });
 };
 

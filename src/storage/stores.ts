@@ -78,6 +78,11 @@ export interface JournalStore {
   sequenceRange(ledgerId: string, startMs: number, endMs: number): Promise<{ first: number; last: number } | undefined>;
   /** The stored digest-tree nodes asked for; a node that is not stored is absent from the map. Keys: `${level}:${index}`. */
   treeNodes(ledgerId: string, keys: TreeNodeKey[]): Promise<Map<string, Buffer>>;
+  /**
+   * Footprints of the blocks after `afterSeq`, in order (what other nodes committed since a
+   * node last looked). A store with one writer keeps none and answers [].
+   */
+  footprints(ledgerId: string, afterSeq: number): Promise<CommitFootprint[]>;
   /** Everything of the ledger's journal, for good. */
   dropLedger(ledgerId: string): Promise<void>;
 }
@@ -271,13 +276,33 @@ export interface ExportStore {
   purge(horizon: number): Promise<number>;
 }
 
+// ---- the nodes sharing a store ----
+
+export interface NodeRegistry {
+  /** Records that `nodeId` is alive and reachable at `url` (a heartbeat). */
+  announce(nodeId: string, url: string, now: number): Promise<void>;
+  /** The URL of the node, if it announced itself at or after `aliveSince`. */
+  url(nodeId: string, aliveSince: number): Promise<string | undefined>;
+  /** The node is leaving: nobody forwards to it any more. */
+  leave(nodeId: string): Promise<void>;
+}
+
 /** One backend: every component over one database. */
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
+  /**
+   * This process is the store's only writer (SQLite's data-directory lock sees to it), so what
+   * it keeps in memory can never be stale; false when other nodes may write at any time.
+   */
+  readonly soleWriter: boolean;
   readonly ledgers: AsyncLedgerStore;
   readonly journal: JournalStore;
   readonly documents: DocumentStore;
   readonly commits: CommitStore;
   readonly exports: ExportStore;
+  /** The nodes sharing the store; absent when there is only ever one (soleWriter). */
+  readonly nodes?: NodeRegistry;
+  /** Rejects when the database cannot answer (readiness checks). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }

@@ -58,7 +58,7 @@ export class StaleLedgerState extends Error {}
  * that validation sees their commits. A catalog change cannot be replayed from a footprint (the
  * new catalog is not in it): the batch is refused and the state reloaded.
  */
-export function catchUp(st: LedgerState, reads: CommitReads): void {
+export function catchUp(st: LedgerState, reads: Pick<CommitReads, 'tip' | 'since'>): void {
   for (const f of reads.since) {
     const { record, timestampMs } = decodeFootprint(f.sequenceNo, f.footprint);
     if (record.catalogChanged) throw new StaleLedgerState(`block ${f.sequenceNo} changed the catalog of ledger ${st.ledgerId}`);

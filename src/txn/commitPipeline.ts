@@ -49,7 +49,7 @@ export class CommitPipeline {
   private queue: Pending[] = [];
   private scheduled = false;
   /** ledgers with a batch the store has not built yet: their next batch waits for it */
-  private readonly building = new Map<string, Promise<unknown>>();
+  private readonly buildingBatches = new Map<string, Promise<unknown>>();
   /** batches flushed and commits in them, for the benchmark and logs */
   readonly stats = { batches: 0, commits: 0, maxBatch: 0 };
   private observer?: PipelineObserver;
@@ -85,7 +85,7 @@ export class CommitPipeline {
     const held: Pending[] = [];
     for (const p of this.queue) {
       const id = p.txn.ledger.ledgerId;
-      if (this.building.has(id)) held.push(p);
+      if (this.buildingBatches.has(id)) held.push(p);
       else {
         let g = byLedger.get(id);
         if (!g) byLedger.set(id, (g = []));
@@ -114,7 +114,7 @@ export class CommitPipeline {
     });
     this.inFlight++;
     if (!built) {
-      this.building.set(ledgerId, done);
+      this.buildingBatches.set(ledgerId, done);
       done.then(
         () => this.release(ledgerId),
         () => this.release(ledgerId),
@@ -155,8 +155,13 @@ export class CommitPipeline {
     this.pending.add(tracked);
   }
 
+  /** A batch of this ledger is with the store and not built yet (it will move the ledger's state). */
+  building(ledgerId: string): boolean {
+    return this.buildingBatches.has(ledgerId);
+  }
+
   private release(ledgerId: string): void {
-    this.building.delete(ledgerId);
+    this.buildingBatches.delete(ledgerId);
     if (this.queue.length) this.schedule();
   }
 

@@ -13,6 +13,7 @@ import { badRequest, invalidSession } from '../server/errors';
 import type { PermissionsMode } from '../storage/store';
 import type { Store } from '../storage/stores';
 import { Catalog, type CatalogTable } from './catalog';
+import { catchUp, StaleLedgerState } from './commitBuilder';
 import { CommitPipeline, type CommitOutcome } from './commitPipeline';
 import { CachingSnapshotReader, type SnapshotReader } from './snapshotReader';
 import { LedgerState } from './ledgerState';
@@ -30,6 +31,7 @@ export interface TxnServiceOptions {
   transactionTimeoutMs: number;
   sessionTimeoutMs: number;
   maxSessionsPerLedger: number;
+  tokenPrefix?: string;
 }
 
 const services = new WeakMap<object, TxnService>();
@@ -49,7 +51,8 @@ export class TxnService {
     if (!s) {
       s = new TxnService(
         app.store,
-        app.config,
+        // on a shared store a session's token says which node holds it
+        app.store.soleWriter ? app.config : { ...app.config, tokenPrefix: app.nodeId },
         (e) => app.log.error('commit_failed', { error: String((e as Error)?.stack ?? e) }),
         app.syncReader,
       );
@@ -173,11 +176,15 @@ export class TxnService {
 
   // ---- transactions of a session ----
 
-  /** Starts the session's transaction; synchronous once the ledger's state is loaded. */
+  /**
+   * Starts the session's transaction; synchronous once the ledger's state is loaded, when this
+   * process is the store's only writer.
+   */
   startTransaction(s: Session): Transaction | Promise<Transaction> {
     const st = this.states.get(s.ledgerId);
-    if (st) return this.begin(s, st);
-    return this.stateOrCreate(s.ledgerId).then((loaded) => {
+    if (st && this.store.soleWriter) return this.begin(s, st);
+    const ready = st ? this.catchUpWithStore(st) : this.stateOrCreate(s.ledgerId);
+    return ready.then((loaded) => {
       // another StartTransaction of the session may have won the race while the state loaded
       if (s.txn && s.txn.state === 'open') throw badRequest(`Transaction ${s.txn.transactionId} is already open in this session`);
       return this.begin(s, loaded);
@@ -198,6 +205,30 @@ export class TxnService {
     s.txn = txn;
     s.txnExtra = { digest: new (commitDigestModule().CommitDigest)(txn.transactionId) };
     return txn;
+  }
+
+  /**
+   * On a store other nodes write to, a transaction's snapshot starts at the store's tip, not at
+   * what this node last committed: otherwise a node that only reads would serve stale data, and
+   * a transaction retried after an OCC conflict would read the same stale snapshot and conflict
+   * again. What the others committed meanwhile joins the OCC log from their footprints.
+   */
+  private async catchUpWithStore(st: LedgerState): Promise<LedgerState> {
+    const known = st.tipSeq;
+    const tip = await this.store.journal.strand(st.ledgerId);
+    if (!tip || tip.tipSequenceNo <= known) return st;
+    const since = (await this.store.journal.footprints(st.ledgerId, known)).filter((f) => f.sequenceNo <= tip.tipSequenceNo);
+    // a commit of this node moved the state meanwhile: it has caught up itself
+    if (this.states.get(st.ledgerId) !== st || st.tipSeq !== known || this.pipeline.building(st.ledgerId)) return st;
+    try {
+      catchUp(st, { tip, since });
+      return st;
+    } catch (e) {
+      if (!(e instanceof StaleLedgerState)) throw e;
+      // another node changed the catalog: start from what the store holds
+      this.states.delete(st.ledgerId);
+      return this.stateOrCreate(st.ledgerId);
+    }
   }
 
   /** Closes the session's transaction (commit done, abort, OCC failure, expiry). */

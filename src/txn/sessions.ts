@@ -42,7 +42,13 @@ export class SessionManager {
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly opts: { sessionTimeoutMs: number; maxSessionsPerLedger: number; transactionTimeoutMs: number },
+    private readonly opts: {
+      sessionTimeoutMs: number;
+      maxSessionsPerLedger: number;
+      transactionTimeoutMs: number;
+      /** starts every token: names the node that holds the session (see server/forward.ts) */
+      tokenPrefix?: string;
+    },
     private readonly hooks: {
       /** a session goes away with a transaction still open */
       abandon(s: Session): void;
@@ -77,7 +83,7 @@ export class SessionManager {
       );
     }
     const s: Session = {
-      token: randomBytes(48).toString('base64'),
+      token: (this.opts.tokenPrefix ?? '') + randomBytes(48).toString('base64'),
       id: newId(),
       ledgerId,
       ledgerName,

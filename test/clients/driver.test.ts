@@ -110,7 +110,7 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
     assert.equal(actual[0].allFields()[0][0], 'documentId');
     assert.equal(actual[0].get('documentId')!.stringValue(), id);
 
-    const blocks = storedBlocks(server.dataDir, LEDGER);
+    const blocks = (await storedBlocks(server, LEDGER));
     const revisions = load(blocks[blocks.length - 1])!.get('revisions')!.elements();
     assert.equal(revisions.length, 1);
     assert.equal(revisions[0].get('metadata', 'id')!.stringValue(), id);
@@ -164,17 +164,17 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
   });
 
   it('concurrent inserts are grouped into batches and all land, one block each', async () => {
-    const before = storedBlocks(server.dataDir, LEDGER).length;
+    const before = (await storedBlocks(server, LEDGER)).length;
     await Promise.all(
       Array.from({ length: 10 }, (_, i) => driver.executeLambda((txn) => txn.execute('INSERT INTO NodeTestTable ?', { Name: `par${i}` }))),
     );
-    assert.equal(storedBlocks(server.dataDir, LEDGER).length, before + 10);
+    assert.equal((await storedBlocks(server, LEDGER)).length, before + 10);
     const r = await driver.executeLambda((txn) => txn.execute(`SELECT COUNT(*) FROM NodeTestTable WHERE Name LIKE 'par%'`));
     assert.equal(values(r)[0].get('_1')!.numberValue(), 10);
   });
 
   it('statement errors are BadRequestException, not retried, and leave no block', async () => {
-    const before = storedBlocks(server.dataDir, LEDGER).length;
+    const before = (await storedBlocks(server, LEDGER)).length;
     const tries: string[] = [];
     await assert.rejects(
       driver.executeLambda(async (txn) => {
@@ -192,7 +192,7 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
       (e: any) => (e.name === 'BadRequestException' || e.code === 'BadRequestException') && /NonExistentTable/.test(e.message),
     );
     assert.deepEqual(tries, ['syntax', 'missing']);
-    assert.equal(storedBlocks(server.dataDir, LEDGER).length, before);
+    assert.equal((await storedBlocks(server, LEDGER)).length, before);
     const r = await driver.executeLambda((txn) => txn.execute(`SELECT * FROM NodeTestTable WHERE Name = 'ghost'`));
     assert.equal(values(r).length, 0);
   });
@@ -323,8 +323,8 @@ describe('amazon-qldb-driver-nodejs against openqldb', () => {
     }
   });
 
-  it('every stored block verifies and chains to the previous one', () => {
-    const blocks = storedBlocks(server.dataDir, LEDGER);
+  it('every stored block verifies and chains to the previous one', async () => {
+    const blocks = (await storedBlocks(server, LEDGER));
     assert.ok(blocks.length > 10);
     let prev: Uint8Array | undefined;
     blocks.forEach((b, seq) => {

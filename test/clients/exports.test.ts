@@ -13,7 +13,6 @@ import type { AddressInfo } from 'node:net';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import * as ion from 'ion-js';
 import {
   DeleteLedgerCommand,
@@ -33,9 +32,9 @@ const S3rver = require('s3rver');
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
 import { aws } from '../helpers/awscli';
 import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
-import { buildBlock, parseBlock } from '../../src/journal/block';
+import { appendBlocks, serverStore } from '../helpers/serverStore';
+import { parseBlock } from '../../src/journal/block';
 import { verifyBlock } from '../../src/journal/verify';
-import { JournalStore } from '../../src/storage/sqlite/journalStore';
 import { rejectsWith } from '../helpers/sdkErrors';
 
 type Format = 'ION_TEXT' | 'ION_BINARY' | 'JSON';
@@ -91,8 +90,8 @@ interface Stored {
   hash: Buffer;
 }
 
-function blocksOf(dataDir: string, ledger: string): Stored[] {
-  return storedBlocks(dataDir, ledger).map((b) => {
+async function blocksOf(server: TestServer, ledger: string): Promise<Stored[]> {
+  return (await storedBlocks(server, ledger)).map((b) => {
     const p = parseBlock(b);
     return { seq: p.sequenceNo, ts: p.blockTimestamp!.getTime(), ion: Buffer.from(b), hash: p.blockHash };
   });
@@ -244,7 +243,7 @@ describe('journal exports to the local directory', () => {
     await createLedger(server.endpoint, 'other-ledger');
     await writeJournal(server.endpoint, LEDGER, 9);
     await new Promise((r) => setTimeout(r, 5));
-    blocks = blocksOf(server.dataDir, LEDGER);
+    blocks = await blocksOf(server, LEDGER);
     strandId = parseBlock(blocks[0].ion).strandId;
   });
   after(async () => {
@@ -486,38 +485,21 @@ describe('journal exports to the local directory', () => {
   });
 });
 
-/** Appends `n` blocks to a ledger's strand straight into a stopped server's store (fast, no sessions). */
-function appendBlocks(dataDir: string, ledgerName: string, n: number, firstTs: number): void {
-  const db = new Database(join(dataDir, 'openqldb.sqlite'));
-  try {
-    const ledgerId = db.prepare('SELECT ledger_id FROM ledgers WHERE name = ?').pluck().get(ledgerName) as string;
-    const journal = new JournalStore(db);
-    const tip = journal.strand(ledgerId)!;
-    const data = ion.dumpBinary(ion.load('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50, Tags:[a, b]}')!);
-    let prev: Buffer = Buffer.from(tip.tipBlockHash);
-    db.transaction(() => {
-      for (let i = 1; i <= n; i++) {
-        const seq = tip.tipSequenceNo + i;
-        const ts = new Date(firstTs + Math.floor(i / 20));
-        const tx = 'T' + String(seq).padStart(21, '0');
-        const id = 'D' + String(seq).padStart(21, '0');
-        const b = buildBlock({
-          strandId: tip.strandId,
-          sequenceNo: seq,
-          transactionId: tx,
-          blockTimestamp: ts,
-          previousBlockHash: prev,
-          statements: [{ statement: 'INSERT INTO Vehicle ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
-          documents: { [id]: { tableName: 'Vehicle', tableId: 'V'.repeat(22), statements: [0] } },
-          revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
-        });
-        journal.appendBlock(ledgerId, b, tx);
-        prev = b.blockHash;
-      }
-    })();
-  } finally {
-    db.close();
-  }
+/** The blocks appendBlocks writes: one Vehicle document each, 20 blocks per millisecond. */
+function vehicleBlock(firstTs: number, tipBefore: number) {
+  const data = ion.dumpBinary(ion.load('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50, Tags:[a, b]}')!);
+  return (seq: number) => {
+    const ts = new Date(firstTs + Math.floor((seq - tipBefore) / 20));
+    const tx = 'T' + String(seq).padStart(21, '0');
+    const id = 'D' + String(seq).padStart(21, '0');
+    return {
+      transactionId: tx,
+      blockTimestamp: ts,
+      statements: [{ statement: 'INSERT INTO Vehicle ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
+      documents: { [id]: { tableName: 'Vehicle', tableId: 'V'.repeat(22), statements: [0] } },
+      revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
+    };
+  };
 }
 
 describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 and resume', () => {
@@ -531,7 +513,8 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     qldb = client(server);
     await createLedger(server.endpoint, LEDGER);
     await server.stop();
-    appendBlocks(server.dataDir, LEDGER, BLOCKS, Date.now());
+    // the ledger holds its genesis block only: block 1 is the first appended
+    await appendBlocks(server, LEDGER, BLOCKS, vehicleBlock(Date.now(), 0));
     await new Promise((r) => setTimeout(r, BLOCKS / 20 + 10));
     await server.restart();
     qldb.destroy();
@@ -566,7 +549,7 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     await server.restart();
     qldb.destroy();
     qldb = client(server);
-    const blocks = blocksOf(server.dataDir, LEDGER);
+    const blocks = await blocksOf(server, LEDGER);
     assert.equal(blocks.length, BLOCKS + 1);
     const strandId = parseBlock(blocks[0].ion).strandId;
     const read = (key: string) => readFileSync(join(server.dataDir, 's3', 'audit-bucket', key));
@@ -667,7 +650,7 @@ describe('journal exports to an S3 endpoint (s3rver)', () => {
     await createLedger(server.endpoint, LEDGER);
     await writeJournal(server.endpoint, LEDGER, 6);
     await new Promise((r) => setTimeout(r, 5));
-    blocks = blocksOf(server.dataDir, LEDGER);
+    blocks = await blocksOf(server, LEDGER);
     strandId = parseBlock(blocks[0].ion).strandId;
   });
   after(async () => {
@@ -825,11 +808,12 @@ describe('export expiry (--export-retention)', () => {
     assert.deepEqual((await qldb.send(new ListJournalS3ExportsForLedgerCommand({ Name: LEDGER }))).JournalS3Exports, []);
     // and it is purged from storage
     await new Promise((r) => setTimeout(r, 1200));
-    const db = new Database(join(server.dataDir, 'openqldb.sqlite'), { readonly: true });
+    const store = await serverStore(server);
     try {
-      assert.equal(db.prepare('SELECT COUNT(*) FROM journal_s3_exports').pluck().get(), 0);
+      assert.equal(await store.exports.get(ExportId!), undefined);
+      assert.deepEqual(await store.exports.countByStatus(0), []);
     } finally {
-      db.close();
+      await store.close();
     }
   });
 });

@@ -95,7 +95,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     assert.equal(ok.CommitTransaction!.TransactionId, tx);
     assert.deepEqual(Buffer.from(ok.CommitTransaction!.CommitDigest!), d.digest());
 
-    const before = storedBlocks(server.dataDir, 'sess').length;
+    const before = (await storedBlocks(server, 'sess')).length;
     tx = await c.begin();
     d = new CommitDigest(tx);
     const doc = { a: 1 };
@@ -104,10 +104,10 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     assert.deepEqual(ins.ExecuteStatement!.ConsumedIOs, { ReadIOs: 0, WriteIOs: 1 });
     await rejects(c.commit(tx, new CommitDigest(tx).digest()), 'BadRequestException', /CommitDigest/);
     await rejects(c.commit(tx, Buffer.alloc(32)), 'BadRequestException');
-    assert.equal(storedBlocks(server.dataDir, 'sess').length, before, 'nothing committed');
+    assert.equal((await storedBlocks(server, 'sess')).length, before, 'nothing committed');
     await c.send({ AbortTransaction: {} });
     await rejects(c.commit(tx, d.digest()), 'BadRequestException', /not open/);
-    assert.equal(storedBlocks(server.dataDir, 'sess').length, before);
+    assert.equal((await storedBlocks(server, 'sess')).length, before);
     await c.send({ EndSession: {} });
   });
 
@@ -225,7 +225,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
   it('expires a transaction with QLDB message; the session stays usable', async () => {
     const c = new Raw(server.endpoint);
     await c.start('sess');
-    const before = storedBlocks(server.dataDir, 'sess').length;
+    const before = (await storedBlocks(server, 'sess')).length;
     const tx = await c.begin();
     const d1 = new CommitDigest(tx);
     d1.addStatement(`INSERT INTO Sess {'expired': 1}`);
@@ -235,7 +235,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     // the right digest for what was sent: expiry, not a mismatch, refuses it
     await rejects(c.commit(tx, d1.digest()), 'InvalidSessionException', /has expired/);
     await c.send({ AbortTransaction: {} });
-    assert.equal(storedBlocks(server.dataDir, 'sess').length, before, 'the expired transaction left no block');
+    assert.equal((await storedBlocks(server, 'sess')).length, before, 'the expired transaction left no block');
     const tx2 = await c.begin();
     const d = new CommitDigest(tx2);
     await c.commit(tx2, d.digest());
@@ -243,7 +243,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
 
     // the driver surfaces expiry to the caller without retrying
     const driver = newDriver(server.endpoint, 'sess');
-    const beforeDriver = storedBlocks(server.dataDir, 'sess').length;
+    const beforeDriver = (await storedBlocks(server, 'sess')).length;
     assert.equal(beforeDriver, before + 1, 'only the empty transaction committed');
     let tries = 0;
     await assert.rejects(
@@ -256,7 +256,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
       (e: any) => e.name === 'InvalidSessionException' && /Transaction .* has expired/.test(e.message),
     );
     assert.equal(tries, 1);
-    assert.equal(storedBlocks(server.dataDir, 'sess').length, beforeDriver, 'the expired lambda left no block');
+    assert.equal((await storedBlocks(server, 'sess')).length, beforeDriver, 'the expired lambda left no block');
     const r = await driver.executeLambda((txn) => txn.execute('SELECT COUNT(*) FROM Sess'));
     assert.equal(r.getResultList()[0].get('_1')!.numberValue(), 1, 'the row committed by the previous test, no expired one');
     driver.close();
@@ -300,7 +300,7 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     d2.close();
     const { verifyBlock } = await import('../../src/journal/verify');
     let prev: Uint8Array | undefined;
-    for (const b of storedBlocks(server.dataDir, 'sess')) {
+    for (const b of (await storedBlocks(server, 'sess'))) {
       const v = verifyBlock(b, prev);
       assert.ok(v.ok, JSON.stringify(!v.ok && v));
       prev = v.ok ? v.block.blockHash : undefined;
@@ -328,7 +328,7 @@ describe('session API: refused statements in the digest, wrong JSON types', () =
   it('folds statements refused for their size into the digest, as the driver does before sending', async () => {
     const c = new Raw(server.endpoint);
     await c.start('refusals');
-    const before = storedBlocks(server.dataDir, 'refusals').length;
+    const before = (await storedBlocks(server, 'refusals')).length;
     const tx = await c.begin();
     const sent: [string, Uint8Array[]][] = [];
     const longStatement = 'SELECT * FROM Sess WHERE a = ' + '1'.padEnd(100_001 - 29, ' ');
@@ -379,7 +379,7 @@ describe('session API: refused statements in the digest, wrong JSON types', () =
     assert.deepEqual(expected, ours.digest());
     const ok = await c.commit(tx, expected);
     assert.deepEqual(Buffer.from(ok.CommitTransaction!.CommitDigest!), expected);
-    const blocks = storedBlocks(server.dataDir, 'refusals');
+    const blocks = (await storedBlocks(server, 'refusals'));
     assert.equal(blocks.length, before + 1);
     const statements = dom.load(blocks[blocks.length - 1])!.get('transactionInfo', 'statements')!;
     assert.deepEqual(

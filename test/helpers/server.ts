@@ -1,11 +1,17 @@
 /**
  * Starts the real openqldb server as a child process on 127.0.0.1 with a free port and a fresh
  * data directory, the way users run it. Tests talk to it only through real clients.
+ *
+ * With OPENQLDB_TEST_STORE=postgres (scripts/run-tests.js sets it for a second run of the
+ * real-client tests when a PostgreSQL is at hand), every server stores its data in a fresh
+ * PostgreSQL database instead, dropped with the server.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+
+import { freshDatabase } from './postgres';
 
 const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
@@ -13,6 +19,8 @@ export interface TestServer {
   readonly endpoint: string;
   readonly port: number;
   readonly dataDir: string;
+  /** the PostgreSQL database the server stores its data in; undefined = SQLite in dataDir */
+  readonly databaseUrl?: string;
   /** the server's recent output, for failure messages */
   output(): string;
   /** SIGTERM and wait for a clean exit */
@@ -54,14 +62,27 @@ function launch(flags: string[], env: NodeJS.ProcessEnv, nodeArgs: string[]): Pr
   });
 }
 
+/** The store the tests' servers run on: the embedded SQLite unless the run asks for PostgreSQL. */
+export function testStore(): 'sqlite' | 'postgres' {
+  return process.env.OPENQLDB_TEST_STORE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
 export async function startServer(
   flags: string[] = [],
-  opts: { dataDir?: string; env?: NodeJS.ProcessEnv; /** e.g. --cpu-prof, for benchmarks */ nodeArgs?: string[] } = {},
+  opts: {
+    dataDir?: string;
+    env?: NodeJS.ProcessEnv;
+    /** e.g. --cpu-prof, for benchmarks */ nodeArgs?: string[];
+    /** a test about one store (the data-directory lock, SQLite files) pins it */ store?: 'sqlite' | 'postgres';
+  } = {},
 ): Promise<TestServer> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'openqldb-test-'));
   const env = { ...process.env, ...opts.env };
+  const drops: (() => Promise<void>)[] = [];
+  const shared = flags.includes('--database-url');
+  const database = !shared && (opts.store ?? testStore()) === 'postgres' ? ['--database-url', await freshDatabase({ after: (fn) => drops.push(fn) })] : [];
   // Tests want ledgers ACTIVE at once unless they ask otherwise; later flags win.
-  const base = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, '--ledger-state-delay', '0'];
+  const base = ['--host', '127.0.0.1', '--port', '0', '--data-dir', dataDir, ...database, '--ledger-state-delay', '0'];
   const nodeArgs = opts.nodeArgs ?? [];
   let current = await launch([...base, ...flags], env, nodeArgs);
   const exited = (child: ChildProcess) =>
@@ -74,6 +95,7 @@ export async function startServer(
       return Number(new URL(current.endpoint).port);
     },
     dataDir,
+    databaseUrl: shared ? flags[flags.indexOf('--database-url') + 1] : database[1],
     output: () => current.log.join('\n'),
     async stop() {
       current.child.kill('SIGTERM');
@@ -102,6 +124,7 @@ export async function startServer(
     async dispose() {
       await server.kill9();
       rmSync(dataDir, { recursive: true, force: true });
+      for (const drop of drops) await drop();
     },
   };
   return server;

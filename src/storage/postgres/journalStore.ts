@@ -1,5 +1,5 @@
 /** The journal's reads in PostgreSQL; blocks are appended only by the CommitStore, under the tip lock. */
-import type { JournalStore, StoredBlock, StrandTip, TreeNodeKey } from '../stores';
+import type { CommitFootprint, JournalStore, StoredBlock, StrandTip, TreeNodeKey } from '../stores';
 import type { PgDb } from './db';
 import { q } from './sql';
 
@@ -64,6 +64,13 @@ export class PgJournalStore implements JournalStore {
     );
     for (const r of rows) out.set(`${r.level}:${r.idx}`, r.hash);
     return out;
+  }
+
+  async footprints(ledgerId: string, afterSeq: number): Promise<CommitFootprint[]> {
+    const { rows } = await this.db.pool.query<{ seq: number; footprint: Buffer }>(
+      q('SELECT seq, footprint FROM journal_footprints WHERE ledger_id = $1 AND seq > $2 ORDER BY seq', [ledgerId, afterSeq]),
+    );
+    return rows.map((r) => ({ sequenceNo: Number(r.seq), footprint: r.footprint }));
   }
 
   async dropLedger(ledgerId: string): Promise<void> {

@@ -9,6 +9,7 @@ import { PgDocumentStore } from './documentStore';
 import { PgExportStore } from './exportStore';
 import { PgJournalStore } from './journalStore';
 import { PgLedgerStore } from './ledgerStore';
+import { PgNodeRegistry } from './nodeRegistry';
 import { schemas } from './schema';
 
 export async function openPostgresStore(url: string, options: OpenOptions = {}): Promise<Store> {
@@ -16,11 +17,16 @@ export async function openPostgresStore(url: string, options: OpenOptions = {}):
   let closed: Promise<void> | undefined;
   return {
     kind: 'postgres',
+    soleWriter: false,
     ledgers: new PgLedgerStore(db),
     journal: new PgJournalStore(db),
     documents: new PgDocumentStore(db),
     commits: new PgCommitStore(db),
     exports: new PgExportStore(db),
+    nodes: new PgNodeRegistry(db),
+    ping: async () => {
+      await db.query('SELECT 1');
+    },
     close: () => (closed ??= db.close()),
   };
 }

@@ -48,6 +48,8 @@ function journalAdapter(j: JournalStore): JournalStoreApi {
       }
       return out;
     },
+    // one writer: nothing is ever committed behind this process's back
+    footprints: async () => [],
     dropLedger: async (ledgerId) => j.dropLedger(ledgerId),
   };
 }
@@ -107,11 +109,15 @@ export function sqliteStore(db: Db): Store {
   const commits = new SqliteCommitStore(db, journal, docs);
   return {
     kind: 'sqlite',
+    soleWriter: true,
     ledgers: ledgerAdapter(db, new SqliteLedgerStore(db)),
     journal: journalAdapter(journal),
     documents: documentAdapter(db, docs),
     commits,
     exports: exportAdapter(new SqliteExportStore(db)),
+    async ping() {
+      db.prepare('SELECT 1').get();
+    },
     async close() {
       await commits.close();
       if (db.open) db.close();

@@ -1,0 +1,201 @@
+/**
+ * Several openqldb nodes on one PostgreSQL database behind a round-robin balancer: the official
+ * driver runs concurrent transactions on one ledger through it (every request to the next
+ * node, so a session's commands land on every node and are handed to the one that holds it),
+ * commits made on different nodes conflict as OCC says, the journal is one unbroken chain that
+ * exports and verifies, and every node gives the same digest.
+ */
+import { after, before, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { load } from 'ion-js';
+import {
+  DescribeJournalS3ExportCommand,
+  DescribeLedgerCommand,
+  ExportJournalToS3Command,
+  GetDigestCommand,
+  QLDBClient,
+} from '@aws-sdk/client-qldb';
+import { QLDBSessionClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
+import { isOccConflictException } from 'amazon-qldb-driver-nodejs';
+import { runVerify } from '../../src/cli/verify';
+import { CommitDigest } from '../../src/journal/commitDigest';
+import { describePostgres, freshDatabase } from '../helpers/postgres';
+import { roundRobin, type RoundRobin } from '../helpers/roundRobin';
+import { startServer, testCredentials, type TestServer } from '../helpers/server';
+import { createLedger, newDriver } from './sessionHelpers';
+
+const LEDGER = 'cluster';
+
+function control(endpoint: string): QLDBClient {
+  return new QLDBClient({ endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+}
+
+/** One session driven command by command against one node, to commit exactly when a test says. */
+class NodeSession {
+  private readonly client: QLDBSessionClient;
+  private token = '';
+  constructor(endpoint: string) {
+    this.client = new QLDBSessionClient({ endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
+  }
+  private send(input: SendCommandCommandInput) {
+    return this.client.send(new SendCommandCommand({ SessionToken: this.token || undefined, ...input }));
+  }
+  async start(): Promise<void> {
+    this.token = (await this.send({ StartSession: { LedgerName: LEDGER } })).StartSession!.SessionToken!;
+  }
+  /** Runs `statements` in a new transaction; returns a commit to call later. */
+  async run(...statements: string[]): Promise<() => Promise<unknown>> {
+    const tx = (await this.send({ StartTransaction: {} })).StartTransaction!.TransactionId!;
+    const digest = new CommitDigest(tx);
+    for (const s of statements) {
+      digest.addStatement(s);
+      await this.send({ ExecuteStatement: { TransactionId: tx, Statement: s } });
+    }
+    return () => this.send({ CommitTransaction: { TransactionId: tx, CommitDigest: digest.digest() } });
+  }
+  close(): void {
+    this.client.destroy();
+  }
+}
+
+async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+for (const size of [2, 3]) {
+  describePostgres(`${size} nodes on one PostgreSQL database behind a round-robin balancer`, () => {
+    let nodes: TestServer[] = [];
+    let balancer: RoundRobin;
+    let s3: string;
+    const drops: (() => Promise<void>)[] = [];
+
+    before(async () => {
+      const url = await freshDatabase({ after: (fn) => drops.push(fn) });
+      s3 = mkdtempSync(join(tmpdir(), 'openqldb-cluster-s3-'));
+      // one after the other: the first creates the schema, the others find it
+      for (let i = 0; i < size; i++) {
+        nodes.push(await startServer(['--database-url', url, '--s3-local-dir', s3, '--export-object-max-blocks', '16']));
+      }
+      balancer = await roundRobin(nodes.map((n) => n.endpoint));
+      await createLedger(balancer.endpoint, LEDGER);
+      // every node sees the new ledger within the ledger state delay (0 here: its next refresh)
+      for (const n of nodes) {
+        const c = control(n.endpoint);
+        await until(`node ${n.endpoint} sees the ledger`, () =>
+          c.send(new DescribeLedgerCommand({ Name: LEDGER })).then((d) => d.State === 'ACTIVE', () => false),
+        );
+        c.destroy();
+      }
+    });
+    after(async () => {
+      await balancer?.close();
+      for (const n of nodes) await n.dispose();
+      nodes = [];
+      rmSync(s3, { recursive: true, force: true });
+      for (const drop of drops) await drop();
+    });
+
+    it('the driver commits concurrent transactions through every node; conflicts retry; no update is lost', async () => {
+      const driver = newDriver(balancer.endpoint, LEDGER, 20);
+      try {
+        await driver.executeLambda((t) => t.execute('CREATE TABLE Counter'));
+        await driver.executeLambda((t) => t.execute('CREATE INDEX ON Counter (k)'));
+        for (let k = 0; k < 4; k++) await driver.executeLambda((t) => t.execute('INSERT INTO Counter ?', { k, n: 0 }));
+        let attempts = 0;
+        // as many at once as the driver's session pool holds
+        const increments = 8;
+        await Promise.all(
+          Array.from({ length: increments }, (_, i) =>
+            driver.executeLambda(async (t) => {
+              attempts++;
+              const k = i % 4;
+              const row = (await t.execute('SELECT n FROM Counter WHERE k = ?', k)).getResultList()[0];
+              await t.execute('UPDATE Counter SET n = ? WHERE k = ?', row.get('n')!.numberValue()! + 1, k);
+            }),
+          ),
+        );
+        const total = (await driver.executeLambda((t) => t.execute('SELECT n FROM Counter'))).getResultList().reduce((sum, r) => sum + r.get('n')!.numberValue()!, 0);
+        assert.equal(total, increments, 'every acknowledged increment is there, once');
+        assert.ok(attempts >= increments);
+      } finally {
+        driver.close();
+      }
+      for (let i = 0; i < size; i++) assert.ok(balancer.counts[i] > 10, `node ${i} served requests (${balancer.counts.join(', ')})`);
+    });
+
+    it('a commit on one node conflicts with a commit on another that read what it changed', async () => {
+      const a = new NodeSession(nodes[0].endpoint);
+      const b = new NodeSession(nodes[1].endpoint);
+      try {
+        await a.start();
+        await b.start();
+        const commitA = await a.run("UPDATE Counter SET n = 100 WHERE k = 0");
+        const commitB = await b.run("UPDATE Counter SET n = 200 WHERE k = 0");
+        await commitA();
+        await assert.rejects(commitB(), (e: unknown) => isOccConflictException(e as Parameters<typeof isOccConflictException>[0]));
+        // a transaction that starts afterwards on the second node sees the first node's commit
+        const read = await b.run('SELECT n FROM Counter WHERE k = 0');
+        await read();
+        const again = await b.run('UPDATE Counter SET n = n + 1 WHERE k = 0');
+        await again();
+        const driver = newDriver(nodes[size - 1].endpoint, LEDGER);
+        const n = (await driver.executeLambda((t) => t.execute('SELECT n FROM Counter WHERE k = 0'))).getResultList()[0].get('n')!.numberValue();
+        driver.close();
+        assert.equal(n, 101);
+      } finally {
+        a.close();
+        b.close();
+      }
+    });
+
+    it('every node gives the same digest, and the exported journal verifies against it', async () => {
+      const digests = [];
+      for (const n of nodes) {
+        const c = control(n.endpoint);
+        digests.push(await c.send(new GetDigestCommand({ Name: LEDGER })));
+        c.destroy();
+      }
+      for (const d of digests.slice(1)) {
+        assert.deepEqual(Buffer.from(d.Digest!), Buffer.from(digests[0].Digest!));
+        assert.equal(d.DigestTipAddress!.IonText, digests[0].DigestTipAddress!.IonText);
+      }
+      const tip = load(digests[0].DigestTipAddress!.IonText!)!.get('sequenceNo')!.numberValue()!;
+      const c = control(balancer.endpoint);
+      // the range ends now, after the tip's block
+      await new Promise((r) => setTimeout(r, 20));
+      try {
+        const described = await c.send(new DescribeLedgerCommand({ Name: LEDGER }));
+        const { ExportId } = await c.send(
+          new ExportJournalToS3Command({
+            Name: LEDGER,
+            InclusiveStartTime: described.CreationDateTime,
+            ExclusiveEndTime: new Date(),
+            RoleArn: 'arn:aws:iam::000000000000:role/export',
+            S3ExportConfiguration: { Bucket: 'cluster-audit', Prefix: 'journal/', EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } },
+          }),
+        );
+        await until('the export completes', async () => {
+          const d = await c.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId }));
+          return d.ExportDescription!.Status === 'COMPLETED';
+        }, 30_000);
+      } finally {
+        c.destroy();
+      }
+      let out = '';
+      let err = '';
+      const code = await runVerify(
+        ['--dir', s3, '--bucket', 'cluster-audit', '--prefix', 'journal/', '--digest', Buffer.from(digests[0].Digest!).toString('base64'), '--tip', String(tip)],
+        { out: (t) => (out += t), err: (t) => (err += t) },
+      );
+      assert.equal(code, 0, out + err);
+      assert.match(out, new RegExp(`OK — blocks 0\\.\\.${tip} in \\d+ objects`));
+    });
+  });
+}

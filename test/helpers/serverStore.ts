@@ -1,0 +1,96 @@
+/**
+ * A test's own handle on the store a test server writes to, whichever it is (the SQLite file in
+ * its data directory, or its PostgreSQL database): to look at the blocks exactly as stored, or to
+ * build a long journal fast while the server is stopped. Through the same Store interfaces the
+ * server uses, so a test reads the same on both stores.
+ */
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import type { BlockInput } from '../../src/journal/block';
+import { buildBlock } from '../../src/journal/block';
+import { nodesCompletedBy } from '../../src/journal/digestTree';
+import type { CommitWrites, Store } from '../../src/storage/stores';
+import { sqliteStore } from '../../src/storage/sqlite/store';
+import { encodeFootprint } from '../../src/txn/ledgerState';
+import { openPostgresStore } from '../../src/storage/postgres/store';
+import type { TestServer } from './server';
+
+export async function serverStore(server: Pick<TestServer, 'dataDir' | 'databaseUrl'>): Promise<Store> {
+  if (server.databaseUrl) return openPostgresStore(server.databaseUrl);
+  return sqliteStore(new Database(join(server.dataDir, 'openqldb.sqlite'), { fileMustExist: true }));
+}
+
+async function withStore<T>(server: Pick<TestServer, 'dataDir' | 'databaseUrl'>, fn: (store: Store) => Promise<T>): Promise<T> {
+  const store = await serverStore(server);
+  try {
+    return await fn(store);
+  } finally {
+    await store.close();
+  }
+}
+
+async function ledgerIdOf(store: Store, name: string): Promise<string> {
+  const row = (await store.ledgers.all()).find((l) => l.name === name);
+  if (!row) throw new Error(`no ledger named ${name}`);
+  return row.ledgerId;
+}
+
+/** Every block of a ledger, exactly as stored. */
+export function storedBlocks(server: Pick<TestServer, 'dataDir' | 'databaseUrl'>, ledgerName: string): Promise<Buffer[]> {
+  return withStore(server, async (store) => {
+    const ledgerId = await ledgerIdOf(store, ledgerName);
+    const tip = (await store.journal.strand(ledgerId))!.tipSequenceNo;
+    return (await store.journal.blocks(ledgerId, 0, tip, tip + 1)).map((b) => b.ion);
+  });
+}
+
+/**
+ * Appends `n` blocks to a ledger's strand straight into a STOPPED server's store, in one commit
+ * (no sessions, no documents: the blocks' revisions are the journal's only copy). `block(seq)`
+ * gives each block's contents; chaining, hashing and the digest tree are done here.
+ */
+export function appendBlocks(
+  server: Pick<TestServer, 'dataDir' | 'databaseUrl'>,
+  ledgerName: string,
+  n: number,
+  block: (seq: number) => Omit<BlockInput, 'strandId' | 'sequenceNo' | 'previousBlockHash'>,
+): Promise<void> {
+  return withStore(server, async (store) => {
+    const ledgerId = await ledgerIdOf(store, ledgerName);
+    const tip = (await store.journal.strand(ledgerId))!;
+    const none = { documents: [], liveDocumentsOf: [], revisions: [], blocks: [] };
+    await store.commits.commit(ledgerId, tip.tipSequenceNo, none, (reads) => {
+      const nodes = new Map(reads.frontier);
+      const source = {
+        node(level: number, index: number) {
+          const h = nodes.get(`${level}:${index}`);
+          if (!h) throw new Error(`missing node ${level}:${index}`);
+          return h;
+        },
+      };
+      const writes: CommitWrites[] = [];
+      let prev = tip.tipBlockHash;
+      for (let seq = tip.tipSequenceNo + 1; seq <= tip.tipSequenceNo + n; seq++) {
+        const input = block(seq);
+        const b = buildBlock({ ...input, strandId: tip.strandId, sequenceNo: seq, previousBlockHash: prev });
+        const completed = nodesCompletedBy(seq, b.blockHash, source);
+        for (const c of completed) nodes.set(`${c.level}:${c.index}`, c.hash);
+        writes.push({
+          ledgerId,
+          block: { sequenceNo: seq, blockHash: b.blockHash, timestampMs: input.blockTimestamp.getTime(), transactionId: input.transactionId, ion: Buffer.from(b.ion) },
+          treeNodes: completed.filter((c) => c.level > 0),
+          catalog: [],
+          documents: [],
+          indexEntries: [],
+          redactions: [],
+          footprint: encodeFootprint(
+            { seq, docs: new Set(), tables: new Set(), keys: new Set(), catalogChanged: false, catalogNames: new Set() },
+            input.blockTimestamp.getTime(),
+          ),
+        });
+        prev = b.blockHash;
+      }
+      return { writes, result: undefined };
+    });
+  });
+}
