@@ -199,3 +199,49 @@ for (const size of [2, 3]) {
     });
   });
 }
+
+describePostgres('2 nodes under --auth strict: a forwarded request keeps its signature', () => {
+  const nodes: TestServer[] = [];
+  let balancer: RoundRobin;
+  const drops: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    const url = await freshDatabase({ after: (fn) => drops.push(fn) });
+    const env = { OPENQLDB_ACCESS_KEY_ID: testCredentials.accessKeyId, OPENQLDB_SECRET_ACCESS_KEY: testCredentials.secretAccessKey };
+    for (let i = 0; i < 2; i++) nodes.push(await startServer(['--database-url', url, '--auth', 'strict'], { env }));
+    balancer = await roundRobin(nodes.map((n) => n.endpoint));
+    await createLedger(balancer.endpoint, LEDGER);
+    for (const n of nodes) {
+      const c = control(n.endpoint);
+      await until(`node ${n.endpoint} sees the ledger`, () => c.send(new DescribeLedgerCommand({ Name: LEDGER })).then((d) => d.State === 'ACTIVE', () => false));
+      c.destroy();
+    }
+  });
+  after(async () => {
+    await balancer?.close();
+    for (const n of nodes) await n.dispose();
+    for (const drop of drops) await drop();
+  });
+
+  it('the driver works through both nodes; a wrong secret is refused by whichever node answers', async () => {
+    const driver = newDriver(balancer.endpoint, LEDGER);
+    try {
+      await driver.executeLambda((t) => t.execute('CREATE TABLE Signed'));
+      for (let i = 0; i < 4; i++) await driver.executeLambda((t) => t.execute('INSERT INTO Signed ?', { i }));
+      const n = (await driver.executeLambda((t) => t.execute('SELECT COUNT(*) AS n FROM Signed'))).getResultList()[0].get('n')!.numberValue();
+      assert.equal(n, 4);
+    } finally {
+      driver.close();
+    }
+    const wrong = new QLDBSessionClient({
+      endpoint: balancer.endpoint,
+      region: 'us-east-1',
+      credentials: { accessKeyId: testCredentials.accessKeyId, secretAccessKey: 'not-the-secret' },
+      maxAttempts: 1,
+    });
+    for (let i = 0; i < 2; i++) {
+      await assert.rejects(wrong.send(new SendCommandCommand({ StartSession: { LedgerName: LEDGER } })), (e: Error) => e.name === 'InvalidSignatureException' || /signature/i.test(e.message));
+    }
+    wrong.destroy();
+  });
+});
