@@ -219,6 +219,29 @@ function leaseTests(database: Database): void {
     }
   });
 
+  test('a node that is the store\'s only one takes over the leases a previous process left at once', async (t) => {
+    const { storeA, storeB, root, books } = await twoNodes(database, t);
+    try {
+      // a previous process created a job and held it for a minute when it died
+      const first = node(storeA, new GatedSink(new LocalSink(root), 1), [books], { leaseMs: 60_000 });
+      const id = await first.create(caller, 'books', request('journal/'));
+      await until('the job claimed', async () => (await storeA.exports.renew(id, `${first.nodeId}/0`, Date.now() + 60_000)) === true);
+      await storeA.close();
+      await new Promise((r) => setTimeout(r, 5));
+      // the same database opened again by a restarted process, alone
+      const restarted = node(storeB, new LocalSink(root), [books], { leaseMs: 60_000, soleNode: true });
+      const t0 = Date.now();
+      restarted.start();
+      await restarted.runner.whenIdle(id);
+      assert.ok(Date.now() - t0 < 30_000);
+      assert.equal((await storeB.exports.get(id))!.status, 'COMPLETED');
+      assert.equal((await storeB.exports.objects(id)).length, Math.ceil(BLOCKS / PER_OBJECT));
+      await restarted.close();
+    } finally {
+      await storeB.close();
+    }
+  });
+
   test('the limit of 2 IN_PROGRESS exports per ledger holds across nodes, and DeleteLedger sees another node\'s export', async (t) => {
     const { storeA, storeB, root, books } = await twoNodes(database, t);
     const films = await addLedger(storeA, 'films', 'L000000000000000000002');
