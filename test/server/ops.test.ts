@@ -159,6 +159,9 @@ describe('health, readiness, metrics and the request log', () => {
     } finally {
       session.destroy();
     }
+    // the child's output arrives through a pipe, a moment after each answer: the last request's
+    // line, once in, comes after every earlier one
+    await server.waitForOutput(/"operation":"EndSession"/);
     const lines = server
       .output()
       .split('\n')
