@@ -1,21 +1,32 @@
 /**
- * Commit throughput and point-SELECT latency, with the official driver against a live server.
+ * Commit throughput and point-SELECT latency on SQLite and PostgreSQL, each figure next to a
+ * baseline measured in the same run (these machines are shared and noisy: compare ratios).
  *
  *   npm run bench:commit -- [--workers 64] [--threads 2] [--seconds 10] [--profile DIR]
+ *                           [--in-process-only] [--no-postgres]
  *
- * --profile writes the server's CPU profile (node --cpu-prof) into DIR when it stops.
+ * --profile writes the SQLite server's CPU profile (node --cpu-prof) into DIR when it stops.
+ * PostgreSQL: OPENQLDB_BENCH_DATABASE_URL's server, or else a throwaway cluster started through
+ * scripts/pg-cluster.js (skipped, saying so, when no PostgreSQL binaries are installed).
  *
+ * Baselines: the disk's write+fsync rate (a 4 MB file beside the databases); the minimal
+ * client's own requests answered by a bare node:http server; PostgreSQL's own one-round-trip
+ * `BEGIN; INSERT; COMMIT` rate from node-postgres.
+ * SQLite server (child process, as users run it):
  * 1. insert: `workers` concurrent executeLambda loops (spread over `threads` worker threads,
  *    each with its own QldbDriver) doing single-document INSERT transactions for `seconds`;
  *    prints acknowledged (durable: fsync'd before the answer) transactions per second.
- * 2. select: the same loops doing point SELECTs through the index; prints the server's
+ * 2. raw-insert: phase 1 from a minimal keep-alive HTTP client (no SDK, no signing).
+ * 3. select: the driver loops doing point SELECTs through the index; prints the server's
  *    TimingInformation (whole ms, as QLDB reports it) and the client round trip, p50/p99.
- * 3. raw-insert: phase 1 from a minimal keep-alive HTTP client (no SDK, no signing).
- * 4. in-process: the session handler called directly (no HTTP, no client): durable INSERT
- *    transactions from `workers` sessions (the commit pipeline's own capacity), then the point
- *    SELECT timed with hrtime — the server's processing time at sub-ms resolution.
+ * In-process (the session handler called directly, no HTTP, no client), on SQLite and then on
+ * PostgreSQL: durable INSERT transactions from `workers` sessions (the commit pipeline's own
+ * capacity, with CPU per commit and event-loop utilisation), then the point SELECT timed with
+ * hrtime — the server's processing time at sub-ms resolution.
+ * PostgreSQL server: raw-insert as above, and its ratio to SQLite's.
  */
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { performance } from 'node:perf_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -26,7 +37,8 @@ import { startServer, testCredentials } from '../test/helpers/server';
 interface Job {
   endpoint: string;
   ledger: string;
-  phase: 'insert' | 'select' | 'raw-insert';
+  /** raw-bare: the raw client's requests against a bare node:http server (the HTTP baseline) */
+  phase: 'insert' | 'select' | 'raw-insert' | 'raw-bare';
   workers: number;
   seconds: number;
   thread: number;
@@ -82,12 +94,16 @@ async function rawClient(job: Job): Promise<Report> {
   const report: Report = { commits: 0, errors: 0, serverMs: [], rttMs: [] };
   const end = Date.now() + job.seconds * 1000;
   const stmt = 'INSERT INTO Bench ?';
+  // against the bare server the answers carry no token or id: the same requests with stand-ins
+  const bare = job.phase === 'raw-bare';
   const loop = async (w: number) => {
-    const token = (await send({ StartSession: { LedgerName: job.ledger } })).StartSession.SessionToken;
+    const started = await send({ StartSession: { LedgerName: job.ledger } });
+    const token = bare ? 'bareSessionToken' : started.StartSession.SessionToken;
     let n = 0;
     while (Date.now() < end) {
       try {
-        const id = (await send({ SessionToken: token, StartTransaction: {} })).StartTransaction.TransactionId;
+        const begun = await send({ SessionToken: token, StartTransaction: {} });
+        const id = bare ? 'bareTransactionId00000' : begun.StartTransaction.TransactionId;
         const param = dumpBinary({ k: `r${job.thread}w${w}n${n++}`, v: n });
         const d = new CommitDigest(id);
         d.addStatement(stmt, [param]);
@@ -110,7 +126,7 @@ async function rawClient(job: Job): Promise<Report> {
 }
 
 async function client(job: Job): Promise<Report> {
-  if (job.phase === 'raw-insert') return rawClient(job);
+  if (job.phase === 'raw-insert' || job.phase === 'raw-bare') return rawClient(job);
   const driver = new QldbDriver(
     job.ledger,
     { endpoint: job.endpoint, region: 'us-east-1', credentials: testCredentials },
@@ -174,17 +190,26 @@ function runPhase(base: Omit<Job, 'thread' | 'workers'>, workers: number, thread
   }));
 }
 
-async function inProcess(
-  keys: number,
-  iterations: number,
-  insertWorkers: number,
-  insertSeconds: number,
-): Promise<{ times: number[]; commitRate: number; batches: { batches: number; commits: number; maxBatch: number } }> {
+interface InProcessResult {
+  times: number[];
+  commitRate: number;
+  batches: { batches: number; commits: number; maxBatch: number };
+  /** main-thread CPU (user + system of the whole process) per durable commit, µs */
+  cpuUsPerCommit: number;
+  /** event-loop utilisation during the insert phase: near 1 = the main thread is the bound */
+  elu: number;
+}
+
+/**
+ * The session handler called directly on an App opened with `configArgs` (a SQLite data
+ * directory or --database-url): durable INSERTs from `insertWorkers` sessions, then point SELECTs
+ * timed with hrtime.
+ */
+async function inProcess(configArgs: string[], keys: number, iterations: number, insertWorkers: number, insertSeconds: number): Promise<InProcessResult> {
   const { loadConfig } = await import('../src/config');
   const { quietApp } = await import('../src/app');
   const { handle } = await import('../src/api/session/sendCommand');
-  const dir = mkdtempSync(join(tmpdir(), 'openqldb-bench-'));
-  const app = await quietApp(loadConfig(['--data-dir', dir, '--ledger-state-delay', '0'], {}));
+  const app = await quietApp(loadConfig([...configArgs, '--ledger-state-delay', '0'], {}));
   const caller = { accountId: app.config.accountId, region: app.config.region };
   await app.ledgers.create(caller, { name: 'inproc', permissionsMode: 'STANDARD' });
   const ctx = { caller, app, requestId: 'bench' };
@@ -217,6 +242,9 @@ async function inProcess(
     Array.from({ length: insertWorkers }, async () => (await send({ StartSession: { LedgerName: 'inproc' } })).StartSession.SessionToken as string),
   );
   let committed = 0;
+  const before = { ...app.txn.pipeline.stats };
+  const cpu0 = process.cpuUsage();
+  const elu0 = performance.eventLoopUtilization();
   const insertEnd = Date.now() + insertSeconds * 1000;
   await Promise.all(
     sessions.map(async (tok, w) => {
@@ -234,8 +262,11 @@ async function inProcess(
       }
     }),
   );
+  const cpu = process.cpuUsage(cpu0);
+  const elu = performance.eventLoopUtilization(elu0).utilization;
   const commitRate = committed / insertSeconds;
-  const batches = app.txn.pipeline.stats;
+  const after = app.txn.pipeline.stats;
+  const batches = { batches: after.batches - before.batches, commits: after.commits - before.commits, maxBatch: after.maxBatch };
 
   const times: number[] = [];
   let id: string = (await send({ SessionToken: token, StartTransaction: {} })).StartTransaction.TransactionId;
@@ -254,59 +285,268 @@ async function inProcess(
     }
   }
   await app.close();
-  rmSync(dir, { recursive: true, force: true });
-  return { times, commitRate, batches };
+  return { times, commitRate, batches, cpuUsPerCommit: (cpu.user + cpu.system) / Math.max(1, committed), elu };
 }
+
+/**
+ * The disk's own durable-append rate, the SQLite commit path's floor: a file of a WAL's size
+ * (4 MB, SQLite's default checkpoint point) in the same directory as the bench's databases,
+ * rewritten one 4 KB page at a time, each write followed by an fsync, as walSync does.
+ */
+function fsyncRate(dir: string, seconds: number): { perSecond: number; ms: number } {
+  const { openSync, writeSync, fsyncSync, closeSync } = require('node:fs') as typeof import('node:fs');
+  const file = join(dir, 'fsync-probe');
+  const fd = openSync(file, 'w+');
+  const size = 4 << 20;
+  const page = Buffer.alloc(4096, 7);
+  for (let off = 0; off < size; off += page.length) writeSync(fd, page, 0, page.length, off);
+  fsyncSync(fd);
+  let n = 0;
+  const t0 = performance.now();
+  const end = t0 + seconds * 1000;
+  while (performance.now() < end) {
+    writeSync(fd, page, 0, page.length, (n * page.length) % size);
+    fsyncSync(fd);
+    n++;
+  }
+  const elapsed = performance.now() - t0;
+  closeSync(fd);
+  rmSync(file, { force: true });
+  return { perSecond: (n * 1000) / elapsed, ms: elapsed / n };
+}
+
+/** A throwaway PostgreSQL: OPENQLDB_BENCH_DATABASE_URL's server, or one started by scripts/pg-cluster.js. */
+async function postgresServer(): Promise<{ url: string; stop(): Promise<void> } | undefined> {
+  const given = process.env.OPENQLDB_BENCH_DATABASE_URL;
+  if (given) return { url: given, stop: async () => {} };
+  const { spawn } = await import('node:child_process');
+  const script = join(__dirname, '..', '..', 'scripts', 'pg-cluster.js');
+  const child = spawn(process.execPath, [script, '--print'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  let err = '';
+  child.stderr!.on('data', (c: Buffer) => (err += c.toString('utf8')));
+  const url = await new Promise<string | undefined>((resolve) => {
+    let out = '';
+    child.stdout!.on('data', (c: Buffer) => {
+      out += c.toString('utf8');
+      const line = out.split('\n').find((l) => l.startsWith('postgres'));
+      if (line) resolve(line.trim());
+    });
+    child.once('exit', () => resolve(undefined));
+  });
+  if (!url) {
+    console.log(`PostgreSQL phases skipped: scripts/pg-cluster.js could not start a server:\n${err.trim()}`);
+    return undefined;
+  }
+  return {
+    url,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** A fresh database on `url`'s server, and a function that drops it. */
+async function freshPgDatabase(url: string, name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const { connectClient } = await import('../src/storage/postgres/db');
+  const admin = async (sql: string) => {
+    const c = await connectClient(url);
+    try {
+      await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+  const db = `openqldb_bench_${name}_${process.pid}`;
+  await admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+  await admin(`CREATE DATABASE ${db}`);
+  const u = new URL(url);
+  u.pathname = `/${db}`;
+  return { url: u.toString(), drop: () => admin(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`) };
+}
+
+/**
+ * PostgreSQL's own durable single-row transaction rate from node-postgres: `workers` loops over
+ * a pool of as many connections as openqldb's store opens (node-postgres' default, 10), each
+ * sending `BEGIN; INSERT …; COMMIT` in one round trip. The floor under openqldb's commits on
+ * PostgreSQL, which cost three round trips per batch on one connection.
+ */
+async function pgCommitRate(url: string, workers: number, seconds: number): Promise<number> {
+  const pg = (await import('pg')).default;
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  await pool.query('CREATE TABLE bench_baseline (k text PRIMARY KEY, v bytea NOT NULL)');
+  const value = Buffer.alloc(200, 1).toString('hex');
+  let n = 0;
+  const end = Date.now() + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: workers }, async (_, w) => {
+      for (let i = 0; Date.now() < end; i++) {
+        await pool.query(`BEGIN; INSERT INTO bench_baseline (k, v) VALUES ('w${w}n${i}', '\\x${value}'); COMMIT`);
+        n++;
+      }
+    }),
+  );
+  await pool.end();
+  return n / seconds;
+}
+
+/** Creates the ledger, table, index and `keys` seed documents through the official driver. */
+async function setUpLedger(endpoint: string, keys: number): Promise<void> {
+  const qldb = new QLDBClient({ endpoint, region: 'us-east-1', credentials: testCredentials });
+  await qldb.send(new CreateLedgerCommand({ Name: 'bench', PermissionsMode: 'STANDARD', DeletionProtection: false }));
+  qldb.destroy();
+  const setup = new QldbDriver('bench', { endpoint, region: 'us-east-1', credentials: testCredentials });
+  await setup.executeLambda((t) => t.execute('CREATE TABLE Bench'));
+  await setup.executeLambda((t) => t.execute('CREATE INDEX ON Bench (k)'));
+  for (let i = 0; i < keys; i += 40) {
+    await setup.executeLambda(async (t) => {
+      const docs = [];
+      for (let j = i; j < Math.min(keys, i + 40); j++) docs.push({ k: `seed${j}`, v: j });
+      await t.execute('INSERT INTO Bench ?', docs);
+    });
+  }
+  setup.close();
+}
+
+const f0 = (x: number) => x.toFixed(0);
+const f2 = (x: number) => x.toFixed(2);
+const f3 = (x: number) => x.toFixed(3);
 
 async function main(): Promise<void> {
   const workers = arg('workers', 64);
   const threads = arg('threads', 2);
   const seconds = arg('seconds', 10);
   const keys = 1000;
+  const flag = (name: string) => process.argv.includes(`--${name}`);
   const profileAt = process.argv.indexOf('--profile');
   const nodeArgs = profileAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 1]}`] : [];
-  const server = await startServer(['--log-requests', 'false', '--max-sessions', '3000'], { nodeArgs });
+  const withHttp = !flag('in-process-only');
+  const withPostgres = !flag('no-postgres');
+  const { cpus, loadavg } = await import('node:os');
+  console.log(
+    `openqldb commit benchmark: ${workers} concurrent loops over ${threads} client threads, ${seconds}s per phase; ` +
+      `${cpus().length} cores, load average ${loadavg().map(f2).join(' ')} at the start`,
+  );
+  const dir = mkdtempSync(join(tmpdir(), 'openqldb-bench-'));
+  const summary: string[] = [];
   try {
-    const qldb = new QLDBClient({ endpoint: server.endpoint, region: 'us-east-1', credentials: testCredentials });
-    await qldb.send(new CreateLedgerCommand({ Name: 'bench', PermissionsMode: 'STANDARD', DeletionProtection: false }));
-    qldb.destroy();
-    const setup = new QldbDriver('bench', { endpoint: server.endpoint, region: 'us-east-1', credentials: testCredentials });
-    await setup.executeLambda((t) => t.execute('CREATE TABLE Bench'));
-    await setup.executeLambda((t) => t.execute('CREATE INDEX ON Bench (k)'));
-    for (let i = 0; i < keys; i += 40) {
-      await setup.executeLambda(async (t) => {
-        const docs = [];
-        for (let j = i; j < Math.min(keys, i + 40); j++) docs.push({ k: `seed${j}`, v: j });
-        await t.execute('INSERT INTO Bench ?', docs);
-      });
-    }
-    setup.close();
+    const disk = fsyncRate(dir, Math.min(3, seconds));
+    console.log(`baseline fsync: ${f0(disk.perSecond)} write+fsync/s of a 4 MB file in ${tmpdir()} (${f3(disk.ms)} ms each)`);
 
-    console.log(`openqldb commit benchmark: ${workers} concurrent driver loops over ${threads} client threads, ${seconds}s per phase`);
-    const base = { endpoint: server.endpoint, ledger: 'bench', seconds, keys };
-    const ins = await runPhase({ ...base, phase: 'insert' }, workers, threads);
+    let sqliteRaw = NaN;
+    let bareRate = NaN;
+    if (withHttp) {
+      const server = await startServer(['--log-requests', 'false', '--max-sessions', '3000'], { nodeArgs, store: 'sqlite' });
+      try {
+        await setUpLedger(server.endpoint, keys);
+        const base = { endpoint: server.endpoint, ledger: 'bench', seconds, keys };
+        const ins = await runPhase({ ...base, phase: 'insert' }, workers, threads);
+        console.log(
+          `sqlite insert: ${ins.commits} durable single-document INSERT transactions through the official driver in ${seconds}s = ${f0(ins.commits / seconds)} tx/s (errors ${ins.errors})`,
+        );
+        const raw = await runPhase({ ...base, phase: 'raw-insert' }, workers, threads);
+        sqliteRaw = raw.commits / seconds;
+        console.log(`sqlite raw-insert: the same transactions from a minimal HTTP client (no SDK, no signing): ${f0(sqliteRaw)} tx/s (errors ${raw.errors})`);
+        const sel = await runPhase({ ...base, phase: 'select' }, workers, threads);
+        console.log(
+          `sqlite select: ${f0(sel.commits / seconds)} point-SELECT transactions/s; ExecuteStatement server time (TimingInformation, whole ms) ` +
+            `p50 ${pct(sel.serverMs, 50)} ms, p99 ${pct(sel.serverMs, 99)} ms; client round trip p50 ${f2(pct(sel.rttMs, 50))} ms, p99 ${f2(pct(sel.rttMs, 99))} ms (errors ${sel.errors})`,
+        );
+      } finally {
+        await server.stop(); // a clean stop, so that --profile gets written
+        await server.dispose();
+      }
+      // the HTTP baseline: the minimal client's very requests, answered by a bare node:http server
+      const { spawnServer } = await import('./lib/spawnServer');
+      const bareServer = await spawnServer([join(__dirname, 'lib', 'bareServer.js')]);
+      try {
+        const bare = await runPhase({ endpoint: bareServer.url, ledger: 'bench', seconds, keys, phase: 'raw-bare' }, workers, threads);
+        bareRate = bare.commits / seconds;
+        console.log(
+          `baseline http: the minimal client's 3 requests per transaction against a bare node:http server: ${f0(bareRate)} "tx"/s (${f0(bareRate * 3)} requests/s, errors ${bare.errors})`,
+        );
+      } finally {
+        await bareServer.stop();
+      }
+    }
+
+    const sq = await inProcess(['--data-dir', join(dir, 'inproc')], keys, 20_000, workers, seconds);
+    const sqBatch = sq.batches.commits / Math.max(1, sq.batches.batches);
+    const fsyncCeiling = disk.perSecond * sqBatch;
     console.log(
-      `insert: ${ins.commits} durable single-document INSERT transactions in ${seconds}s = ${(ins.commits / seconds).toFixed(0)} tx/s (errors ${ins.errors})`,
+      `sqlite in-process insert: ${workers} sessions through the session handler (no HTTP, no client): ${f0(sq.commitRate)} durable tx/s ` +
+        `(${sq.batches.commits} commits in ${sq.batches.batches} fsync'd batches, ${sqBatch.toFixed(1)} on average, largest ${sq.batches.maxBatch}); ` +
+        `${f0(sq.cpuUsPerCommit)} µs CPU per commit, event loop ${f0(sq.elu * 100)}% busy`,
     );
-    const raw = await runPhase({ ...base, phase: 'raw-insert' }, workers, threads);
     console.log(
-      `raw-insert: the same transactions from a minimal HTTP client (no SDK, no signing): ${(raw.commits / seconds).toFixed(0)} tx/s (errors ${raw.errors})`,
+      `sqlite in-process select: point SELECT through the session handler: p50 ${f3(pct(sq.times, 50))} ms, p99 ${f3(pct(sq.times, 99))} ms over ${sq.times.length} statements`,
     );
-    const sel = await runPhase({ ...base, phase: 'select' }, workers, threads);
-    console.log(
-      `select: ${(sel.commits / seconds).toFixed(0)} point-SELECT transactions/s; ExecuteStatement server time (TimingInformation, whole ms) ` +
-        `p50 ${pct(sel.serverMs, 50)} ms, p99 ${pct(sel.serverMs, 99)} ms; client round trip p50 ${pct(sel.rttMs, 50).toFixed(2)} ms, p99 ${pct(sel.rttMs, 99).toFixed(2)} ms (errors ${sel.errors})`,
+    summary.push(
+      `sqlite in-process: ${f0(sq.commitRate)} tx/s = ${f2(sq.commitRate / fsyncCeiling)} × the fsync ceiling (${f0(disk.perSecond)} fsync/s × ${sqBatch.toFixed(1)} per batch = ${f0(fsyncCeiling)} tx/s)` +
+        ` and ${f2(sq.commitRate / (1e6 / sq.cpuUsPerCommit))} × the CPU ceiling (1 core / ${f0(sq.cpuUsPerCommit)} µs = ${f0(1e6 / sq.cpuUsPerCommit)} tx/s); target 3,000`,
     );
+    if (withHttp) {
+      summary.push(
+        `sqlite http (minimal client): ${f0(sqliteRaw)} tx/s = ${f2(sqliteRaw / bareRate)} × the same client against bare node:http (${f0(bareRate)} tx/s), ` +
+          `${f2(sqliteRaw / sq.commitRate)} × in-process; target 2,000`,
+      );
+    }
+    summary.push(`sqlite point SELECT server time p50 ${f3(pct(sq.times, 50))} ms (target ≤ 1 ms)`);
+
+    if (withPostgres) {
+      const pg = await postgresServer();
+      if (pg) {
+        try {
+          const baseDb = await freshPgDatabase(pg.url, 'baseline');
+          const pgRate = await pgCommitRate(baseDb.url, workers, Math.min(5, seconds));
+          await baseDb.drop();
+          console.log(`baseline postgres: ${f0(pgRate)} 'BEGIN; INSERT; COMMIT' transactions/s from node-postgres (pool of 10, ${workers} loops, one round trip each)`);
+          let pgRaw = NaN;
+          if (withHttp) {
+            const serverDb = await freshPgDatabase(pg.url, 'server');
+            const server = await startServer(['--log-requests', 'false', '--max-sessions', '3000', '--database-url', serverDb.url]);
+            try {
+              await setUpLedger(server.endpoint, keys);
+              const raw = await runPhase({ endpoint: server.endpoint, ledger: 'bench', seconds, keys, phase: 'raw-insert' }, workers, threads);
+              pgRaw = raw.commits / seconds;
+              console.log(`postgres raw-insert: durable single-document transactions from the minimal HTTP client: ${f0(pgRaw)} tx/s (errors ${raw.errors})`);
+            } finally {
+              await server.stop();
+              await server.dispose();
+              await serverDb.drop();
+            }
+          }
+          const appDb = await freshPgDatabase(pg.url, 'inproc');
+          const pq = await inProcess(['--data-dir', join(dir, 'pg-inproc'), '--database-url', appDb.url], keys, 5_000, workers, seconds);
+          await appDb.drop();
+          const pqBatch = pq.batches.commits / Math.max(1, pq.batches.batches);
+          console.log(
+            `postgres in-process insert: ${f0(pq.commitRate)} durable tx/s (${pq.batches.commits} commits in ${pq.batches.batches} batches, ${pqBatch.toFixed(1)} on average, largest ${pq.batches.maxBatch}); ` +
+              `${f0(pq.cpuUsPerCommit)} µs CPU per commit, event loop ${f0(pq.elu * 100)}% busy`,
+          );
+          console.log(
+            `postgres in-process select: point SELECT through the session handler: p50 ${f3(pct(pq.times, 50))} ms, p99 ${f3(pct(pq.times, 99))} ms over ${pq.times.length} statements`,
+          );
+          if (withHttp) {
+            summary.push(
+              `postgres http (minimal client): ${f0(pgRaw)} tx/s = ${f2(pgRaw / sqliteRaw)} × SQLite's (target ≥ 0.5); ` +
+                `${f2(pgRaw / pgRate)} × PostgreSQL's own one-round-trip commit rate (${f0(pgRate)}/s); ${f2(pgRaw / pq.commitRate)} × in-process`,
+            );
+          }
+          summary.push(
+            `postgres in-process: ${f0(pq.commitRate)} tx/s = ${f2(pq.commitRate / sq.commitRate)} × SQLite's in-process, ${f2(pq.commitRate / pgRate)} × PostgreSQL's own commit rate; ` +
+              `batches of ${pqBatch.toFixed(1)} on average = ${f0(pq.batches.batches / seconds)} batches/s (3 round trips each, one batch in flight)`,
+          );
+          summary.push(`postgres point SELECT server time p50 ${f3(pct(pq.times, 50))} ms (target ≤ 1 ms)`);
+        } finally {
+          await pg.stop();
+        }
+      }
+    }
   } finally {
-    await server.stop(); // a clean stop, so that --profile gets written
-    await server.dispose();
+    rmSync(dir, { recursive: true, force: true });
   }
-  const r = await inProcess(keys, 20_000, workers, seconds);
-  console.log(
-    `in-process insert: ${workers} sessions through the session handler (no HTTP, no client): ${r.commitRate.toFixed(0)} durable tx/s ` +
-      `(${r.batches.commits} commits in ${r.batches.batches} fsync'd batches, largest ${r.batches.maxBatch})`,
-  );
-  console.log(
-    `in-process select: point SELECT through the session handler: p50 ${pct(r.times, 50).toFixed(3)} ms, p99 ${pct(r.times, 99).toFixed(3)} ms over ${r.times.length} statements`,
-  );
+  console.log(`\nsummary (load average ${loadavg().map(f2).join(' ')} at the end):`);
+  for (const line of summary) console.log(`  ${line}`);
 }
