@@ -110,6 +110,24 @@ export function journalTests(backend: Backend): void {
     assert.deepEqual(digestAt(20, { node: (l, i) => frontier.get(`${l}:${i}`)! }), tree.digest());
   });
 
+  storeTest(backend, 'footprints: those of the blocks after a sequence number, in order; a sole writer keeps none', async (open) => {
+    const store = await open();
+    assert.equal(store.soleWriter, !backend.shared);
+    await newStrand(store, 'L1');
+    await commitBlocks(store, 'L1', [1, 2, 3].map((i) => ({ ts: T0 + i, footprint: Buffer.from(`fp-${i}`) })));
+    if (store.soleWriter) {
+      assert.deepEqual(await store.journal.footprints('L1', 0), []);
+      return;
+    }
+    const fp = (i: number) => ({ sequenceNo: i, footprint: Buffer.from(`fp-${i}`) });
+    assert.deepEqual(await store.journal.footprints('L1', 0), [fp(1), fp(2), fp(3)]);
+    assert.deepEqual(await store.journal.footprints('L1', 2), [fp(3)]);
+    assert.deepEqual(await store.journal.footprints('L1', 3), []);
+    assert.deepEqual(await store.journal.footprints('L2', 0), []);
+    await store.journal.dropLedger('L1');
+    assert.deepEqual(await store.journal.footprints('L1', 0), []);
+  });
+
   storeTest(backend, 'dropLedger removes the strand, its blocks and its tree nodes, and nothing of other ledgers', async (open) => {
     const store = await open();
     for (const id of ['L1', 'L2']) {
