@@ -8,6 +8,7 @@ import { documentTests } from './documents';
 import { exportTests } from './exports';
 import { journalTests } from './journal';
 import { ledgerTests } from './ledgers';
+import { nodeTests } from './nodes';
 
 export type { Backend } from './backend';
 
@@ -17,4 +18,5 @@ export function conformance(backend: Backend): void {
   documentTests(backend);
   commitTests(backend);
   exportTests(backend);
+  nodeTests(backend);
 }
