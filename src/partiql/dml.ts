@@ -19,8 +19,16 @@ import { Bag, elementsOf, int, isIon, isText, MISSING, str, struct, toIon, Value
 /** QLDB's per-document limit, measured on the Ion binary encoding. */
 export const MAX_DOCUMENT_BYTES = 128 * 1024;
 
+/**
+ * The `{documentId}` rows made here, with their ids: the session API writes them from a
+ * template (api/session/results.ts), every DML statement answering one per document.
+ */
+export const documentIdRows = new WeakMap<IonValue, string>();
+
 function documentIdRow(id: string): IonValue {
-  return struct([['documentId', str(id)]]);
+  const row = struct([['documentId', str(id)]]);
+  documentIdRows.set(row, id);
+  return row;
 }
 
 function checkDocument(v: IonValue | undefined, pos: Expr['pos']): IonValue {
