@@ -3,7 +3,7 @@
  * baseline measured in the same run (these machines are shared and noisy: compare ratios).
  *
  *   npm run bench:commit -- [--workers 64] [--threads 2] [--seconds 10] [--profile DIR]
- *                           [--in-process-only] [--no-postgres]
+ *                           [--in-process-only] [--no-postgres] [--selects 20000]
  *
  * --profile writes the SQLite server's CPU profile (node --cpu-prof) into DIR when it stops.
  * PostgreSQL: OPENQLDB_BENCH_DATABASE_URL's server, or else a throwaway cluster started through
@@ -471,7 +471,7 @@ async function main(): Promise<void> {
       }
     }
 
-    const sq = await inProcess(['--data-dir', join(dir, 'inproc')], keys, 20_000, workers, seconds);
+    const sq = await inProcess(['--data-dir', join(dir, 'inproc')], keys, arg('selects', 20_000), workers, seconds);
     const sqBatch = sq.batches.commits / Math.max(1, sq.batches.batches);
     const fsyncCeiling = disk.perSecond * sqBatch;
     console.log(
