@@ -16,7 +16,15 @@ import type { Db } from './db';
  */
 export class WalSync {
   private fd: number | undefined;
-  constructor(private readonly path: string) {}
+  /**
+   * @param level the connection's own `synchronous` level, read once rather than by a third
+   * PRAGMA per batch. (Setting it takes a PRAGMA each time: SQLite applies `synchronous = N`
+   * when the statement is prepared, so a prepared one cannot be run again.)
+   */
+  constructor(
+    private readonly path: string,
+    readonly level: number,
+  ) {}
 
   sync(done: (err: NodeJS.ErrnoException | null) => void): void {
     try {
@@ -41,21 +49,21 @@ export class WalSync {
 export function walSyncFor(db: Db): WalSync | null {
   const mode = String(db.pragma('journal_mode', { simple: true })).toLowerCase();
   const level = db.pragma('synchronous', { simple: true }) as number;
-  return !db.memory && mode === 'wal' && level >= 2 ? new WalSync(`${db.name}-wal`) : null;
+  return !db.memory && mode === 'wal' && level >= 2 ? new WalSync(`${db.name}-wal`, level) : null;
 }
 
 /**
  * Runs `fn` in one transaction written under `synchronous = NORMAL` when `wal` is given (the
- * connection's own setting is restored right after, so nothing else runs under NORMAL), or as a
- * plain transaction otherwise. The caller fsyncs `wal` before answering anyone.
+ * connection's own setting, read when `wal` was made, is restored right after, so nothing else
+ * runs under NORMAL), or as a plain transaction otherwise. The caller fsyncs `wal` before
+ * answering anyone.
  */
 export function writeUnsynced<T>(db: Db, wal: WalSync | null, fn: () => T): T {
-  const level = wal ? (db.pragma('synchronous', { simple: true }) as number) : 0;
   if (wal) db.pragma('synchronous = NORMAL');
   try {
     return db.transaction(fn)();
   } finally {
-    if (wal) db.pragma(`synchronous = ${level}`);
+    if (wal) db.pragma(`synchronous = ${wal.level}`);
   }
 }
 
