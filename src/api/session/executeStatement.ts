@@ -1,7 +1,7 @@
 import { dom } from 'ion-js';
 import { badRequest, internalFailure, serializationError, ServiceError } from '../../server/errors';
 import { executeStatement as runStatement } from '../../partiql';
-import { STATEMENT_LIMITS } from '../../partiql/budget';
+import { STATEMENT_LIMITS, type StatementLimits } from '../../partiql/budget';
 import { StatementError, type IonValue } from '../../partiql/ledgerView';
 import {
   decodeBase64,
@@ -17,6 +17,13 @@ import { ReadFault, type CachingSnapshotReader } from '../../txn/snapshotReader'
 const MAX_STATEMENT = 100_000;
 const MAX_ION_BINARY = 131_072;
 const MAX_ION_TEXT = 1_048_576;
+
+/** The statement limits under the server's time limit: one frozen object, not a spread per statement. */
+let limits: Readonly<StatementLimits> = STATEMENT_LIMITS;
+function statementLimits(timeMs: number): Readonly<StatementLimits> {
+  if (limits.timeMs !== timeMs) limits = Object.freeze({ ...STATEMENT_LIMITS, timeMs });
+  return limits;
+}
 
 /** One ValueHolder as received: its bytes and which member carried them, no constraint checked yet. */
 interface Holder {
@@ -106,7 +113,7 @@ export function executeStatement(cmd: Record<string, unknown>, cx: CommandContex
   const run = (): IonValue[] | ReadFault => {
     txn.beginStatement(statement, statementDigest, startTime);
     try {
-      return runStatement(txn, statement, params, { ...STATEMENT_LIMITS, timeMs: cx.op.app.config.statementTimeLimitMs }).values;
+      return runStatement(txn, statement, params, statementLimits(cx.op.app.config.statementTimeLimitMs)).values;
     } catch (e) {
       // a failed statement leaves no effect; the transaction stays open (the drivers abort it)
       txn.rollbackStatement();
