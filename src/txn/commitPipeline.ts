@@ -14,7 +14,7 @@
  * (PostgreSQL, which takes the lock later) a ledger has one batch in flight at a time, and
  * what arrives meanwhile waits for the next.
  */
-import { badRequest, internalFailure, occConflict, ServiceError } from '../server/errors';
+import { internalFailure, occConflict, ServiceError } from '../server/errors';
 import type { CommitStore } from '../storage/stores';
 import { buildBatch, catchUp, commitNeeds, StaleLedgerState, type CommitOutcome } from './commitBuilder';
 import type { LedgerState } from './ledgerState';
@@ -99,7 +99,9 @@ export class CommitPipeline {
   private commitBatch(ledgerId: string, batch: Pending[]): void {
     const st = this.deps.state(ledgerId);
     if (!st) {
-      for (const p of batch) p.reject(badRequest('The ledger no longer exists'));
+      // dropped after a failed batch or another node's catalog change (or the ledger is gone):
+      // the transactions read a state that is no more, as when buildOne finds a newer one
+      for (const p of batch) p.reject(occConflict());
       return;
     }
     const txns = batch.map((p) => p.txn);

@@ -242,3 +242,20 @@ test('a batch the database refuses is written not at all, and the ledger goes on
   assert.equal(f.blocks().length, blocksBefore + 1);
   await f.close();
 });
+
+test('a transaction begun before a batch the database refused is an OCC conflict, not a ledger gone', async () => {
+  const { f, tableId } = await setup();
+  const early = f.begin();
+  stmt(early.t, () => early.t.insert(tableId, ion('{k:"early"}')));
+  const bad = f.begin();
+  stmt(bad.t, () => bad.t.insert(tableId, ion('{k:"bad"}')));
+  f.db.exec(`CREATE TEMP TRIGGER refuse BEFORE INSERT ON journal_blocks WHEN NEW.tx_id = '${bad.t.transactionId}'
+    BEGIN SELECT RAISE(ABORT, 'connection lost'); END`);
+  await assert.rejects(f.commit(bad), (e: ServiceError) => e.type === 'InternalFailure');
+  f.db.exec('DROP TRIGGER refuse');
+  // the failed batch dropped the ledger's state: what `early` read cannot be vouched for, and the driver retries a conflict
+  await assert.rejects(f.commit(early), isOcc);
+  await f.svc.state(f.ledgerId);
+  await run(f, (t) => t.insert(tableId, ion('{k:"retried"}')));
+  await f.close();
+});

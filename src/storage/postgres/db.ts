@@ -103,6 +103,11 @@ export async function openPostgres(url: string, schemas: ComponentSchema[], opti
   // An idle connection that breaks (server restart, network) is dropped by the pool; the error
   // it emits must not end the process, and the next checkout opens a fresh connection.
   pool.on('error', () => {});
+  // The pool listens for a connection's errors only while it is idle: one that breaks while
+  // checked out (a commit's connection when the server terminates it) would emit an 'error'
+  // nobody hears, which ends the process. The query in flight fails and says why; the pool
+  // discards the broken connection when it is released.
+  pool.on('connect', (client) => client.on('error', () => {}));
   const db = wrap(pool);
   try {
     await migrate(first, schemas);
