@@ -101,6 +101,10 @@ export class App {
       maxObjectBytes: config.exportObjectMaxBytes,
       maxObjectBlocks: config.exportObjectMaxBlocks,
       nodeId: this.nodeId,
+      // renewed three times per lease; a free job is looked for at least twice per lease
+      leaseMs: config.exportLeaseMs,
+      renewMs: Math.max(1, Math.floor(config.exportLeaseMs / 3)),
+      pollMs: Math.max(1, Math.min(5_000, Math.floor(config.exportLeaseMs / 2))),
       // SQLite: worker threads read the database file; the data-directory lock makes this node the only one
       dbPath: this.db && !this.db.memory ? this.db.name : undefined,
       soleNode: this.store.kind === 'sqlite',

@@ -31,6 +31,7 @@ export interface Config {
   exportConcurrency: number;
   exportObjectMaxBytes: number;
   exportObjectMaxBlocks: number;
+  exportLeaseMs: number;
   // auth
   auth: 'off' | 'strict';
   credentialsFile?: string;
@@ -91,6 +92,7 @@ export const SETTINGS: Setting[] = [
   { key: 'exportObjectMaxBytes', flag: '--export-object-max-bytes', env: 'OPENQLDB_EXPORT_OBJECT_MAX_BYTES', kind: 'int', default: 16 * 1024 * 1024, help: 'a new export data object after this many bytes' },
   { key: 'exportObjectMaxBlocks', flag: '--export-object-max-blocks', env: 'OPENQLDB_EXPORT_OBJECT_MAX_BLOCKS', kind: 'int', default: 10_000, help: 'a new export data object after this many blocks' },
   { key: 'exportConcurrency', flag: '--export-concurrency', env: 'OPENQLDB_EXPORT_CONCURRENCY', kind: 'int', default: 2, help: 'export jobs running at once' },
+  { key: 'exportLeaseMs', flag: '--export-lease', env: 'OPENQLDB_EXPORT_LEASE', kind: 'duration', default: 30_000, help: 'with --database-url: how long a node holds an export job without renewing it; a dead node\'s jobs are taken over after it' },
   { key: 'auth', flag: '--auth', env: 'OPENQLDB_AUTH', kind: 'string', default: 'off', help: 'off | strict (SigV4 verification)' },
   { key: 'credentialsFile', flag: '--credentials-file', env: 'OPENQLDB_CREDENTIALS_FILE', kind: 'string', help: 'JSON file of access keys for --auth strict' },
   { key: 'logRequests', flag: '--log-requests', env: 'OPENQLDB_LOG_REQUESTS', kind: 'bool', default: true, help: 'one JSON log line per request' },
