@@ -18,6 +18,8 @@ const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 export interface TestServer {
   readonly endpoint: string;
   readonly port: number;
+  /** the process serving now (a restart starts another) */
+  readonly pid: number;
   readonly dataDir: string;
   /** the PostgreSQL database the server stores its data in; undefined = SQLite in dataDir */
   readonly databaseUrl?: string;
@@ -93,6 +95,9 @@ export async function startServer(
     },
     get port() {
       return Number(new URL(current.endpoint).port);
+    },
+    get pid() {
+      return current.child.pid!;
     },
     dataDir,
     databaseUrl: shared ? flags[flags.indexOf('--database-url') + 1] : database[1],
