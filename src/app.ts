@@ -107,7 +107,7 @@ export class App {
       pollMs: Math.max(1, Math.min(5_000, Math.floor(config.exportLeaseMs / 2))),
       // SQLite: worker threads read the database file; the data-directory lock makes this node the only one
       dbPath: this.db && !this.db.memory ? this.db.name : undefined,
-      soleNode: this.store.kind === 'sqlite',
+      soleNode: this.store.soleWriter,
     });
     // first in line: a refused deletion must not have ended the ledger's sessions already
     this.ledgers.hooks.beforeDelete.unshift((ledger) => this.exports.refuseDeleteWhileExporting(ledger));
