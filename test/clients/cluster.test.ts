@@ -7,31 +7,24 @@
  */
 import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { load } from 'ion-js';
 import {
   DescribeJournalS3ExportCommand,
   DescribeLedgerCommand,
   ExportJournalToS3Command,
   GetDigestCommand,
-  QLDBClient,
 } from '@aws-sdk/client-qldb';
 import { QLDBSessionClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
 import { isOccConflictException } from 'amazon-qldb-driver-nodejs';
 import { runVerify } from '../../src/cli/verify';
 import { CommitDigest } from '../../src/journal/commitDigest';
-import { describePostgres, freshDatabase } from '../helpers/postgres';
-import { roundRobin, type RoundRobin } from '../helpers/roundRobin';
-import { startServer, testCredentials, type TestServer } from '../helpers/server';
-import { createLedger, newDriver } from './sessionHelpers';
+import { describePostgres } from '../helpers/postgres';
+import type { RoundRobin } from '../helpers/roundRobin';
+import { testCredentials, type TestServer } from '../helpers/server';
+import { control, startCluster, until, type Cluster } from './clusterHelpers';
+import { newDriver } from './sessionHelpers';
 
 const LEDGER = 'cluster';
-
-function control(endpoint: string): QLDBClient {
-  return new QLDBClient({ endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-}
 
 /** One session driven command by command against one node, to commit exactly when a test says. */
 class NodeSession {
@@ -61,46 +54,18 @@ class NodeSession {
   }
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 for (const size of [2, 3]) {
   describePostgres(`${size} nodes on one PostgreSQL database behind a round-robin balancer`, () => {
-    let nodes: TestServer[] = [];
+    let cluster: Cluster;
+    let nodes: TestServer[];
     let balancer: RoundRobin;
     let s3: string;
-    const drops: (() => Promise<void>)[] = [];
 
     before(async () => {
-      const url = await freshDatabase({ after: (fn) => drops.push(fn) });
-      s3 = mkdtempSync(join(tmpdir(), 'openqldb-cluster-s3-'));
-      // one after the other: the first creates the schema, the others find it
-      for (let i = 0; i < size; i++) {
-        nodes.push(await startServer(['--database-url', url, '--s3-local-dir', s3, '--export-object-max-blocks', '16']));
-      }
-      balancer = await roundRobin(nodes.map((n) => n.endpoint));
-      await createLedger(balancer.endpoint, LEDGER);
-      // every node sees the new ledger within the ledger state delay (0 here: its next refresh)
-      for (const n of nodes) {
-        const c = control(n.endpoint);
-        await until(`node ${n.endpoint} sees the ledger`, () =>
-          c.send(new DescribeLedgerCommand({ Name: LEDGER })).then((d) => d.State === 'ACTIVE', () => false),
-        );
-        c.destroy();
-      }
+      cluster = await startCluster(size, LEDGER, ['--export-object-max-blocks', '16']);
+      ({ nodes, balancer, s3 } = cluster);
     });
-    after(async () => {
-      await balancer?.close();
-      for (const n of nodes) await n.dispose();
-      nodes = [];
-      rmSync(s3, { recursive: true, force: true });
-      for (const drop of drops) await drop();
-    });
+    after(() => cluster?.close());
 
     it('the driver commits concurrent transactions through every node; conflicts retry; no update is lost', async () => {
       const driver = newDriver(balancer.endpoint, LEDGER, 20);
@@ -201,27 +166,15 @@ for (const size of [2, 3]) {
 }
 
 describePostgres('2 nodes under --auth strict: a forwarded request keeps its signature', () => {
-  const nodes: TestServer[] = [];
+  let cluster: Cluster;
   let balancer: RoundRobin;
-  const drops: (() => Promise<void>)[] = [];
 
   before(async () => {
-    const url = await freshDatabase({ after: (fn) => drops.push(fn) });
     const env = { OPENQLDB_ACCESS_KEY_ID: testCredentials.accessKeyId, OPENQLDB_SECRET_ACCESS_KEY: testCredentials.secretAccessKey };
-    for (let i = 0; i < 2; i++) nodes.push(await startServer(['--database-url', url, '--auth', 'strict'], { env }));
-    balancer = await roundRobin(nodes.map((n) => n.endpoint));
-    await createLedger(balancer.endpoint, LEDGER);
-    for (const n of nodes) {
-      const c = control(n.endpoint);
-      await until(`node ${n.endpoint} sees the ledger`, () => c.send(new DescribeLedgerCommand({ Name: LEDGER })).then((d) => d.State === 'ACTIVE', () => false));
-      c.destroy();
-    }
+    cluster = await startCluster(2, LEDGER, ['--auth', 'strict'], env);
+    ({ balancer } = cluster);
   });
-  after(async () => {
-    await balancer?.close();
-    for (const n of nodes) await n.dispose();
-    for (const drop of drops) await drop();
-  });
+  after(() => cluster?.close());
 
   it('the driver works through both nodes; a wrong secret is refused by whichever node answers', async () => {
     const driver = newDriver(balancer.endpoint, LEDGER);

@@ -19,43 +19,22 @@ import {
   DescribeLedgerCommand,
   ExportJournalToS3Command,
   GetDigestCommand,
-  QLDBClient,
   type GetDigestCommandOutput,
 } from '@aws-sdk/client-qldb';
 import type { QldbDriver } from 'amazon-qldb-driver-nodejs';
 import { runVerify } from '../../src/cli/verify';
 import { connectClient } from '../../src/storage/postgres/db';
 import { describePostgres, freshDatabase, postgresUrl } from '../helpers/postgres';
-import { roundRobin, type RoundRobin } from '../helpers/roundRobin';
-import { startServer, testCredentials, testStore, type TestServer } from '../helpers/server';
+import type { RoundRobin } from '../helpers/roundRobin';
+import { startServer, testStore, type TestServer } from '../helpers/server';
 import { appendBlocks } from '../helpers/serverStore';
+import { control, startCluster, until, waitActive, type Cluster } from './clusterHelpers';
 import { createLedger, newDriver } from './sessionHelpers';
 
 const LEDGER = 'faults';
 const MAIN = join(__dirname, '..', '..', 'src', 'cli', 'main.js');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function control(endpoint: string): QLDBClient {
-  return new QLDBClient({ endpoint, region: 'us-east-1', credentials: testCredentials, maxAttempts: 1 });
-}
-
-async function until(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting until ${what}`);
-    await sleep(50);
-  }
-}
-
-async function waitActive(endpoint: string): Promise<void> {
-  const c = control(endpoint);
-  try {
-    await until(`${endpoint} sees the ledger ACTIVE`, () => c.send(new DescribeLedgerCommand({ Name: LEDGER })).then((d) => d.State === 'ACTIVE', () => false));
-  } finally {
-    c.destroy();
-  }
-}
 
 async function digestOf(endpoint: string): Promise<GetDigestCommandOutput> {
   const c = control(endpoint);
@@ -199,34 +178,23 @@ async function withAdmin<T>(fn: (c: import('pg').Client) => Promise<T>): Promise
 }
 
 describeFaults('kill -9 of one node of two, again and again, under committing drivers', () => {
-  let nodes: TestServer[] = [];
+  let cluster: Cluster;
+  let nodes: TestServer[];
   let balancer: RoundRobin;
-  let s3: string;
-  const drops: (() => Promise<void>)[] = [];
 
   before(async () => {
-    const url = await freshDatabase({ after: (fn) => drops.push(fn) });
-    s3 = mkdtempSync(join(tmpdir(), 'openqldb-faults-s3-'));
-    for (let i = 0; i < 2; i++) nodes.push(await startServer(['--database-url', url, '--s3-local-dir', s3, '--export-object-max-blocks', '64']));
-    balancer = await roundRobin(nodes.map((n) => n.endpoint));
-    await createLedger(balancer.endpoint, LEDGER);
-    for (const n of nodes) await waitActive(n.endpoint);
+    cluster = await startCluster(2, LEDGER, ['--export-object-max-blocks', '64']);
+    ({ nodes, balancer } = cluster);
     const driver = newDriver(balancer.endpoint, LEDGER);
     await driver.executeLambda((t) => t.execute('CREATE TABLE Docs'));
     driver.close();
   });
-  after(async () => {
-    await balancer?.close();
-    for (const n of nodes) await n.dispose();
-    nodes = [];
-    if (s3) rmSync(s3, { recursive: true, force: true });
-    for (const drop of drops) await drop();
-  });
+  after(() => cluster?.close());
 
   it('every acknowledged commit is there afterwards, every node gives one digest, and the exported chain verifies', async () => {
     const writers = commitLoops(balancer.endpoint, 4, 10);
     try {
-      await until('the first commits', () => writers.acked.size >= 20);
+      await until('the first commits', () => writers.acked.size >= 20, 15_000);
       for (let round = 0; round < 3; round++) {
         for (const [i, victim] of nodes.entries()) {
           const port = victim.port;
@@ -236,7 +204,7 @@ describeFaults('kill -9 of one node of two, again and again, under committing dr
           await victim.restart(['--port', String(port)]);
           const served = balancer.counts[i];
           const acked = writers.acked.size;
-          await until('the restarted node serves and commits go on', () => balancer.counts[i] >= served + 20 && writers.acked.size >= acked + 20);
+          await until('the restarted node serves and commits go on', () => balancer.counts[i] >= served + 20 && writers.acked.size >= acked + 20, 15_000);
         }
       }
     } finally {
@@ -258,7 +226,7 @@ describeFaults('kill -9 of one node of two, again and again, under committing dr
     assert.equal(digests[1].DigestTipAddress!.IonText, digests[0].DigestTipAddress!.IonText);
     await sleep(20);
     await exportJournal(balancer.endpoint, 'faults-audit', 'kill9/');
-    await verifyExport(s3, 'faults-audit', 'kill9/', digests[0]);
+    await verifyExport(cluster.s3, 'faults-audit', 'kill9/', digests[0]);
   });
 });
 
@@ -277,7 +245,7 @@ describeFaults('a node killed in the middle of an export', () => {
     const flags = ['--database-url', url, '--s3-local-dir', s3, '--export-object-max-blocks', '5', '--export-lease', '2s'];
     a = await startServer(flags);
     await createLedger(a.endpoint, LEDGER);
-    await waitActive(a.endpoint);
+    await waitActive(a.endpoint, LEDGER);
     await a.stop();
     // a journal long enough that its export takes a while: BLOCKS blocks of one statement each
     const t0 = Date.now();
@@ -294,7 +262,7 @@ describeFaults('a node killed in the middle of an export', () => {
     await sleep(BLOCKS / 100 + 20);
     await a.restart();
     b = await startServer(flags);
-    await waitActive(b.endpoint);
+    await waitActive(b.endpoint, LEDGER);
   });
   after(async () => {
     await a?.dispose();
@@ -392,7 +360,7 @@ describeFaults('the database going away under a serving node', () => {
     s3 = mkdtempSync(join(tmpdir(), 'openqldb-faults-s3-'));
     node = await startServer(['--database-url', url, '--s3-local-dir', s3]);
     await createLedger(node.endpoint, LEDGER);
-    await waitActive(node.endpoint);
+    await waitActive(node.endpoint, LEDGER);
     const driver = newDriver(node.endpoint, LEDGER);
     await driver.executeLambda((t) => t.execute('CREATE TABLE Docs'));
     driver.close();
@@ -417,7 +385,7 @@ describeFaults('the database going away under a serving node', () => {
     const writers = commitLoops(node.endpoint, 2, 4);
     let awayFailures = 0;
     try {
-      await until('the first commits', () => writers.acked.size >= 20);
+      await until('the first commits', () => writers.acked.size >= 20, 15_000);
       await withAdmin(async (c) => {
         await c.query(`ALTER DATABASE ${database} ALLOW_CONNECTIONS false`);
         await c.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = $1 AND pid <> pg_backend_pid()`, [database]);
