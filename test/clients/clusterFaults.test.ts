@@ -45,7 +45,7 @@ async function digestOf(endpoint: string): Promise<GetDigestCommandOutput> {
   }
 }
 
-/** Exports the ledger's whole journal through `endpoint` into `s3` and waits for COMPLETED; returns the export's id. */
+/** Exports the ledger's whole journal through `endpoint` (to the nodes' local S3 directory) and waits for COMPLETED; returns the export's id. */
 async function exportJournal(endpoint: string, bucket: string, prefix: string, end = new Date(), timeoutMs = 30_000): Promise<string> {
   const c = control(endpoint);
   try {
