@@ -1,41 +1,13 @@
 /**
  * SQL access to the catalog, documents, revisions and index entries of every ledger.
- * Synchronous (better-sqlite3): the commit pipeline calls the writers inside its own
- * db.transaction together with JournalStore.appendBlock, so a commit lands whole or not at all.
+ * Synchronous (better-sqlite3): SqliteCommitStore calls the writers inside the batch's one
+ * db.transaction together with the journal's, so a commit lands whole or not at all.
  */
+import type { CurrentDoc, IndexRow, RevisionData, TableRow } from '../stores';
 import type { Db } from './db';
 
-export interface TableRow {
-  tableId: string;
-  name: string;
-  status: 'ACTIVE' | 'INACTIVE';
-  tags?: Record<string, string>;
-}
-export interface IndexRow {
-  indexId: string;
-  tableId: string;
-  field: string;
-  status: string;
-}
-export interface CurrentDoc {
-  docId: string;
-  tableId: string;
-  version: number;
-  seq: number;
-  data: Buffer | null;
-}
-export interface RevisionData {
-  version: number;
-  seq: number;
-  /** the committed-view revision struct; its `data` is the document (absent when deleted or redacted) */
-  ion: Buffer;
-}
-export interface RevisionRow {
-  docId: string;
-  version: number;
-  seq: number;
-  ion: Buffer;
-}
+/** A revision as this store reads it by document and sequence: its document is the caller's. */
+type RevisionAt = Omit<RevisionData, 'docId'>;
 
 export class DocumentStore {
   private readonly s;
@@ -136,8 +108,8 @@ export class DocumentStore {
     this.s.upsertDoc.run(ledgerId, d.docId, d.tableId, d.version, d.seq, d.data);
   }
   /** The newest revision committed at or before block `seq`. */
-  revisionAsOf(ledgerId: string, docId: string, seq: number): RevisionData | undefined {
-    return this.s.revisionAsOf.get(ledgerId, docId, seq) as RevisionData | undefined;
+  revisionAsOf(ledgerId: string, docId: string, seq: number): RevisionAt | undefined {
+    return this.s.revisionAsOf.get(ledgerId, docId, seq) as RevisionAt | undefined;
   }
   /** The version of a document committed in block `seq`, if that block wrote it. */
   versionAtSeq(ledgerId: string, docId: string, seq: number): number | undefined {
@@ -169,7 +141,7 @@ export class DocumentStore {
     this.s.redact.run(ion, ledgerId, docId, version);
   }
   /** Revisions of a table active at some time in [startMs, endMs], committed at or before block `maxSeq`. */
-  history(ledgerId: string, tableId: string, maxSeq: number, startMs: number, endMs: number): RevisionRow[] {
+  history(ledgerId: string, tableId: string, maxSeq: number, startMs: number, endMs: number): RevisionData[] {
     return (this.s.history.all(ledgerId, tableId, maxSeq, endMs, startMs) as any[]).map((r) => ({
       docId: r.doc_id,
       version: r.version,

@@ -8,6 +8,7 @@
  * in pages: they never hold a statement open across a yield, so a slow consumer (an export
  * waiting on S3) neither blocks commits on this connection nor grows memory.
  */
+import type { StrandTip } from '../stores';
 import type { Db } from './db';
 import type * as Block from '../../journal/block';
 import type * as DigestTree from '../../journal/digestTree';
@@ -16,12 +17,6 @@ import { lazy } from '../../lazy';
 // the journal's hashing and Ion (ion-js, hash-wasm) load with the first block read or written
 const blockModule = lazy(() => require('../../journal/block') as typeof Block);
 const digestTree = lazy(() => require('../../journal/digestTree') as typeof DigestTree);
-
-export interface StrandTip {
-  strandId: string;
-  tipSequenceNo: number;
-  tipBlockHash: Buffer;
-}
 
 export interface StoredBlock {
   sequenceNo: number;
