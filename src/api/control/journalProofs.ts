@@ -41,9 +41,10 @@ export async function digestAt(journal: JournalStore, ledgerId: string, tip: num
   let byLedger = digests.get(journal);
   if (!byLedger) digests.set(journal, (byLedger = new Map()));
   const hit = byLedger.get(ledgerId);
-  if (hit && hit.tip === tip) return hit.digest;
+  // each caller gets its own copy: one that changes it must not change the digest kept here
+  if (hit && hit.tip === tip) return Buffer.from(hit.digest);
   const digest = await fold(journal, ledgerId, (source) => digestTree().digestAt(tip, source));
-  byLedger.set(ledgerId, { tip, digest });
+  byLedger.set(ledgerId, { tip, digest: Buffer.from(digest) });
   return digest;
 }
 

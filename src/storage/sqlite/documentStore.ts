@@ -24,7 +24,6 @@ export class DocumentStore {
       insertIndex: p('INSERT INTO qldb_indexes (ledger_id, index_id, table_id, field, status, position) VALUES (?, ?, ?, ?, ?, ?)'),
       deleteIndex: p('DELETE FROM qldb_indexes WHERE ledger_id = ? AND index_id = ?'),
       doc: p('SELECT doc_id, table_id, version, seq, data FROM documents WHERE ledger_id = ? AND doc_id = ?'),
-      docVersion: p('SELECT version FROM documents WHERE ledger_id = ? AND doc_id = ?').pluck(),
       scan: p('SELECT doc_id, table_id, version, seq, data FROM documents WHERE ledger_id = ? AND table_id = ? AND (data IS NOT NULL OR seq > ?)'),
       upsertDoc: p(
         `INSERT INTO documents (ledger_id, doc_id, table_id, version, seq, data) VALUES (?, ?, ?, ?, ?, ?)
@@ -87,9 +86,6 @@ export class DocumentStore {
   document(ledgerId: string, docId: string): CurrentDoc | undefined {
     const r = this.s.doc.get(ledgerId, docId) as any;
     return r && { docId: r.doc_id, tableId: r.table_id, version: r.version, seq: r.seq, data: r.data };
-  }
-  currentVersion(ledgerId: string, docId: string): number | undefined {
-    return this.s.docVersion.get(ledgerId, docId) as number | undefined;
   }
   /** Live documents of a table, plus any changed after `sinceSeq` (deleted ones too) so a snapshot can be rebuilt. */
   scan(ledgerId: string, tableId: string, sinceSeq: number): CurrentDoc[] {

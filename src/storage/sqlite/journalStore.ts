@@ -2,11 +2,11 @@
  * The journal in SQLite: strands, blocks (the exact Ion binary that was hashed) and the digest
  * tree's stored nodes.
  *
- * Every method is synchronous so the commit pipeline can call appendBlock inside its own
- * db.transaction together with its document writes (better-sqlite3 nests transactions as
- * savepoints, so the methods that write several rows wrap themselves too). Block iterators read
- * in pages: they never hold a statement open across a yield, so a slow consumer (an export
- * waiting on S3) neither blocks commits on this connection nor grows memory.
+ * Every method is synchronous so that SqliteCommitStore can write a batch's blocks inside its one
+ * db.transaction together with the document writes (better-sqlite3 nests transactions as
+ * savepoints, so the methods that write several rows wrap themselves too). Blocks are read in
+ * bounded batches (blockRows), never through a statement held open across an await. Digests and
+ * proofs are folded by api/control/journalProofs.ts over the nodes `node` reads.
  */
 import type { StrandTip } from '../stores';
 import type { Db } from './db';
@@ -18,32 +18,22 @@ import { lazy } from '../../lazy';
 const blockModule = lazy(() => require('../../journal/block') as typeof Block);
 const digestTree = lazy(() => require('../../journal/digestTree') as typeof DigestTree);
 
-export interface StoredBlock {
-  sequenceNo: number;
-  blockTimestamp: Date;
-  /** the block's Ion binary, exactly as hashed */
-  ion: Buffer;
-}
-
-const PAGE = 256;
-
 /**
- * Strand tips, and the digest at the last tip asked for, kept between reads: GetDigest asks for
- * both on every call, and each SQLite read costs a pair of WAL lock syscalls (20-40 µs on a small
- * VM), several for a digest. Shared by every JournalStore of one database, because every write
+ * Strand tips, kept between reads: GetDigest asks for one on every call, and each SQLite read
+ * costs a pair of WAL lock syscalls (20-40 µs on a small VM). (The digest at a tip is kept by
+ * api/control/journalProofs.ts, for every store.) Shared by every JournalStore of one database, because every write
  * to a strand goes through one of them and drops its ledger's entries first; this process is
  * the database's only writer (the data-directory lock sees to it).
  */
 interface TipCache {
   tips: Map<string, StrandTip>;
-  digests: Map<string, { tip: number; digest: Buffer }>;
 }
 
 const tipCaches = new WeakMap<Db, TipCache>();
 
 function tipCacheOf(db: Db): TipCache {
   let c = tipCaches.get(db);
-  if (!c) tipCaches.set(db, (c = { tips: new Map(), digests: new Map() }));
+  if (!c) tipCaches.set(db, (c = { tips: new Map() }));
   return c;
 }
 
@@ -63,9 +53,6 @@ export class JournalStore {
       blockHash: db.prepare('SELECT block_hash FROM journal_blocks WHERE ledger_id = ? AND seq = ?').pluck(),
       page: db.prepare(
         'SELECT seq, ts_ms, ion FROM journal_blocks WHERE ledger_id = ? AND seq >= ? AND seq <= ? ORDER BY seq LIMIT ?',
-      ),
-      pageInRange: db.prepare(
-        'SELECT seq, ts_ms, ion FROM journal_blocks WHERE ledger_id = ? AND seq >= ? AND seq <= ? AND ts_ms >= ? AND ts_ms < ? ORDER BY seq LIMIT ?',
       ),
       seqBoundsInRange: db.prepare(
         'SELECT MIN(seq) AS lo, MAX(seq) AS hi FROM journal_blocks WHERE ledger_id = ? AND ts_ms >= ? AND ts_ms < ?',
@@ -167,7 +154,6 @@ export class JournalStore {
   /** Every write to a strand calls this first: rolled back or not, what was cached may be wrong now. */
   private changed(ledgerId: string): void {
     this.cache.tips.delete(ledgerId);
-    this.cache.digests.delete(ledgerId);
   }
 
   /** Appends the next block of the strand and the digest-tree nodes it completes. */
@@ -191,77 +177,6 @@ export class JournalStore {
     return this.q.block.get(ledgerId, seq) as Buffer | undefined;
   }
 
-  /** Blocks fromSeq..toSeq (inclusive) in sequence order, read lazily in pages. */
-  *blocks(ledgerId: string, fromSeq: number, toSeq: number): Generator<StoredBlock> {
-    let next = Math.max(0, fromSeq);
-    while (next <= toSeq) {
-      const rows = this.q.page.all(ledgerId, next, toSeq, PAGE) as { seq: number; ts_ms: number; ion: Buffer }[];
-      if (!rows.length) return;
-      for (const r of rows) yield { sequenceNo: r.seq, blockTimestamp: new Date(r.ts_ms), ion: r.ion };
-      next = rows[rows.length - 1].seq + 1;
-    }
-  }
-
-  /** Blocks whose blockTimestamp is in [start, endExclusive), in sequence order, lazily. */
-  *blocksInTimeRange(ledgerId: string, start: Date, endExclusive: Date): Generator<StoredBlock> {
-    const startMs = start.getTime();
-    const endMs = endExclusive.getTime();
-    const bounds = this.q.seqBoundsInRange.get(ledgerId, startMs, endMs) as { lo: number | null; hi: number | null };
-    if (bounds.lo === null || bounds.hi === null) return;
-    let next = bounds.lo;
-    while (next <= bounds.hi) {
-      const rows = this.q.pageInRange.all(ledgerId, next, bounds.hi, startMs, endMs, PAGE) as { seq: number; ts_ms: number; ion: Buffer }[];
-      if (!rows.length) return;
-      for (const r of rows) yield { sequenceNo: r.seq, blockTimestamp: new Date(r.ts_ms), ion: r.ion };
-      next = rows[rows.length - 1].seq + 1;
-    }
-  }
-
-  /** The ledger digest covering blocks 0..tip (default: the current tip). */
-  digest(ledgerId: string, tip?: number): Buffer {
-    const t = tip ?? this.requireStrand(ledgerId).tipSequenceNo;
-    // blocks 0..t never change, so neither does the digest at t
-    const hit = this.cache.digests.get(ledgerId);
-    if (hit && hit.tip === t) return Buffer.from(hit.digest);
-    const digest = digestTree().digestAt(t, this.nodeSource(ledgerId));
-    if (!this.db.inTransaction) this.cache.digests.set(ledgerId, { tip: t, digest: Buffer.from(digest) });
-    return digest;
-  }
-
-  /** GetBlock's proof: folding block `seq`'s hash with it gives digest(tip). */
-  blockProof(ledgerId: string, seq: number, tip: number): Buffer[] {
-    this.checkRange(ledgerId, seq, tip);
-    return digestTree().blockAuditPath(seq, tip, this.nodeSource(ledgerId));
-  }
-
-  /**
-   * GetRevision's proof for `documentId`'s revision in block `seq`: folding the revision hash
-   * with it gives digest(tip). Undefined when the block holds no revision of that document.
-   */
-  revisionProof(ledgerId: string, seq: number, documentId: string, tip: number): Buffer[] | undefined {
-    this.checkRange(ledgerId, seq, tip);
-    const ion = this.block(ledgerId, seq);
-    if (!ion) return undefined;
-    const block = blockModule().parseBlock(ion);
-    const revision = blockModule().findRevision(block, documentId);
-    if (!revision) return undefined;
-    return [...blockModule().revisionProofInBlock(block, revision), ...digestTree().blockAuditPath(seq, tip, this.nodeSource(ledgerId))];
-  }
-
-  /**
-   * Replaces the data of an old revision by its dataHash in the stored block (the block hash is
-   * unchanged, journal spec §1.4/§1.5). Returns the redacted revision's Ion binary, or undefined
-   * when the block holds no such (unredacted) revision.
-   */
-  redactRevision(ledgerId: string, seq: number, documentId: string, version: number): Buffer | undefined {
-    const ion = this.block(ledgerId, seq);
-    if (!ion) return undefined;
-    const redacted = blockModule().redactRevisionInBlock(ion, documentId, version);
-    if (!redacted) return undefined;
-    this.q.updateBlock.run(ionBuffer(redacted.ion), ledgerId, seq);
-    return ionBuffer(redacted.revision);
-  }
-
   dropLedger(ledgerId: string): void {
     this.changed(ledgerId);
     this.db.transaction(() => {
@@ -269,19 +184,6 @@ export class JournalStore {
       this.q.dropBlocks.run(ledgerId);
       this.q.dropStrand.run(ledgerId);
     })();
-  }
-
-  private requireStrand(ledgerId: string): StrandTip {
-    const s = this.strand(ledgerId);
-    if (!s) throw new Error(`no journal strand for ledger ${ledgerId}`);
-    return s;
-  }
-
-  private checkRange(ledgerId: string, seq: number, tip: number): void {
-    const s = this.requireStrand(ledgerId);
-    if (!(seq >= 0 && seq <= tip && tip <= s.tipSequenceNo)) {
-      throw new RangeError(`block ${seq} / tip ${tip} outside the strand (tip ${s.tipSequenceNo})`);
-    }
   }
 
   private nodeSource(ledgerId: string): DigestTree.NodeSource {

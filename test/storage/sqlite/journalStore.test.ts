@@ -1,26 +1,26 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { load } from 'ion-js';
-import { migrate } from '../../../src/storage/sqlite/db';
-import { journalSchema } from '../../../src/storage/sqlite/schema/journal';
+import { openDatabase } from '../../../src/storage/sqlite/db';
 import { JournalStore } from '../../../src/storage/sqlite/journalStore';
-import { BuiltBlock, buildBlock, genesisBlock, parseBlock } from '../../../src/journal/block';
+import { sqliteStore } from '../../../src/storage/sqlite/store';
+import { blockProof, digestAt, revisionProof } from '../../../src/api/control/journalProofs';
+import { BuiltBlock, buildBlock, findRevision, genesisBlock, parseBlock, redactRevisionInBlock } from '../../../src/journal/block';
 import { foldProof, merkleRoot } from '../../../src/journal/hash';
 import { ionHash, ionHashString } from '../../../src/journal/ionHash';
 import { verifyBlock } from '../../../src/journal/verify';
 
 const strandId = 'S0000000000000000000AA';
 
+/** The synchronous store the SQLite backend writes with, and the asynchronous journal the server reads through. */
 function open() {
   const dir = mkdtempSync(join(tmpdir(), 'journal-'));
-  const db = new Database(join(dir, 'j.sqlite'));
-  db.pragma('journal_mode = WAL');
-  migrate(db, [journalSchema]);
-  return { db, store: new JournalStore(db), close: () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
+  const db = openDatabase(dir);
+  const journal = sqliteStore(db).journal;
+  return { db, store: new JournalStore(db), journal, close: () => (db.close(), rmSync(dir, { recursive: true, force: true })) };
 }
 
 function nextBlock(prev: BuiltBlock, ts: number, docs = 1): BuiltBlock {
@@ -54,13 +54,8 @@ function fill(store: JournalStore, ledgerId: string, n: number, t0 = Date.UTC(20
   return blocks;
 }
 
-/** One transaction for a whole fixture: per-append fsyncs would dominate the test's time. */
-function fillFast(db: Database.Database, store: JournalStore, ledgerId: string, n: number, t0?: number): BuiltBlock[] {
-  return db.transaction(() => fill(store, ledgerId, n, t0))();
-}
-
-test('strand, append, read back exactly as hashed; digests and proofs for every tip', () => {
-  const { store, close } = open();
+test('strand, append, read back exactly as hashed; digests and proofs for every tip', async () => {
+  const { store, journal, close } = open();
   try {
     assert.equal(store.strand('L1'), undefined);
     const blocks = fill(store, 'L1', 37);
@@ -71,19 +66,20 @@ test('strand, append, read back exactly as hashed; digests and proofs for every 
     for (const b of blocks) assert.deepEqual(store.block('L1', b.sequenceNo), Buffer.from(b.ion));
     assert.equal(store.block('L1', 37), undefined);
     for (let t = 0; t <= 36; t++) {
-      const digest = store.digest('L1', t);
+      const digest = await digestAt(journal, 'L1', t);
       assert.deepEqual(digest, merkleRoot(blocks.slice(0, t + 1).map((b) => b.blockHash)));
       for (let s = 0; s <= t; s++) {
-        assert.deepEqual(foldProof(blocks[s].blockHash, store.blockProof('L1', s, t)), digest, `block ${s} tip ${t}`);
+        assert.deepEqual(foldProof(blocks[s].blockHash, await blockProof(journal, 'L1', s, t)), digest, `block ${s} tip ${t}`);
+        const parsed = parseBlock(store.block('L1', s)!);
         for (const r of blocks[s].revisions) {
-          assert.deepEqual(foldProof(r.hash, store.revisionProof('L1', s, r.documentId, t)!), digest);
+          const proof = await revisionProof(journal, 'L1', parsed, findRevision(parsed, r.documentId)!, s, t);
+          assert.deepEqual(foldProof(r.hash, proof), digest);
         }
       }
     }
-    assert.deepEqual(store.digest('L1'), store.digest('L1', 36));
-    assert.equal(store.revisionProof('L1', 5, 'NOPE00000000000000000A', 36), undefined);
-    assert.throws(() => store.blockProof('L1', 5, 4), RangeError);
-    assert.throws(() => store.blockProof('L1', 5, 37), RangeError);
+    assert.equal(findRevision(parseBlock(store.block('L1', 5)!), 'NOPE00000000000000000A'), undefined);
+    await assert.rejects(blockProof(journal, 'L1', 5, 4), RangeError);
+    await assert.rejects(blockProof(journal, 'L1', 5, 37), /missing node/);
     // appends must continue the strand
     assert.throws(() => store.appendBlock('L1', blocks[3], 'x'), /does not follow/);
   } finally {
@@ -91,57 +87,28 @@ test('strand, append, read back exactly as hashed; digests and proofs for every 
   }
 });
 
-test('lazy block iterators: ranges, time ranges, and other statements may run between yields', () => {
-  const { db, store, close } = open();
-  try {
-    const t0 = Date.UTC(2024, 0, 1);
-    const blocks = fillFast(db, store, 'L1', 600, t0);
-    fill(store, 'L2', 3, t0);
-    const seqs = [...store.blocks('L1', 10, 530)].map((b) => b.sequenceNo);
-    assert.deepEqual(seqs, Array.from({ length: 521 }, (_, i) => 10 + i));
-    let n = 0;
-    for (const b of store.blocks('L1', 0, 599)) {
-      // a commit on the same connection while an export iterates (pages, not an open cursor)
-      if (b.sequenceNo === 300) store.appendBlock('L2', nextBlock(parseAsBuilt(store, 'L2'), t0 + 5000), 'x');
-      assert.deepEqual(b.ion, Buffer.from(blocks[b.sequenceNo].ion));
-      assert.equal(b.blockTimestamp.getTime(), t0 + b.sequenceNo * 1000);
-      n++;
-    }
-    assert.equal(n, 600);
-    const inRange = [...store.blocksInTimeRange('L1', new Date(t0 + 1000 * 100), new Date(t0 + 1000 * 400))].map((b) => b.sequenceNo);
-    assert.deepEqual(inRange, Array.from({ length: 300 }, (_, i) => 100 + i));
-    assert.deepEqual([...store.blocksInTimeRange('L1', new Date(t0 - 10_000), new Date(t0 - 1))], []);
-    assert.deepEqual([...store.blocks('L1', 700, 800)], []);
-  } finally {
-    close();
-  }
-});
-
-function parseAsBuilt(store: JournalStore, ledgerId: string): BuiltBlock {
-  const tip = store.strand(ledgerId)!;
-  const p = parseBlock(store.block(ledgerId, tip.tipSequenceNo)!);
-  return { sequenceNo: p.sequenceNo, blockTimestamp: new Date(), blockHash: p.blockHash, entriesHash: p.entriesHash, ion: p.bytes, revisions: [] };
-}
-
-test('redactRevision replaces data by dataHash; the block still verifies and proofs still fold', () => {
-  const { store, close } = open();
+test('a redacted block replaces data by dataHash; it still verifies and proofs still fold', async () => {
+  const { store, journal, close } = open();
   try {
     const blocks = fill(store, 'L1', 8);
     const target = blocks[4].revisions[0];
     const before = store.block('L1', 4)!;
     const dataBefore = load(before)!.get('revisions', 0, 'data')!;
-    const revision = store.redactRevision('L1', 4, target.documentId, 0)!;
+    const redacted = redactRevisionInBlock(before, target.documentId, 0)!;
+    store.replaceBlockIon('L1', 4, Buffer.from(redacted.ion));
     const after = store.block('L1', 4)!;
     assert.notDeepEqual(after, before);
     const dom = load(after)!;
     assert.equal(dom.get('revisions', 0, 'data'), null);
     assert.deepEqual(Buffer.from(dom.get('revisions', 0, 'dataHash')!.uInt8ArrayValue()!), ionHash(dataBefore));
-    assert.deepEqual(load(revision)!.fieldNames(), ['blockAddress', 'hash', 'dataHash', 'metadata']);
+    assert.deepEqual(load(redacted.revision)!.fieldNames(), ['blockAddress', 'hash', 'dataHash', 'metadata']);
     assert.equal(verifyBlock(after, blocks[3].blockHash).ok, true);
-    assert.deepEqual(foldProof(target.hash, store.revisionProof('L1', 4, target.documentId, 7)!), store.digest('L1', 7));
+    const parsed = parseBlock(after);
+    const proof = await revisionProof(journal, 'L1', parsed, findRevision(parsed, target.documentId)!, 4, 7);
+    assert.deepEqual(foldProof(target.hash, proof), await digestAt(journal, 'L1', 7));
     // a second redaction of the same revision, or of a missing one, does nothing
-    assert.equal(store.redactRevision('L1', 4, target.documentId, 0), undefined);
-    assert.equal(store.redactRevision('L1', 4, 'NOPE00000000000000000A', 0), undefined);
+    assert.equal(redactRevisionInBlock(after, target.documentId, 0), undefined);
+    assert.equal(redactRevisionInBlock(after, 'NOPE00000000000000000A', 0), undefined);
   } finally {
     close();
   }
@@ -179,44 +146,44 @@ test('dropLedger removes only that ledger; appendBlock joins an enclosing transa
   }
 });
 
-test('tips and digests read back at once after every write, through any store on the database, and never from a rolled-back one', () => {
-  const { db, store, close } = open();
+test('tips read back at once after every write, through any store on the database, and never from a rolled-back one; digests follow the tip', async () => {
+  const { db, store, journal, close } = open();
   try {
     const other = new JournalStore(db);
     const blocks = fill(store, 'L1', 3);
     const root = (n: number) => merkleRoot(blocks.slice(0, n).map((b) => b.blockHash));
+    const digest = () => digestAt(journal, 'L1', store.strand('L1')!.tipSequenceNo);
     assert.equal(other.strand('L1')!.tipSequenceNo, 2);
-    assert.deepEqual(other.digest('L1'), root(3));
+    assert.deepEqual(await digest(), root(3));
     // the write goes through the other store; the first must not answer from before it
     const b3 = nextBlock(blocks[2], Date.UTC(2024, 0, 2));
     other.appendBlock('L1', b3, 'T000000000000000000003');
     blocks.push(b3);
     assert.equal(store.strand('L1')!.tipSequenceNo, 3);
     assert.deepEqual(store.strand('L1')!.tipBlockHash, b3.blockHash);
-    assert.deepEqual(store.digest('L1'), root(4));
-    assert.deepEqual(store.digest('L1', 1), root(2));
+    assert.deepEqual(await digest(), root(4));
+    assert.deepEqual(await digestAt(journal, 'L1', 1), root(2));
     // a caller that changes its copy of a digest changes no one else's
-    store.digest('L1').fill(0);
-    assert.deepEqual(store.digest('L1'), root(4));
-    store.digest('L1').fill(0);
-    assert.deepEqual(store.digest('L1'), root(4));
+    (await digest()).fill(0);
+    assert.deepEqual(await digest(), root(4));
+    (await digest()).fill(0);
+    assert.deepEqual(await digest(), root(4));
 
     assert.throws(() =>
       db.transaction(() => {
         store.appendBlock('L1', nextBlock(b3, Date.UTC(2024, 0, 3)), 'T000000000000000000004');
         assert.equal(store.strand('L1')!.tipSequenceNo, 4);
-        store.digest('L1');
         throw new Error('roll back');
       })(),
     );
     assert.equal(store.strand('L1')!.tipSequenceNo, 3);
-    assert.deepEqual(store.digest('L1'), root(4));
+    assert.deepEqual(await digest(), root(4));
     // the block that does get committed at 4 is another one
     const b4 = nextBlock(b3, Date.UTC(2024, 0, 4), 2);
     store.appendBlock('L1', b4, 'T000000000000000000004');
     blocks.push(b4);
     assert.deepEqual(store.strand('L1')!.tipBlockHash, b4.blockHash);
-    assert.deepEqual(store.digest('L1'), root(5));
+    assert.deepEqual(await digest(), root(5));
     assert.throws(() => ((store.strand('L1') as { tipSequenceNo: number }).tipSequenceNo = 9), TypeError);
 
     store.dropLedger('L1');
