@@ -2,6 +2,7 @@
 import * as ion from 'ion-js';
 import { buildBlock, genesisBlock } from '../../src/journal/block';
 import type { Store } from '../../src/storage/stores';
+import { writeBlocks } from '../helpers/serverStore';
 import type { PutOptions, Sink } from '../../src/exports/sinks/sink';
 
 export interface ExportBlock {
@@ -49,25 +50,13 @@ export function makeBlocks(n: number, t0 = Date.UTC(2024, 0, 1), stepMs = 1000, 
 
 /**
  * Stores blocks 0..n-1 as the ledger's journal: the genesis block creates the strand, the others
- * are committed in one batch (no documents and no digest-tree nodes: exports read neither).
+ * are committed in one batch (no documents: exports read none).
  */
 export async function storeJournal(store: Store, ledgerId: string, blocks: ExportBlock[], strandId = STRAND): Promise<void> {
   const [g, ...rest] = blocks;
   await store.journal.createStrand(ledgerId, strandId, { blockHash: g.blockHash, timestampMs: g.timestampMs, transactionId: g.transactionId, ion: g.ion });
   if (rest.length === 0) return;
-  await store.commits.commit(ledgerId, 0, { documents: [], liveDocumentsOf: [], revisions: [], blocks: [] }, () => ({
-    writes: rest.map((b) => ({
-      ledgerId,
-      block: { sequenceNo: b.sequenceNo, blockHash: b.blockHash, timestampMs: b.timestampMs, transactionId: b.transactionId, ion: b.ion },
-      treeNodes: [],
-      catalog: [],
-      documents: [],
-      indexEntries: [],
-      redactions: [],
-      footprint: Buffer.alloc(0),
-    })),
-    result: undefined,
-  }));
+  await writeBlocks(store, ledgerId, 0, rest);
 }
 
 /** A sink that holds every put after the first `n` until released. */

@@ -44,10 +44,56 @@ export function storedBlocks(server: Pick<TestServer, 'dataDir' | 'databaseUrl'>
   });
 }
 
+/** A block as built and hashed, ready to store. */
+export interface BlockToWrite {
+  sequenceNo: number;
+  blockHash: Buffer;
+  timestampMs: number;
+  transactionId: string;
+  ion: Buffer;
+}
+
+/**
+ * Writes built blocks after the strand's tip `knownTip` in one commit, with the digest-tree nodes
+ * they complete and empty footprints (they touch no document): a journal fixture that digests,
+ * proofs and other nodes read like any other.
+ */
+export async function writeBlocks(store: Store, ledgerId: string, knownTip: number, blocks: BlockToWrite[]): Promise<void> {
+  const none = { documents: [], liveDocumentsOf: [], revisions: [], blocks: [] };
+  await store.commits.commit(ledgerId, knownTip, none, (reads) => {
+    const nodes = new Map(reads.frontier);
+    const source = {
+      node(level: number, index: number) {
+        const h = nodes.get(`${level}:${index}`);
+        if (!h) throw new Error(`missing node ${level}:${index}`);
+        return h;
+      },
+    };
+    const writes = blocks.map((block): CommitWrites => {
+      const completed = nodesCompletedBy(block.sequenceNo, block.blockHash, source);
+      for (const c of completed) nodes.set(`${c.level}:${c.index}`, c.hash);
+      return {
+        ledgerId,
+        block,
+        treeNodes: completed.filter((c) => c.level > 0),
+        catalog: [],
+        documents: [],
+        indexEntries: [],
+        redactions: [],
+        footprint: encodeFootprint(
+          { seq: block.sequenceNo, docs: new Set(), tables: new Set(), keys: new Set(), catalogChanged: false, catalogNames: new Set() },
+          block.timestampMs,
+        ),
+      };
+    });
+    return { writes, result: undefined };
+  });
+}
+
 /**
  * Appends `n` blocks to a ledger's strand straight into a STOPPED server's store, in one commit
  * (no sessions, no documents: the blocks' revisions are the journal's only copy). `block(seq)`
- * gives each block's contents; chaining, hashing and the digest tree are done here.
+ * gives each block's contents; chaining and hashing are done here.
  */
 export function appendBlocks(
   server: Pick<TestServer, 'dataDir' | 'databaseUrl'>,
@@ -58,39 +104,14 @@ export function appendBlocks(
   return withStore(server, async (store) => {
     const ledgerId = await ledgerIdOf(store, ledgerName);
     const tip = (await store.journal.strand(ledgerId))!;
-    const none = { documents: [], liveDocumentsOf: [], revisions: [], blocks: [] };
-    await store.commits.commit(ledgerId, tip.tipSequenceNo, none, (reads) => {
-      const nodes = new Map(reads.frontier);
-      const source = {
-        node(level: number, index: number) {
-          const h = nodes.get(`${level}:${index}`);
-          if (!h) throw new Error(`missing node ${level}:${index}`);
-          return h;
-        },
-      };
-      const writes: CommitWrites[] = [];
-      let prev = tip.tipBlockHash;
-      for (let seq = tip.tipSequenceNo + 1; seq <= tip.tipSequenceNo + n; seq++) {
-        const input = block(seq);
-        const b = buildBlock({ ...input, strandId: tip.strandId, sequenceNo: seq, previousBlockHash: prev });
-        const completed = nodesCompletedBy(seq, b.blockHash, source);
-        for (const c of completed) nodes.set(`${c.level}:${c.index}`, c.hash);
-        writes.push({
-          ledgerId,
-          block: { sequenceNo: seq, blockHash: b.blockHash, timestampMs: input.blockTimestamp.getTime(), transactionId: input.transactionId, ion: Buffer.from(b.ion) },
-          treeNodes: completed.filter((c) => c.level > 0),
-          catalog: [],
-          documents: [],
-          indexEntries: [],
-          redactions: [],
-          footprint: encodeFootprint(
-            { seq, docs: new Set(), tables: new Set(), keys: new Set(), catalogChanged: false, catalogNames: new Set() },
-            input.blockTimestamp.getTime(),
-          ),
-        });
-        prev = b.blockHash;
-      }
-      return { writes, result: undefined };
-    });
+    const built: BlockToWrite[] = [];
+    let prev = tip.tipBlockHash;
+    for (let seq = tip.tipSequenceNo + 1; seq <= tip.tipSequenceNo + n; seq++) {
+      const input = block(seq);
+      const b = buildBlock({ ...input, strandId: tip.strandId, sequenceNo: seq, previousBlockHash: prev });
+      built.push({ sequenceNo: seq, blockHash: b.blockHash, timestampMs: input.blockTimestamp.getTime(), transactionId: input.transactionId, ion: Buffer.from(b.ion) });
+      prev = b.blockHash;
+    }
+    await writeBlocks(store, ledgerId, tip.tipSequenceNo, built);
   });
 }
