@@ -16,7 +16,7 @@ import { digestAt as storedDigestAt } from '../api/control/journalProofs';
 import { digestAt, frontierKeys, nodesCompletedBy, type NodeSource, type TreeNode } from '../journal/digestTree';
 import { verifyBlock } from '../journal/verify';
 import { indexKeysOf } from '../txn/ion';
-import { encodeFootprint } from '../txn/ledgerState';
+import { emptyFootprint } from '../txn/ledgerState';
 import { openPostgres, type PgDb } from './postgres/db';
 import { PgJournalStore } from './postgres/journalStore';
 import { schemas as pgSchemas } from './postgres/schema';
@@ -174,10 +174,6 @@ async function copyBlocks(src: Db, client: pg.ClientBase, ledgerId: string): Pro
   await blocks.flush();
   await footprints.flush();
   return blocks.count;
-}
-
-function emptyFootprint(seq: number, timestampMs: number): Buffer {
-  return encodeFootprint({ seq, docs: new Set(), tables: new Set(), keys: new Set(), catalogChanged: false, catalogNames: new Set() }, timestampMs);
 }
 
 // ---- refusals ----

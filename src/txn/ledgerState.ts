@@ -113,6 +113,11 @@ export function encodeFootprint(r: CommitRecord, timestampMs: number): Buffer {
   );
 }
 
+/** The footprint of a block that touched nothing OCC cares about (written outside any transaction: a migration, a fixture). */
+export function emptyFootprint(seq: number, timestampMs: number): Buffer {
+  return encodeFootprint({ seq, docs: new Set(), tables: new Set(), keys: new Set(), catalogChanged: false, catalogNames: new Set() }, timestampMs);
+}
+
 export function decodeFootprint(seq: number, bytes: Buffer): { record: CommitRecord; timestampMs: number } {
   const f = JSON.parse(bytes.toString('utf8')) as { t: number; d: string[]; tb: string[]; k: string[]; c: boolean; n: string[] };
   return {

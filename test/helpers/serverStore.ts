@@ -11,7 +11,7 @@ import { buildBlock } from '../../src/journal/block';
 import { nodesCompletedBy } from '../../src/journal/digestTree';
 import type { CommitWrites, Store } from '../../src/storage/stores';
 import { sqliteStore } from '../../src/storage/sqlite/store';
-import { encodeFootprint } from '../../src/txn/ledgerState';
+import { emptyFootprint } from '../../src/txn/ledgerState';
 import { openPostgresStore } from '../../src/storage/postgres/store';
 import type { TestServer } from './server';
 
@@ -80,10 +80,7 @@ export async function writeBlocks(store: Store, ledgerId: string, knownTip: numb
         documents: [],
         indexEntries: [],
         redactions: [],
-        footprint: encodeFootprint(
-          { seq: block.sequenceNo, docs: new Set(), tables: new Set(), keys: new Set(), catalogChanged: false, catalogNames: new Set() },
-          block.timestampMs,
-        ),
+        footprint: emptyFootprint(block.sequenceNo, block.timestampMs),
       };
     });
     return { writes, result: undefined };
