@@ -13,7 +13,6 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { load } from 'ion-js';
 import {
   DescribeJournalS3ExportCommand,
   DescribeLedgerCommand,
@@ -22,13 +21,12 @@ import {
   type GetDigestCommandOutput,
 } from '@aws-sdk/client-qldb';
 import type { QldbDriver } from 'amazon-qldb-driver-nodejs';
-import { runVerify } from '../../src/cli/verify';
 import { connectClient } from '../../src/storage/postgres/db';
 import { describePostgres, freshDatabase, postgresUrl } from '../helpers/postgres';
 import type { RoundRobin } from '../helpers/roundRobin';
 import { startServer, testStore, type TestServer } from '../helpers/server';
 import { appendBlocks } from '../helpers/serverStore';
-import { control, startCluster, until, waitActive, type Cluster } from './clusterHelpers';
+import { control, exportJournal, startCluster, until, verifyExport, waitActive, type Cluster } from './clusterHelpers';
 import { createLedger, newDriver } from './sessionHelpers';
 
 const LEDGER = 'faults';
@@ -43,43 +41,6 @@ async function digestOf(endpoint: string): Promise<GetDigestCommandOutput> {
   } finally {
     c.destroy();
   }
-}
-
-/** Exports the ledger's whole journal through `endpoint` (to the nodes' local S3 directory) and waits for COMPLETED; returns the export's id. */
-async function exportJournal(endpoint: string, bucket: string, prefix: string, end = new Date(), timeoutMs = 30_000): Promise<string> {
-  const c = control(endpoint);
-  try {
-    const described = await c.send(new DescribeLedgerCommand({ Name: LEDGER }));
-    const { ExportId } = await c.send(
-      new ExportJournalToS3Command({
-        Name: LEDGER,
-        InclusiveStartTime: described.CreationDateTime,
-        ExclusiveEndTime: end,
-        RoleArn: 'arn:aws:iam::000000000000:role/export',
-        S3ExportConfiguration: { Bucket: bucket, Prefix: prefix, EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } },
-      }),
-    );
-    await until(`export ${ExportId} completes`, async () => {
-      const d = await c.send(new DescribeJournalS3ExportCommand({ Name: LEDGER, ExportId }));
-      assert.notEqual(d.ExportDescription!.Status, 'CANCELLED');
-      return d.ExportDescription!.Status === 'COMPLETED';
-    }, timeoutMs);
-    return ExportId!;
-  } finally {
-    c.destroy();
-  }
-}
-
-/** `openqldb verify` over an export, against a digest: the chain from block 0 to the digest's tip. */
-async function verifyExport(s3: string, bucket: string, prefix: string, digest: GetDigestCommandOutput): Promise<void> {
-  const tip = load(digest.DigestTipAddress!.IonText!)!.get('sequenceNo')!.numberValue()!;
-  let out = '';
-  const code = await runVerify(
-    ['--dir', s3, '--bucket', bucket, '--prefix', prefix, '--digest', Buffer.from(digest.Digest!).toString('base64'), '--tip', String(tip)],
-    { out: (t) => (out += t), err: (t) => (out += t) },
-  );
-  assert.equal(code, 0, out);
-  assert.match(out, new RegExp(`OK — blocks 0\\.\\.${tip} in \\d+ objects?`));
 }
 
 /** When `server` claimed the export, and where it started from: its `export.claimed` log line. */
@@ -225,7 +186,7 @@ describeFaults('kill -9 of one node of two, again and again, under committing dr
     assert.deepEqual(Buffer.from(digests[1].Digest!), Buffer.from(digests[0].Digest!));
     assert.equal(digests[1].DigestTipAddress!.IonText, digests[0].DigestTipAddress!.IonText);
     await sleep(20);
-    await exportJournal(balancer.endpoint, 'faults-audit', 'kill9/');
+    await exportJournal(balancer.endpoint, LEDGER, 'faults-audit', 'kill9/');
     await verifyExport(cluster.s3, 'faults-audit', 'kill9/', digests[0]);
   });
 });
@@ -319,7 +280,7 @@ describeFaults('a node killed in the middle of an export', () => {
       assert.equal(taken.nextSeq, atKill.objects * 5);
       await b.waitForOutput(new RegExp(`"event":"export\\.completed".*"exportId":"${ExportId}"`));
 
-      await exportJournal(b.endpoint, 'takeover', 'uninterrupted/', end);
+      await exportJournal(b.endpoint, LEDGER, 'takeover', 'uninterrupted/', end);
       const digest = await digestOf(b.endpoint);
       await verifyExport(s3, 'takeover', 'interrupted/', digest);
 
@@ -427,7 +388,7 @@ describeFaults('the database going away under a serving node', () => {
     assert.deepEqual(stored.filter((id) => !writers.attempted.has(id)), []);
     const digest = await digestOf(node.endpoint);
     await sleep(20);
-    await exportJournal(node.endpoint, 'away', 'journal/');
+    await exportJournal(node.endpoint, LEDGER, 'away', 'journal/');
     await verifyExport(s3, 'away', 'journal/', digest);
   });
 });

@@ -2,7 +2,16 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DescribeLedgerCommand, QLDBClient } from '@aws-sdk/client-qldb';
+import assert from 'node:assert/strict';
+import { load } from 'ion-js';
+import {
+  DescribeJournalS3ExportCommand,
+  DescribeLedgerCommand,
+  ExportJournalToS3Command,
+  QLDBClient,
+  type GetDigestCommandOutput,
+} from '@aws-sdk/client-qldb';
+import { runVerify } from '../../src/cli/verify';
 import { freshDatabase } from '../helpers/postgres';
 import { roundRobin, type RoundRobin } from '../helpers/roundRobin';
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
@@ -68,4 +77,43 @@ export async function startCluster(size: number, ledger: string, flags: string[]
     throw e;
   }
   return { nodes, balancer, s3, close };
+}
+
+/** Exports `ledger`'s whole journal through `endpoint` (to the nodes' local S3 directory) and waits for COMPLETED; returns the export's id. */
+export async function exportJournal(endpoint: string, ledger: string, bucket: string, prefix: string, end = new Date(), timeoutMs = 30_000): Promise<string> {
+  const c = control(endpoint);
+  try {
+    const described = await c.send(new DescribeLedgerCommand({ Name: ledger }));
+    const { ExportId } = await c.send(
+      new ExportJournalToS3Command({
+        Name: ledger,
+        InclusiveStartTime: described.CreationDateTime,
+        ExclusiveEndTime: end,
+        RoleArn: 'arn:aws:iam::000000000000:role/export',
+        S3ExportConfiguration: { Bucket: bucket, Prefix: prefix, EncryptionConfiguration: { ObjectEncryptionType: 'SSE_S3' } },
+      }),
+    );
+    await until(`export ${ExportId} completes`, async () => {
+      const d = await c.send(new DescribeJournalS3ExportCommand({ Name: ledger, ExportId }));
+      assert.notEqual(d.ExportDescription!.Status, 'CANCELLED');
+      return d.ExportDescription!.Status === 'COMPLETED';
+    }, timeoutMs);
+    return ExportId!;
+  } finally {
+    c.destroy();
+  }
+}
+
+/** `openqldb verify` over an export, against a digest: the chain from block 0 to the digest's tip. */
+export async function verifyExport(s3: string, bucket: string, prefix: string, digest: GetDigestCommandOutput): Promise<void> {
+  const tip = load(digest.DigestTipAddress!.IonText!)!.get('sequenceNo')!.numberValue()!;
+  let out = '';
+  const code = await runVerify(
+    ['--dir', s3, '--bucket', bucket, '--prefix', prefix, '--digest', Buffer.from(digest.Digest!).toString('base64'), '--tip', String(tip)],
+    { out: (t) => (out += t), err: (t) => (out += t) },
+  );
+  assert.equal(code, 0, out);
+  const ok = new RegExp(`OK — blocks 0\\.\\.${tip} in (\\d+) (objects?)`).exec(out);
+  assert.ok(ok, out);
+  assert.equal(ok[2], ok[1] === '1' ? 'object' : 'objects', 'the count and its noun agree');
 }
