@@ -127,6 +127,7 @@ export class TxnService {
     this.states.delete(ledgerId);
     await this.store.documents.dropLedger(ledgerId);
     await this.store.journal.dropLedger(ledgerId);
+    // a first use while the rows were going may have loaded the state again
     this.states.delete(ledgerId);
   }
 
