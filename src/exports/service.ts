@@ -17,7 +17,8 @@ import { fileBlocks, storeBlocks } from './journalSource';
 import { completedManifestKey, dataObjectKey, startedManifestKey } from './layout';
 import { lazy } from '../lazy';
 import type * as Manifests from './manifests';
-import { ExportRunner, type RunnerOptions } from './runner';
+import { JobRunner } from '../jobs/runner';
+import { exportLeases, ExportWork } from './runner';
 import { InProcessSegmentEncoder, SharedSegmentEncoder, WorkerSegmentEncoder, type SegmentEncoder } from './segments';
 import { LocalSink } from './sinks/localSink';
 import { putWithRetry, SinkError, type ObjectEncryptionType, type RetryPolicy, type Sink } from './sinks/sink';
@@ -155,7 +156,8 @@ export type LedgerLookup = Pick<LedgerService, 'requireActive' | 'requireExistin
  */
 export class ExportService {
   readonly store: ExportStore;
-  readonly runner: ExportRunner;
+  readonly runner: JobRunner<ExportJob>;
+  private readonly work: ExportWork;
   readonly nodeId: string;
   private readonly options: ExportServiceOptions;
   /** this node's exports between the limit check and their durable row (step 8 → 10), per ledger */
@@ -181,17 +183,10 @@ export class ExportService {
     const file = dbPath ? fileBlocks(dbPath) : undefined;
     const local = file ? new InProcessSegmentEncoder(file.read, file.close) : new InProcessSegmentEncoder(storeBlocks(store.journal));
     this.segments = dbPath && workers > 0 ? new SharedSegmentEncoder(new WorkerSegmentEncoder(dbPath, workers), local) : local;
-    const runnerOptions: RunnerOptions = {
-      concurrency: Math.max(1, config.exportConcurrency),
-      retry: this.options.retry,
-      segmentBlocks: this.options.segmentBlocks,
-      nodeId: this.nodeId,
-      leaseMs: this.options.leaseMs,
-      renewMs: this.options.renewMs,
-      pollMs: this.options.pollMs,
-      soleNode: this.options.soleNode,
-    };
-    this.runner = new ExportRunner(this.store, this.journal, sink, this.segments, log, runnerOptions, now);
+    const concurrency = Math.max(1, config.exportConcurrency);
+    const { retry, segmentBlocks, leaseMs, renewMs, pollMs, soleNode } = this.options;
+    this.work = new ExportWork(this.store, this.journal, sink, this.segments, log, { retry, segmentBlocks, concurrency }, now);
+    this.runner = new JobRunner(exportLeases(this.store), this.work, log, { concurrency, nodeId: this.nodeId, leaseMs, renewMs, pollMs, soleNode }, now);
   }
 
   /** Claims the jobs a stop interrupted or a dead node left, and starts purging expired ones. */
@@ -222,7 +217,7 @@ export class ExportService {
 
   /** Called with the size of every data object once its sink has it. */
   onObjectWritten(fn: (bytes: number) => void): void {
-    this.runner.onObjectWritten = fn;
+    this.work.onObjectWritten = fn;
   }
 
   /** Deletes finished jobs past their retention; any node may, and a failure waits for the next round. */

@@ -14,6 +14,7 @@
  * Every value returned is the caller's to keep: stores never return objects they mutate later.
  */
 import type { ExportJob, ExportObject } from '../exports/types';
+import type { Job, JobKind } from '../jobs/types';
 import type { LedgerRow } from './store';
 
 // ---- ledgers, tags, server secrets ----
@@ -272,6 +273,43 @@ export interface ExportStore {
   objects(exportId: string): Promise<ExportObject[]>;
   /** IN_PROGRESS → COMPLETED | CANCELLED; false when the job was not IN_PROGRESS. */
   finish(exportId: string, status: 'COMPLETED' | 'CANCELLED', at: number, reason?: string): Promise<boolean>;
+  /** Deletes jobs that finished at or before `horizon`; returns how many. */
+  purge(horizon: number): Promise<number>;
+}
+
+// ---- background jobs other than exports (imports, streams) ----
+
+export interface JobStore {
+  /**
+   * Inserts a new active job unless its ledger already has `limit` active jobs of its kind
+   * (checked in the same transaction, so the limit holds across nodes); false when refused.
+   */
+  insert(job: Job, limit?: number): Promise<boolean>;
+  get(kind: JobKind, id: string): Promise<Job | undefined>;
+  /** A job unless it finished at or before `horizon` (expired). */
+  visible(kind: JobKind, id: string, horizon: number): Promise<Job | undefined>;
+  /** Visible jobs of a kind of an account and region after `after`, ordered by (createdMs, id). */
+  listByAccount(kind: JobKind, accountId: string, region: string, after: { ms: number; id: string }, limit: number, horizon: number): Promise<Job[]>;
+  listByLedger(kind: JobKind, ledgerId: string, after: { ms: number; id: string }, limit: number, horizon: number): Promise<Job[]>;
+  /** Active jobs of a kind on a ledger, oldest first. */
+  activeByLedger(kind: JobKind, ledgerId: string): Promise<Job[]>;
+  countByStatus(kind: JobKind, horizon: number): Promise<{ state: string; count: number }[]>;
+  /**
+   * Claims an active job of `kind` whose lease is free, held by `owner`, or expired before
+   * `expiredBefore`, for `owner` until `until` (epoch ms), oldest first; undefined when there is
+   * none.
+   */
+  claim(kind: JobKind, owner: string, until: number, expiredBefore: number): Promise<Job | undefined>;
+  /** Extends `owner`'s lease (until = 0 lets it go); false when the lease was lost or the job is no longer active. */
+  renew(id: string, owner: string, until: number): Promise<boolean>;
+  /** Rewrites status and progress of an active job, only while `owner` holds its lease; false otherwise. */
+  update(id: string, owner: string, status: string, progress: string): Promise<boolean>;
+  /**
+   * Active → terminal (`status`, finished at `at`, with `error` when it ended badly). With an
+   * `owner`, only while that owner holds the lease (a job ending itself); without, whoever holds
+   * it (a cancel, a deleted ledger). False when the job was not active or the lease not held.
+   */
+  finish(id: string, status: string, at: number, error?: string, owner?: string): Promise<boolean>;
   /** Deletes jobs that finished at or before `horizon`; returns how many. */
   purge(horizon: number): Promise<number>;
 }
