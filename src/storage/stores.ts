@@ -338,6 +338,7 @@ export interface Store {
   readonly documents: DocumentStore;
   readonly commits: CommitStore;
   readonly exports: ExportStore;
+  readonly jobs: JobStore;
   /** The nodes sharing the store; absent when there is only ever one (soleWriter). */
   readonly nodes?: NodeRegistry;
   /** Rejects when the database cannot answer (readiness checks). */

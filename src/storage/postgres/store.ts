@@ -7,6 +7,7 @@ import { openPostgres, type OpenOptions } from './db';
 import { PgCommitStore } from './commitStore';
 import { PgDocumentStore } from './documentStore';
 import { PgExportStore } from './exportStore';
+import { PgJobStore } from './jobStore';
 import { PgJournalStore } from './journalStore';
 import { PgLedgerStore } from './ledgerStore';
 import { PgNodeRegistry } from './nodeRegistry';
@@ -23,6 +24,7 @@ export async function openPostgresStore(url: string, options: OpenOptions = {}):
     documents: new PgDocumentStore(db),
     commits: new PgCommitStore(db),
     exports: new PgExportStore(db),
+    jobs: new PgJobStore(db),
     nodes: new PgNodeRegistry(db),
     ping: async () => {
       await db.query('SELECT 1');

@@ -3,10 +3,11 @@
  * every method computes its answer synchronously and resolves with it, so the SQLite path keeps
  * its speed (and its read caches) behind the same interfaces the PostgreSQL store implements.
  */
-import type { AsyncLedgerStore, DocumentStore as DocumentStoreApi, ExportStore, JournalStore as JournalStoreApi, Store } from '../stores';
+import type { AsyncLedgerStore, DocumentStore as DocumentStoreApi, ExportStore, JobStore, JournalStore as JournalStoreApi, Store } from '../stores';
 import type { Db } from './db';
 import { DocumentStore } from './documentStore';
 import { SqliteExportStore } from './exportStore';
+import { SqliteJobStore } from './jobStore';
 import { journalStoreOf, type JournalStore } from './journalStore';
 import { SqliteLedgerStore } from './ledgerStore';
 import { SqliteCommitStore } from './commitStore';
@@ -102,6 +103,23 @@ function exportAdapter(e: SqliteExportStore): ExportStore {
   };
 }
 
+function jobAdapter(j: SqliteJobStore): JobStore {
+  return {
+    insert: async (job, limit) => j.insert(job, limit),
+    get: async (kind, id) => j.get(kind, id),
+    visible: async (kind, id, horizon) => j.visible(kind, id, horizon),
+    listByAccount: async (kind, accountId, region, after, limit, horizon) => j.listByAccount(kind, accountId, region, after, limit, horizon),
+    listByLedger: async (kind, ledgerId, after, limit, horizon) => j.listByLedger(kind, ledgerId, after, limit, horizon),
+    activeByLedger: async (kind, ledgerId) => j.activeByLedger(kind, ledgerId),
+    countByStatus: async (kind, horizon) => j.countByStatus(kind, horizon),
+    claim: async (kind, owner, until, expiredBefore) => j.claim(kind, owner, until, expiredBefore),
+    renew: async (id, owner, until) => j.renew(id, owner, until),
+    update: async (id, owner, status, progress) => j.update(id, owner, status, progress),
+    finish: async (id, status, at, error, owner) => j.finish(id, status, at, error, owner),
+    purge: async (horizon) => j.purge(horizon),
+  };
+}
+
 /** Every component over one SQLite database; `close` waits for running fsyncs, then closes it. */
 export function sqliteStore(db: Db): Store {
   const journal = journalStoreOf(db);
@@ -115,6 +133,7 @@ export function sqliteStore(db: Db): Store {
     documents: documentAdapter(db, docs),
     commits,
     exports: exportAdapter(new SqliteExportStore(db)),
+    jobs: jobAdapter(new SqliteJobStore(db)),
     async ping() {
       db.prepare('SELECT 1').get();
     },

@@ -6,6 +6,7 @@ import type { Backend } from './backend';
 import { commitTests } from './commits';
 import { documentTests } from './documents';
 import { exportTests } from './exports';
+import { jobTests } from './jobs';
 import { journalTests } from './journal';
 import { ledgerTests } from './ledgers';
 import { nodeTests } from './nodes';
@@ -18,5 +19,6 @@ export function conformance(backend: Backend): void {
   documentTests(backend);
   commitTests(backend);
   exportTests(backend);
+  jobTests(backend);
   nodeTests(backend);
 }
