@@ -11,6 +11,7 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { silentRelay, type SilentRelay } from '../helpers/net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -390,6 +391,64 @@ describeFaults('the database going away under a serving node', () => {
     await sleep(20);
     await exportJournal(node.endpoint, LEDGER, 'away', 'journal/');
     await verifyExport(s3, 'away', 'journal/', digest);
+  });
+});
+
+describeFaults('the database going silent under a serving node (packets dropped, nothing refused)', () => {
+  let node: TestServer;
+  let relay: SilentRelay;
+  const drops: (() => Promise<void>)[] = [];
+
+  before(async () => {
+    const direct = new URL(await freshDatabase({ after: (fn) => drops.push(fn) }));
+    relay = await silentRelay(Number(direct.port));
+    const url = new URL(direct);
+    url.port = String(relay.port);
+    url.searchParams.set('query_timeout', '1500');
+    url.searchParams.set('connect_timeout', '2');
+    node = await startServer(['--database-url', url.toString()]);
+    await createLedger(node.endpoint, LEDGER);
+    await waitActive(node.endpoint, LEDGER);
+    const driver = newDriver(node.endpoint, LEDGER);
+    await driver.executeLambda((t) => t.execute('CREATE TABLE Docs'));
+    driver.close();
+  });
+  after(async () => {
+    relay?.thaw();
+    await node?.dispose();
+    await relay?.close();
+    for (const drop of drops) await drop();
+  });
+
+  it('requests fail within the query timeout instead of hanging, and the node recovers once it answers again', async () => {
+    const writers = commitLoops(node.endpoint, 2, 4);
+    try {
+      await until('the first commits', () => writers.acked.size >= 20, 15_000);
+      relay.freeze();
+      const ackedBefore = writers.acked.size;
+      await until('/ready answers 503', async () => (await fetch(`${node.endpoint}/ready`)).status === 503, 10_000);
+      const started = Date.now();
+      await assert.rejects(digestOf(node.endpoint), (e: { name?: string; $metadata?: { httpStatusCode?: number } }) => {
+        assert.equal(e.name, 'InternalFailure');
+        assert.equal(e.$metadata?.httpStatusCode, 500);
+        return true;
+      });
+      assert.ok(Date.now() - started < 6_000, `a read gives up after the query timeout (${Date.now() - started} ms)`);
+      await until('the drivers meet failures', () => writers.failures.length >= 2, 15_000);
+      assert.ok(writers.acked.size - ackedBefore <= 2, 'nothing is acknowledged while the database is silent but what was on its way');
+
+      relay.thaw();
+      await until('/ready answers 200 again', async () => (await fetch(`${node.endpoint}/ready`)).status === 200, 15_000);
+      const back = writers.acked.size;
+      await until('the drivers commit again', () => writers.acked.size >= back + 20, 20_000);
+    } finally {
+      relay.thaw();
+      await writers.stop();
+    }
+    assert.deepEqual(writers.failures.filter((e) => !isDriverFault(e)).map(describeFault), []);
+    assert.ok(writers.longestMs < 25_000, `no call hung (longest ${writers.longestMs} ms)`);
+    const present = new Set(await storedIds(node.endpoint));
+    assert.deepEqual([...writers.acked].filter((id) => !present.has(id)), [], `every acknowledged commit is present (${writers.acked.size})`);
   });
 });
 

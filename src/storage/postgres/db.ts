@@ -60,8 +60,30 @@ function reason(err: unknown): string {
   return code && !err.message.includes(code) ? `${err.message} (${code})` : err.message;
 }
 
+// A database that stops answering (a network that drops packets, a frozen host) would hold a
+// request, and the commit batch behind it, until TCP gives up many minutes later. node-postgres
+// reads `query_timeout` (ms) from the URL; without one, a query gets this long.
+const QUERY_TIMEOUT_MS = 30_000;
+
+function queryTimeoutMs(url: string): number {
+  const ms = new URL(url).searchParams.get('query_timeout');
+  return ms !== null && /^\d+$/.test(ms) ? Number(ms) : QUERY_TIMEOUT_MS;
+}
+
+/** node-postgres's own message when a query outlives query_timeout */
+function timedOut(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
+}
+
 function settings(url: string): pg.ClientConfig {
-  return { connectionString: url, connectionTimeoutMillis: connectTimeoutMs(url), application_name: 'openqldb' };
+  return {
+    connectionString: url,
+    connectionTimeoutMillis: connectTimeoutMs(url),
+    query_timeout: queryTimeoutMs(url),
+    // a peer that vanished without a word is noticed by the kernel on idle connections too
+    keepAlive: true,
+    application_name: 'openqldb',
+  };
 }
 
 /**
@@ -135,8 +157,11 @@ function wrap(pool: pg.Pool): PgDb {
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        // A connection whose query timed out still has it in flight: a ROLLBACK would only queue
+        // behind it. The server rolls back when the connection is destroyed.
+        if (timedOut(err)) broken = err as Error;
         // A connection whose ROLLBACK failed is in an unknown state: destroy it, not reuse it.
-        await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
+        else await client.query('ROLLBACK').catch((e: Error) => { broken = e; });
         throw err;
       } finally {
         client.release(broken ?? false);
