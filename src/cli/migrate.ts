@@ -79,7 +79,8 @@ export async function runMigrate(argv: string[], io: MigrateIo = defaultIo): Pro
   }
   const n = result.ledgers.length;
   io.out(
-    `migrated ${n} ledger${n === 1 ? '' : 's'} and ${result.exports} finished export job${result.exports === 1 ? '' : 's'} ` +
+    `migrated ${n} ledger${n === 1 ? '' : 's'}, ${result.exports} finished export job${result.exports === 1 ? '' : 's'} ` +
+      `and ${result.jobs} ${result.jobs === 1 ? 'import or stream job' : 'import and stream jobs'} ` +
       `to ${describeUrl(args.databaseUrl)}; every journal verified\n`,
   );
   return 0;

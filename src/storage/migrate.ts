@@ -46,6 +46,8 @@ export interface MigrationResult {
   ledgers: LedgerMigrated[];
   /** finished export jobs copied */
   exports: number;
+  /** background jobs (imports, streams) copied, active or finished */
+  jobs: number;
 }
 
 export interface MigrateOptions {
@@ -150,6 +152,20 @@ const EXPORT_TABLES: TableCopy[] = [
 ];
 
 /**
+ * Imports and streams, active ones too, of deleted ledgers too (they outlive their ledger until
+ * retention purges them). Their leases are left behind: they name the SQLite server, which has
+ * stopped (the data-directory lock), so the first PostgreSQL node claims an active job at once
+ * and resumes it from its progress, as a restart of that server would have, rather than only
+ * once the dead server's lease ran out.
+ */
+const JOB_TABLE: TableCopy = {
+  table: 'jobs',
+  columns: ['id', 'kind', 'account_id', 'region', 'ledger_id', 'ledger_name', 'created_ms', 'status', 'active', 'spec', 'progress', 'finished_ms', 'error'],
+  booleans: ['active'],
+  order: 'created_ms, id',
+};
+
+/**
  * The blocks, byte for byte, and a footprint for each. PostgreSQL keeps one footprint per
  * committed block so that a node whose in-memory state is behind the tip can replay what other
  * nodes committed into its OCC log (txn/commitBuilder.ts catchUp). Migrated blocks get EMPTY
@@ -180,9 +196,10 @@ async function copyBlocks(src: Db, client: pg.ClientBase, ledgerId: string): Pro
 
 /** What makes the target not empty, e.g. ["2 ledgers", "14 blocks"]; [] when empty. */
 async function targetContents(client: pg.ClientBase): Promise<string[]> {
-  const { rows } = await client.query<{ ledgers: string; blocks: string; exports: string; documents: string }>(
+  const { rows } = await client.query<{ ledgers: string; blocks: string; exports: string; documents: string; jobs: string }>(
     `SELECT (SELECT count(*) FROM ledgers) AS ledgers, (SELECT count(*) FROM journal_blocks) AS blocks,
-            (SELECT count(*) FROM journal_s3_exports) AS exports, (SELECT count(*) FROM documents) AS documents`,
+            (SELECT count(*) FROM journal_s3_exports) AS exports, (SELECT count(*) FROM documents) AS documents,
+            (SELECT count(*) FROM jobs) AS jobs`,
   );
   const r = rows[0];
   const found: string[] = [];
@@ -191,6 +208,7 @@ async function targetContents(client: pg.ClientBase): Promise<string[]> {
   say(r.blocks, 'journal block', 'journal blocks');
   say(r.exports, 'export job', 'export jobs');
   say(r.documents, 'document', 'documents');
+  say(r.jobs, 'import or stream job', 'import and stream jobs');
   return found;
 }
 
@@ -368,5 +386,6 @@ async function copyAll(src: Db, sourceJournal: JournalStore, client: pg.ClientBa
     const n = await copyTable(src, client, spec, '', []);
     if (spec.table === 'journal_s3_exports') exports = n;
   }
-  return { ledgers: out, exports };
+  const jobs = await copyTable(src, client, JOB_TABLE, '', []);
+  return { ledgers: out, exports, jobs };
 }

@@ -1,9 +1,10 @@
 /**
  * `openqldb migrate` end to end: a SQLite data directory written by a real `openqldb serve`
  * through the official driver and @aws-sdk/client-qldb (several ledgers, tables, an index,
- * updates, deletes, a dropped table, a redaction, tags, a finished export), the real CLI copying
- * it into a fresh PostgreSQL database, then a server on that database answering the same
- * digests, blocks, proofs, tags, exports, documents and history, and committing on.
+ * updates, deletes, a dropped table, a redaction, tags, a finished export; a running stream and a
+ * finished import in the jobs table), the real CLI copying it into a fresh PostgreSQL database,
+ * then a server on that database answering the same digests, blocks, proofs, tags, exports,
+ * documents and history, and committing on.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -31,6 +32,10 @@ import {
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
 import { describePostgres, freshDatabase, suiteCleanup } from '../helpers/postgres';
 import { connectClient } from '../../src/storage/postgres/db';
+import { openPostgresStore } from '../../src/storage/postgres/store';
+import { openDatabase } from '../../src/storage/sqlite/db';
+import { sqliteStore } from '../../src/storage/sqlite/store';
+import type { Job } from '../../src/jobs/types';
 import { createLedger, newDriver } from '../clients/sessionHelpers';
 import { foldProof } from '../../src/journal/hash';
 import { verifyBlock } from '../../src/journal/verify';
@@ -159,6 +164,7 @@ describePostgres('openqldb migrate: a SQLite data directory into PostgreSQL', ()
   let token: string;
   let journalsBefore: Journals;
   let documentsBefore: Record<string, string[]>;
+  let jobsBefore: Job[];
   const scratch = mkdtempSync(join(tmpdir(), 'openqldb-migrate-'));
   const blockAddressOf = (d: GetDigestCommandOutput) => {
     const tip = load(d.DigestTipAddress!.IonText!)!;
@@ -235,6 +241,23 @@ describePostgres('openqldb migrate: a SQLite data directory into PostgreSQL', ()
       qldb.destroy();
       await server.stop();
     }
+
+    // the background jobs kept beside the journal: a stream still running, under the stopped
+    // server's lease for another hour, and a finished import
+    const store = sqliteStore(openDatabase(dataDir));
+    try {
+      const ledgerId = (await store.ledgers.all()).find((l) => l.name === 'migrate-people')!.ledgerId;
+      const of = { accountId: '000000000000', region: 'us-east-1', ledgerId, ledgerName: 'migrate-people' };
+      await store.jobs.insert({ ...of, kind: 'stream', id: 'migrateStream0000000001', createdMs: Date.now() - 5000, status: 'ACTIVE', active: true,
+        spec: '{"StreamName":"audit"}', progress: '{"nextSeq":7}' }, 5);
+      await store.jobs.insert({ ...of, kind: 'import', id: 'migrateImport0000000001', createdMs: Date.now() - 4000, status: 'IN_PROGRESS', active: true,
+        spec: '{"Bucket":"imports"}', progress: '{}' });
+      assert.equal((await store.jobs.claim('stream', 'the-sqlite-server', Date.now() + 3_600_000, Date.now()))?.id, 'migrateStream0000000001');
+      assert.equal(await store.jobs.finish('migrateImport0000000001', 'FAILED', Date.now(), 'the bucket is gone'), true);
+      jobsBefore = [(await store.jobs.get('stream', 'migrateStream0000000001'))!, (await store.jobs.get('import', 'migrateImport0000000001'))!];
+    } finally {
+      await store.close();
+    }
   });
 
   after(() => {
@@ -254,7 +277,19 @@ describePostgres('openqldb migrate: a SQLite data directory into PostgreSQL', ()
       const live = { 'migrate-people': 5, 'migrate-things': 3, 'migrate-empty': 0 }[name];
       assert.equal(line, `ledger ${name} (ACTIVE): ${tip + 1} blocks, ${live} documents, digest ${digest} at tip ${tip}`);
     }
-    assert.match(r.stdout, /migrated 3 ledgers and 1 finished export job to postgres:\/\/.*; every journal verified\n$/);
+    assert.match(r.stdout, /migrated 3 ledgers, 1 finished export job and 2 import and stream jobs to postgres:\/\/.*; every journal verified\n$/);
+
+    // the jobs as they were, and the running stream free for the first PostgreSQL node to take
+    // over at once, not only when the stopped server's lease would have run out
+    const pg = await openPostgresStore(url);
+    try {
+      assert.deepEqual([await pg.jobs.get('stream', jobsBefore[0].id), await pg.jobs.get('import', jobsBefore[1].id)], jobsBefore);
+      assert.equal((await pg.jobs.claim('stream', 'a-postgres-node', Date.now() + 30_000, Date.now()))?.id, jobsBefore[0].id);
+      assert.equal(await pg.jobs.renew(jobsBefore[0].id, 'a-postgres-node', 0), true);
+      assert.equal(await pg.jobs.claim('import', 'a-postgres-node', Date.now() + 30_000, Date.now()), undefined, 'the import finished');
+    } finally {
+      await pg.close();
+    }
 
     const server = await startServer(['--database-url', url], { store: 'sqlite' });
     try {
@@ -307,7 +342,7 @@ describePostgres('openqldb migrate: a SQLite data directory into PostgreSQL', ()
     const was = await count();
     const again = await migrate(dataDir, url);
     assert.equal(again.code, 1);
-    assert.match(again.stderr, /^openqldb migrate: the target database is not empty: it holds 3 ledgers, \d+ journal blocks, 1 export job, \d+ documents\. /);
+    assert.match(again.stderr, /^openqldb migrate: the target database is not empty: it holds 3 ledgers, \d+ journal blocks, 1 export job, \d+ documents, 2 import and stream jobs\. /);
     assert.equal(again.stdout, '');
     assert.deepEqual(await count(), was);
   });
@@ -371,6 +406,7 @@ describePostgres('openqldb migrate: a SQLite data directory into PostgreSQL', ()
       Object.fromEntries(LEDGERS.map((name) => [name, Buffer.from(journalsBefore.digests[name].Digest!).toString('base64')])),
     );
     assert.equal(result.exports, 1);
+    assert.equal(result.jobs, 2);
   });
 
   it('fails verification of a changed block or digest-tree node with exit 1, and writes nothing', async () => {
