@@ -145,5 +145,8 @@ export function loadConfig(argv: string[], env: NodeJS.ProcessEnv = process.env,
   if (config.auth !== 'off' && config.auth !== 'strict') throw new Error(`--auth must be off or strict, got '${config.auth}'`);
   if (!/^\d{12}$/.test(config.accountId)) throw new Error(`--account-id must be 12 digits`);
   if ((config.tlsCert === undefined) !== (config.tlsKey === undefined)) throw new Error('--tls-cert and --tls-key go together');
+  // renewed every third of it: shorter, a busy event loop or one slow query would hand a
+  // running job to another node while its holder still writes
+  if (config.exportLeaseMs < 1_000) throw new Error('--export-lease must be at least 1s');
   return config;
 }

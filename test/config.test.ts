@@ -30,6 +30,9 @@ describe('configuration', () => {
     assert.throws(() => loadConfig(['--auth', 'maybe'], {}), /--auth must be off or strict/);
     assert.throws(() => loadConfig(['--account-id', '12'], {}), /12 digits/);
     assert.throws(() => loadConfig(['--export-retention', 'soon'], {}), /not a duration/);
+    assert.throws(() => loadConfig(['--export-lease', '0'], {}), /--export-lease must be at least 1s/);
+    assert.throws(() => loadConfig(['--export-lease', '999ms'], {}), /--export-lease must be at least 1s/);
+    assert.equal(loadConfig(['--export-lease', '1s'], {}).exportLeaseMs, 1_000);
   });
 
   it('parses durations', () => {
