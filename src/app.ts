@@ -12,6 +12,7 @@ import { createAuthenticator, type Authenticator } from './server/auth';
 import { createLogger, silentLogger, type Logger } from './server/log';
 import { TxnService } from './txn/service';
 import { ExportService, sinkFor } from './exports/service';
+import { StreamService } from './streams/service';
 import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
 import { Metrics } from './server/metrics';
 import type { Store } from './storage/stores';
@@ -46,6 +47,8 @@ export class App {
   readonly txn: TxnService;
   /** Journal exports to S3: durable jobs, resumed at start-up. */
   readonly exports: ExportService;
+  /** Journal streams to Kinesis: durable jobs, run while a Kinesis endpoint is configured. */
+  readonly streams: StreamService;
   /** Signs pagination tokens; random per store and kept across restarts. */
   readonly tokenSecret: Buffer;
   /** Prometheus metrics, unless `--metrics false`. */
@@ -112,6 +115,10 @@ export class App {
     // first in line: a refused deletion must not have ended the ledger's sessions already
     this.ledgers.hooks.beforeDelete.unshift((ledger) => this.exports.refuseDeleteWhileExporting(ledger));
     this.onClose(() => this.exports.close());
+    this.streams = new StreamService(this.store, this.ledgers, config, this.log);
+    this.ledgers.hooks.beforeDelete.unshift((ledger) => this.streams.refuseDeleteWhileStreaming(ledger));
+    this.tags.streams = (caller, ledgerName, streamId) => this.streams.taggable(caller, ledgerName, streamId);
+    this.onClose(() => this.streams.close());
     if (config.metrics) {
       const metrics = new Metrics({
         sessionsByLedger: () => this.txn.sessions.countsByLedger(),
@@ -125,6 +132,7 @@ export class App {
       this.exports.onObjectWritten((bytes) => metrics.exportedObject(bytes));
     }
     this.exports.start();
+    this.streams.start({ nodeId: this.nodeId, soleNode: this.store.soleWriter });
   }
 
   /**

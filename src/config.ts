@@ -32,6 +32,11 @@ export interface Config {
   exportObjectMaxBytes: number;
   exportObjectMaxBlocks: number;
   exportLeaseMs: number;
+  // journal streams
+  kinesisEndpoint?: string;
+  kinesisAccessKeyId?: string;
+  kinesisSecretAccessKey?: string;
+  streamImpairedLimitMs: number;
   // auth
   auth: 'off' | 'strict';
   credentialsFile?: string;
@@ -93,6 +98,10 @@ export const SETTINGS: Setting[] = [
   { key: 'exportObjectMaxBlocks', flag: '--export-object-max-blocks', env: 'OPENQLDB_EXPORT_OBJECT_MAX_BLOCKS', kind: 'int', default: 10_000, help: 'a new export data object after this many blocks' },
   { key: 'exportConcurrency', flag: '--export-concurrency', env: 'OPENQLDB_EXPORT_CONCURRENCY', kind: 'int', default: 2, help: 'export jobs running at once' },
   { key: 'exportLeaseMs', flag: '--export-lease', env: 'OPENQLDB_EXPORT_LEASE', kind: 'duration', default: 30_000, help: 'with --database-url: how long a node holds an export job without renewing it; a dead node\'s jobs are taken over after it' },
+  { key: 'kinesisEndpoint', flag: '--kinesis-endpoint', env: 'OPENQLDB_KINESIS_ENDPOINT', kind: 'string', help: 'Kinesis-compatible endpoint journal streams write to (without it StreamJournalToKinesis is refused)' },
+  { key: 'kinesisAccessKeyId', flag: '--kinesis-access-key-id', env: 'OPENQLDB_KINESIS_ACCESS_KEY_ID', kind: 'string', help: 'Kinesis access key (else the usual AWS_* variables)' },
+  { key: 'kinesisSecretAccessKey', flag: '--kinesis-secret-access-key', env: 'OPENQLDB_KINESIS_SECRET_ACCESS_KEY', kind: 'string', help: 'Kinesis secret key (else the usual AWS_* variables)' },
+  { key: 'streamImpairedLimitMs', flag: '--stream-impaired-limit', env: 'OPENQLDB_STREAM_IMPAIRED_LIMIT', kind: 'duration', default: 3_600_000, help: 'how long a journal stream stays IMPAIRED (its Kinesis stream unreachable or refusing) before it is FAILED' },
   { key: 'auth', flag: '--auth', env: 'OPENQLDB_AUTH', kind: 'string', default: 'off', help: 'off | strict (SigV4 verification)' },
   { key: 'credentialsFile', flag: '--credentials-file', env: 'OPENQLDB_CREDENTIALS_FILE', kind: 'string', help: 'JSON file of access keys for --auth strict' },
   { key: 'logRequests', flag: '--log-requests', env: 'OPENQLDB_LOG_REQUESTS', kind: 'bool', default: true, help: 'one JSON log line per request' },

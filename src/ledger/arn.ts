@@ -20,6 +20,19 @@ export function parseQldbArn(arn: string): ParsedArn | undefined {
   return { kind: 'other', region, accountId };
 }
 
+/** An IAM role ARN, as QLDB checks the RoleArn of an export or a stream. */
+export const ROLE_ARN = /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_\-/]+$/;
+
+/** A Kinesis data stream's ARN, `arn:aws:kinesis:<region>:<account>:stream/<name>`: where a journal stream writes. */
+export const KINESIS_STREAM_ARN = /^arn:aws[a-z-]*:kinesis:([a-z0-9-]+):(\d{12}):stream\/([A-Za-z0-9_.-]{1,128})$/;
+
+/** The Kinesis stream name in a Kinesis stream ARN: the stream PutRecords writes to. */
+export function kinesisStreamName(arn: string): string {
+  const m = KINESIS_STREAM_ARN.exec(arn);
+  if (!m) throw new Error(`not a Kinesis stream ARN: ${arn}`);
+  return m[3];
+}
+
 const KMS_ARN = 'arn:aws[a-z-]*:kms:[a-z0-9-]+:\\d{12}:(?:key|alias)/[A-Za-z0-9/_+=,.@-]+';
 /** A KMS key ID: a UUID, or `mrk-` and 32 hex digits for a multi-Region key. */
 const KMS_KEY_ID = '[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|mrk-[0-9a-fA-F]{32}';

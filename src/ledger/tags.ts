@@ -1,5 +1,5 @@
 /**
- * Tags on ledgers (and, later, journal streams), with AWS's tagging rules: at most 50 tags on a
+ * Tags on ledgers and journal streams, with AWS's tagging rules: at most 50 tags on a
  * resource after the change, keys 1–128 and values 0–256 characters, no `aws:` keys.
  */
 import type { Caller } from '../api/types';
@@ -24,13 +24,16 @@ export function checkTags(existing: Record<string, string>, added: Record<string
 }
 
 export class TagService {
+  /** The ARN of a journal stream the caller can see, when streams exist (set by the App). */
+  streams?: (caller: Caller, ledgerName: string, streamId: string) => Promise<string | undefined>;
+
   constructor(
     private readonly store: AsyncLedgerStore,
     private readonly ledgers: LedgerService,
   ) {}
 
   /** The canonical ARN of a taggable resource of the caller; errors as AWS gives them. */
-  private resolve(caller: Caller, arn: string): string {
+  private async resolve(caller: Caller, arn: string): Promise<string> {
     const parsed = parseQldbArn(arn);
     if (!parsed || parsed.kind === 'other') throw invalidParameter(`The provided ARN '${arn}' is not a valid QLDB resource ARN`, 'ResourceArn');
     const notFound = () => resourceNotFound('RESOURCE', arn, `The resource ${arn} does not exist`);
@@ -41,12 +44,15 @@ export class TagService {
       if (!ledger || ledger.state === 'DELETING') throw notFound();
       return ledger.arn;
     }
-    // Journal streams to Kinesis are not implemented yet, so no stream ARN names anything.
+    if (parsed.kind === 'stream') {
+      const stream = await this.streams?.(caller, parsed.ledgerName, parsed.streamId);
+      if (stream) return stream;
+    }
     throw notFound();
   }
 
-  list(caller: Caller, arn: string): Promise<Record<string, string>> {
-    return this.store.tags(this.resolve(caller, arn));
+  async list(caller: Caller, arn: string): Promise<Record<string, string>> {
+    return this.store.tags(await this.resolve(caller, arn));
   }
 
   /**
@@ -54,12 +60,12 @@ export class TagService {
    * tags before the other's; AWS documents no stronger guarantee, and each call alone holds it.
    */
   async tag(caller: Caller, arn: string, tags: Record<string, string>): Promise<void> {
-    const resource = this.resolve(caller, arn);
+    const resource = await this.resolve(caller, arn);
     checkTags(await this.store.tags(resource), tags);
     await this.store.putTags(resource, tags);
   }
 
-  untag(caller: Caller, arn: string, keys: string[]): Promise<void> {
-    return this.store.removeTags(this.resolve(caller, arn), keys);
+  async untag(caller: Caller, arn: string, keys: string[]): Promise<void> {
+    return this.store.removeTags(await this.resolve(caller, arn), keys);
   }
 }

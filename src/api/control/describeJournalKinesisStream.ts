@@ -1,8 +1,6 @@
 import type { OperationContext } from '../types';
-import { resourceNotFound } from '../../server/errors';
+import { describe } from '../../streams/service';
 
-/** No stream can exist (StreamJournalToKinesis is refused), so every id names nothing. */
-export function handle(input: { LedgerName: string; StreamId: string }, { app, caller }: OperationContext): never {
-  app.ledgers.requireActive(caller, input.LedgerName);
-  throw resourceNotFound('JOURNAL_KINESIS_STREAM', input.StreamId, `The stream ${input.StreamId} does not exist`);
+export async function handle(input: { LedgerName: string; StreamId: string }, { app, caller }: OperationContext) {
+  return { Stream: describe(await app.streams.job(caller, input.LedgerName, input.StreamId)) };
 }

@@ -26,6 +26,20 @@ export interface ExportDescription {
   OutputFormat?: string;
 }
 
+export interface StreamDescription {
+  LedgerName: string;
+  StreamId: string;
+  StreamName: string;
+  Arn?: string;
+  Status: 'ACTIVE' | 'COMPLETED' | 'CANCELED' | 'FAILED' | 'IMPAIRED';
+  CreationTime?: number;
+  InclusiveStartTime?: number;
+  ExclusiveEndTime?: number;
+  RoleArn?: string;
+  KinesisConfiguration: { StreamArn: string; AggregationEnabled?: boolean };
+  ErrorCause?: string;
+}
+
 export interface Digest {
   Digest: string;
   DigestTipAddress: { IonText: string };
@@ -74,6 +88,8 @@ export async function listTags(arn: string): Promise<Record<string, string>> {
 }
 
 export const listExports = (ledger: string) => allPages<ExportDescription>(`${ledgerPath(ledger)}/journal-s3-exports`, 'JournalS3Exports');
+
+export const listStreams = (ledger: string) => allPages<StreamDescription>(`${ledgerPath(ledger)}/journal-kinesis-streams`, 'Streams');
 
 export async function describeExport(ledger: string, id: string): Promise<ExportDescription> {
   return (await sendJson({ method: 'GET', path: `${ledgerPath(ledger)}/journal-s3-exports/${encodeURIComponent(id)}` })).ExportDescription;

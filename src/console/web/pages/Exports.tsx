@@ -1,5 +1,9 @@
-/** Journal exports to S3: the ledger's exports with their status (refreshed while one runs), a form for ExportJournalToS3, and one export's description. */
-import { describeExport, describeLedger, exportJournal, listExports, type ExportDescription } from '../api/control';
+/**
+ * Journal exports to S3: the ledger's exports with their status (refreshed while one runs), a
+ * form for ExportJournalToS3, and one export's description; below, the ledger's journal streams
+ * to Kinesis (refreshed while one runs), started with StreamJournalToKinesis from a client.
+ */
+import { describeExport, describeLedger, exportJournal, listExports, listStreams, type ExportDescription, type StreamDescription } from '../api/control';
 import { ErrorBox, ListTable, NeedLedger } from '../components/common';
 import { Choice, FormCard, TextField, useForm } from '../components/forms';
 import { useLoad, when } from '../hooks';
@@ -40,8 +44,45 @@ export function Exports({ ledger, params }: { ledger?: string; params: Record<st
       {ledger && list.data && !list.data.length && <p class="hint">No exports of this ledger within the retention period.</p>}
       {ledger && params.export && <Description key={params.export} ledger={ledger} id={params.export} />}
       {ledger && <ExportForm key={ledger} ledger={ledger} onStarted={(id) => (list.reload(), navigate('exports', { ledger, export: id }))} />}
-      <p class="hint">Streams to Kinesis (StreamJournalToKinesis) are not served by openqldb yet; they will be listed here once they are.</p>
+      {ledger && <Streams ledger={ledger} />}
     </section>
+  );
+}
+
+const streaming = (list: StreamDescription[]) => list.some((s) => s.Status === 'ACTIVE' || s.Status === 'IMPAIRED');
+
+function Streams({ ledger }: { ledger: string }) {
+  const list = useLoad(() => listStreams(ledger), [ledger], { everyMs: 1000, while: streaming });
+  const sorted = [...(list.data ?? [])].sort((a, b) => (b.CreationTime ?? 0) - (a.CreationTime ?? 0));
+  return (
+    <>
+      <h2>Streams to Kinesis</h2>
+      <ErrorBox error={list.error} />
+      <ListTable test="streams" columns={['Stream id', 'Name', 'Status', 'Created', 'Journal from', 'to', 'Kinesis stream', 'Aggregated']}>
+        {sorted.map((s) => (
+          <tr key={s.StreamId} data-test={`stream-${s.StreamId}`}>
+            <td>
+              <code>{s.StreamId}</code>
+            </td>
+            <td>{s.StreamName}</td>
+            <td data-test="status" class={`state state-${s.Status}`}>
+              {s.Status}
+              {s.ErrorCause ? ` (${s.ErrorCause})` : ''}
+            </td>
+            <td>{s.CreationTime !== undefined && when(s.CreationTime)}</td>
+            <td>{s.InclusiveStartTime !== undefined && when(s.InclusiveStartTime)}</td>
+            <td>{s.ExclusiveEndTime !== undefined ? when(s.ExclusiveEndTime) : 'until canceled'}</td>
+            <td>
+              <code>{s.KinesisConfiguration.StreamArn}</code>
+            </td>
+            <td>{s.KinesisConfiguration.AggregationEnabled === false ? 'no' : 'yes'}</td>
+          </tr>
+        ))}
+      </ListTable>
+      {list.data && !list.data.length && (
+        <p class="hint">No journal streams of this ledger within the retention period. Start one with StreamJournalToKinesis (the server needs --kinesis-endpoint).</p>
+      )}
+    </>
   );
 }
 

@@ -1,0 +1,192 @@
+/**
+ * Every refusal of the four stream operations, as each real client sees it: the error type, HTTP
+ * status and ParameterName / ResourceType through @aws-sdk/client-qldb, the error code through
+ * /usr/bin/aws and boto3 (the same request given as --cli-input-json and as boto3 parameters).
+ * Then one stream started, described, listed and canceled through awscli and boto3, their output
+ * shapes as QLDB's.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  CancelJournalKinesisStreamCommand,
+  DescribeJournalKinesisStreamCommand,
+  ListJournalKinesisStreamsForLedgerCommand,
+  StreamJournalToKinesisCommand,
+  type QLDBClient,
+} from '@aws-sdk/client-qldb';
+import { startServer, testCredentials, type TestServer } from '../helpers/server';
+import { aws } from '../helpers/awscli';
+import { boto } from '../helpers/boto';
+import { startKinesis, type TestKinesis } from '../helpers/kinesis';
+import { rejectsWith } from '../helpers/sdkErrors';
+import { createLedger } from './sessionHelpers';
+import { ROLE, qldbClient } from './streamHelpers';
+
+type Op = 'StreamJournalToKinesis' | 'DescribeJournalKinesisStream' | 'ListJournalKinesisStreamsForLedger' | 'CancelJournalKinesisStream';
+const COMMANDS = {
+  StreamJournalToKinesis: StreamJournalToKinesisCommand,
+  DescribeJournalKinesisStream: DescribeJournalKinesisStreamCommand,
+  ListJournalKinesisStreamsForLedger: ListJournalKinesisStreamsForLedgerCommand,
+  CancelJournalKinesisStream: CancelJournalKinesisStreamCommand,
+} as const;
+const kebab = (op: Op) => op.replace(/[A-Z]/g, (c, i) => (i ? '-' : '') + c.toLowerCase());
+const snake = (op: Op) => kebab(op).replace(/-/g, '_');
+
+interface Case {
+  title: string;
+  op: Op;
+  /** the request, with ISO times (awscli and boto3 take them so too) */
+  params: Record<string, unknown>;
+  code: string;
+  status: number;
+  fields?: Record<string, string>;
+  message?: RegExp;
+  /** botocore (awscli, boto3) checks this constraint itself and never sends the request */
+  clientValidated?: boolean;
+}
+
+const KINESIS = 'arn:aws:kinesis:us-east-1:123456789012:stream/errors';
+const hourAgo = () => new Date(Date.now() - 3_600_000).toISOString();
+const start = (over: Record<string, unknown> = {}) => ({
+  LedgerName: 'errors',
+  RoleArn: ROLE,
+  InclusiveStartTime: hourAgo(),
+  KinesisConfiguration: { StreamArn: KINESIS },
+  StreamName: 'feed',
+  ...over,
+});
+
+function cases(): Case[] {
+  const notFound = '0123456789abcdefABCDEF';
+  return [
+    { title: 'a ledger that does not exist', op: 'StreamJournalToKinesis', params: start({ LedgerName: 'nope' }), code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'LEDGER', ResourceName: 'nope' } },
+    { title: 'a StreamName that breaks the name pattern', op: 'StreamJournalToKinesis', params: start({ StreamName: 'two--dashes' }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'StreamName' } },
+    { title: 'a RoleArn shorter than 20', op: 'StreamJournalToKinesis', params: start({ RoleArn: 'arn:aws:iam::1:r' }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'RoleArn' }, clientValidated: true },
+    { title: 'a RoleArn that is no IAM role', op: 'StreamJournalToKinesis', params: start({ RoleArn: 'arn:aws:s3:::my-bucket-of-things' }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'RoleArn' }, message: /not a valid IAM role ARN/ },
+    { title: 'a StreamArn that is no Kinesis stream', op: 'StreamJournalToKinesis', params: start({ KinesisConfiguration: { StreamArn: 'arn:aws:sqs:us-east-1:123456789012:queue' } }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'KinesisConfiguration' }, message: /not a valid Kinesis Data Streams ARN/ },
+    { title: 'an InclusiveStartTime in the future', op: 'StreamJournalToKinesis', params: start({ InclusiveStartTime: new Date(Date.now() + 3_600_000).toISOString() }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'InclusiveStartTime' }, message: /cannot be in the future/ },
+    { title: 'an ExclusiveEndTime not after the start', op: 'StreamJournalToKinesis', params: start({ InclusiveStartTime: '2026-01-02T00:00:00Z', ExclusiveEndTime: '2026-01-01T00:00:00Z' }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'InclusiveStartTime' } },
+    { title: "an ExclusiveEndTime before the ledger's creation", op: 'StreamJournalToKinesis', params: start({ InclusiveStartTime: '2000-01-01T00:00:00Z', ExclusiveEndTime: '2000-01-02T00:00:00Z' }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'ExclusiveEndTime' } },
+    { title: 'a reserved tag key', op: 'StreamJournalToKinesis', params: start({ Tags: { 'aws:owner': 'x' } }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'Tags' } },
+    { title: 'a StreamId of 21 characters', op: 'DescribeJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound.slice(1) }, code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'StreamId' }, clientValidated: true },
+    { title: 'a stream that does not exist', op: 'DescribeJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'JOURNAL_KINESIS_STREAM', ResourceName: notFound } },
+    { title: 'canceling a stream that does not exist', op: 'CancelJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'JOURNAL_KINESIS_STREAM' } },
+    { title: 'the streams of a ledger that does not exist', op: 'ListJournalKinesisStreamsForLedger', params: { LedgerName: 'nope' }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'LEDGER' } },
+    { title: 'a forged NextToken', op: 'ListJournalKinesisStreamsForLedger', params: { LedgerName: 'errors', NextToken: 'Zm9yZ2VkLXRva2VuLXRoYXQtaXMtbG9uZw==' }, code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'NextToken' } },
+    { title: 'MaxResults 0', op: 'ListJournalKinesisStreamsForLedger', params: { LedgerName: 'errors', MaxResults: 0 }, code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'MaxResults' }, clientValidated: true },
+  ];
+}
+
+function sdkInput(params: Record<string, unknown>): any {
+  const out: Record<string, unknown> = { ...params };
+  for (const k of ['InclusiveStartTime', 'ExclusiveEndTime']) if (typeof out[k] === 'string') out[k] = new Date(out[k] as string);
+  return out;
+}
+
+describe('journal stream errors through the SDK, awscli and boto3', () => {
+  let kinesis: TestKinesis;
+  let server: TestServer;
+  let bare: TestServer;
+  let qldb: QLDBClient;
+
+  before(async () => {
+    kinesis = await startKinesis();
+    [server, bare] = await Promise.all([
+      startServer(['--kinesis-endpoint', kinesis.endpoint, '--kinesis-access-key-id', 'kinesalite', '--kinesis-secret-access-key', 'kinesalite']),
+      startServer(['--ledger-state-delay', '2s']),
+    ]);
+    qldb = qldbClient(server);
+    await createLedger(server.endpoint, 'errors');
+  });
+
+  after(async () => {
+    qldb?.destroy();
+    await Promise.all([server?.dispose(), bare?.dispose()]);
+    await kinesis?.close();
+  });
+
+  for (const c of cases()) {
+    it(`${c.op}: ${c.title} → ${c.code}`, async () => {
+      await rejectsWith(qldb.send(new (COMMANDS[c.op] as any)(sdkInput(c.params))), c.code, c.status, c.fields ?? {}, c.message);
+      const cli = await aws(server.endpoint, ['qldb', kebab(c.op), '--cli-input-json', JSON.stringify(c.params)]);
+      if (c.clientValidated) {
+        assert.equal(cli.code, 252, cli.stderr);
+        assert.match(cli.stderr, /Parameter validation failed/);
+        await assert.rejects(boto({ endpoint: server.endpoint, ...testCredentials, op: snake(c.op), params: c.params }), /Parameter validation failed|ParamValidationError/);
+        return;
+      }
+      assert.equal(cli.errorCode, c.code, cli.stderr);
+      assert.equal(cli.code, 254);
+      const py = await boto({ endpoint: server.endpoint, ...testCredentials, op: snake(c.op), params: c.params });
+      assert.equal(py.ok, false);
+      assert.equal(py.code, c.code, py.message);
+      assert.equal(py.status, c.status);
+      if (c.message) assert.match(py.message!, c.message);
+    });
+  }
+
+  it('a ledger still CREATING → ResourcePreconditionNotMetException; a server without --kinesis-endpoint → InvalidParameterException naming the setting', async () => {
+    const bareQldb = qldbClient(bare);
+    await createLedger(bare.endpoint, 'errors');
+    const params = start();
+    await rejectsWith(bareQldb.send(new StreamJournalToKinesisCommand(sdkInput(params))), 'ResourcePreconditionNotMetException', 412, { ResourceType: 'LEDGER' });
+    assert.equal((await aws(bare.endpoint, ['qldb', 'stream-journal-to-kinesis', '--cli-input-json', JSON.stringify(params)])).errorCode, 'ResourcePreconditionNotMetException');
+    await new Promise((r) => setTimeout(r, 2_200));
+    await rejectsWith(bareQldb.send(new StreamJournalToKinesisCommand(sdkInput(params))), 'InvalidParameterException', 400, { ParameterName: 'KinesisConfiguration' }, /--kinesis-endpoint/);
+    const cli = await aws(bare.endpoint, ['qldb', 'stream-journal-to-kinesis', '--cli-input-json', JSON.stringify(params)]);
+    assert.equal(cli.errorCode, 'InvalidParameterException');
+    assert.match(cli.stderr, /--kinesis-endpoint/);
+    const py = await boto({ endpoint: bare.endpoint, ...testCredentials, op: 'stream_journal_to_kinesis', params });
+    assert.equal(py.code, 'InvalidParameterException');
+    // nothing was created: no stream is listed
+    assert.deepEqual((await bareQldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'errors' }))).Streams, []);
+    bareQldb.destroy();
+  });
+
+  it('awscli and boto3 start, describe, list and cancel a stream with the shapes QLDB answered', async () => {
+    await kinesis.createStream('errors');
+    const cli = await aws(server.endpoint, [
+      'qldb', 'stream-journal-to-kinesis',
+      '--ledger-name', 'errors',
+      '--stream-name', 'from-cli',
+      '--role-arn', ROLE,
+      '--inclusive-start-time', hourAgo(),
+      '--kinesis-configuration', `StreamArn=${KINESIS},AggregationEnabled=false`,
+      '--tags', 'team=audit',
+    ]);
+    assert.equal(cli.code, 0, cli.stderr);
+    const id = cli.json.StreamId as string;
+    assert.match(id, /^[A-Za-z0-9]{22}$/);
+    const described = await aws(server.endpoint, ['qldb', 'describe-journal-kinesis-stream', '--ledger-name', 'errors', '--stream-id', id]);
+    const s = described.json.Stream;
+    assert.deepEqual(Object.keys(s).sort(), ['Arn', 'CreationTime', 'InclusiveStartTime', 'KinesisConfiguration', 'LedgerName', 'RoleArn', 'Status', 'StreamId', 'StreamName']);
+    assert.equal(s.Status, 'ACTIVE');
+    assert.deepEqual(s.KinesisConfiguration, { StreamArn: KINESIS, AggregationEnabled: false });
+    assert.equal(s.StreamName, 'from-cli');
+    const tags = await aws(server.endpoint, ['qldb', 'list-tags-for-resource', '--resource-arn', s.Arn]);
+    assert.deepEqual(tags.json, { Tags: { team: 'audit' } });
+
+    const py = await boto({
+      endpoint: server.endpoint,
+      ...testCredentials,
+      op: 'stream_journal_to_kinesis',
+      params: start({ StreamName: 'from-boto', ExclusiveEndTime: new Date(Date.now() + 60_000).toISOString() }),
+    });
+    assert.equal(py.ok, true, py.message);
+    const pyId = py.result.StreamId as string;
+    const listed = await boto({ endpoint: server.endpoint, ...testCredentials, op: 'list_journal_kinesis_streams_for_ledger', params: { LedgerName: 'errors' } });
+    assert.deepEqual(listed.result.Streams.map((x: any) => [x.StreamId, x.StreamName]), [[id, 'from-cli'], [pyId, 'from-boto']]);
+    assert.equal(listed.result.Streams[1].KinesisConfiguration.AggregationEnabled, true);
+    assert.ok(listed.result.Streams[1].ExclusiveEndTime);
+
+    const canceled = await aws(server.endpoint, ['qldb', 'cancel-journal-kinesis-stream', '--ledger-name', 'errors', '--stream-id', id]);
+    assert.deepEqual(canceled.json, { StreamId: id });
+    const pyCancel = await boto({ endpoint: server.endpoint, ...testCredentials, op: 'cancel_journal_kinesis_stream', params: { LedgerName: 'errors', StreamId: pyId } });
+    assert.deepEqual(pyCancel.result, { StreamId: pyId });
+    const again = await boto({ endpoint: server.endpoint, ...testCredentials, op: 'cancel_journal_kinesis_stream', params: { LedgerName: 'errors', StreamId: pyId } });
+    assert.equal(again.code, 'ResourcePreconditionNotMetException');
+    assert.equal(again.status, 412);
+    const after = await boto({ endpoint: server.endpoint, ...testCredentials, op: 'describe_journal_kinesis_stream', params: { LedgerName: 'errors', StreamId: pyId } });
+    assert.equal(after.result.Stream.Status, 'CANCELED');
+  });
+});
