@@ -12,6 +12,7 @@ import { createAuthenticator, type Authenticator } from './server/auth';
 import { createLogger, silentLogger, type Logger } from './server/log';
 import { TxnService } from './txn/service';
 import { ExportService, sinkFor } from './exports/service';
+import { ImportService } from './imports/service';
 import { StreamService } from './streams/service';
 import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
 import { Metrics } from './server/metrics';
@@ -47,6 +48,8 @@ export class App {
   readonly txn: TxnService;
   /** Journal exports to S3: durable jobs, resumed at start-up. */
   readonly exports: ExportService;
+  /** Journal imports from S3 (openqldb extension): durable jobs, resumed at start-up. */
+  readonly imports: ImportService;
   /** Journal streams to Kinesis: durable jobs, run while a Kinesis endpoint is configured. */
   readonly streams: StreamService;
   /** Signs pagination tokens; random per store and kept across restarts. */
@@ -115,6 +118,15 @@ export class App {
     // first in line: a refused deletion must not have ended the ledger's sessions already
     this.ledgers.hooks.beforeDelete.unshift((ledger) => this.exports.refuseDeleteWhileExporting(ledger));
     this.onClose(() => this.exports.close());
+    // read through a sink of its own: closing either service closes its sink
+    this.imports = new ImportService(this.store, this.ledgers, sinkFor(config), config, this.log, {
+      nodeId: this.nodeId,
+      leaseMs: config.exportLeaseMs,
+      renewMs: Math.max(1, Math.floor(config.exportLeaseMs / 3)),
+      pollMs: Math.max(1, Math.min(5_000, Math.floor(config.exportLeaseMs / 2))),
+      soleNode: this.store.soleWriter,
+    });
+    this.onClose(() => this.imports.close());
     this.streams = new StreamService(this.store, this.ledgers, config, this.log);
     this.ledgers.hooks.beforeDelete.unshift((ledger) => this.streams.refuseDeleteWhileStreaming(ledger));
     this.tags.streams = (caller, ledgerName, streamId) => this.streams.taggable(caller, ledgerName, streamId);
@@ -132,6 +144,7 @@ export class App {
       this.exports.onObjectWritten((bytes) => metrics.exportedObject(bytes));
     }
     this.exports.start();
+    this.imports.start();
     this.streams.start({ nodeId: this.nodeId, soleNode: this.store.soleWriter });
   }
 

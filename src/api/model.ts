@@ -54,6 +54,8 @@ const nextToken: Member = {
 };
 const ionText: Shape = { type: 'structure', members: { IonText: { shape: { type: 'string', min: 1, max: 1048576 } } } };
 const uriLedger = (label: string): Member => ({ shape: ledgerName, required: true, location: 'uri', locationName: label });
+const s3Bucket: Member = { shape: { type: 'string', min: 3, max: 255, pattern: '^[A-Za-z-0-9-_.]+$' }, required: true };
+const s3Prefix: Member = { shape: { type: 'string', min: 0, max: 128 }, required: true };
 const uriArn: Member = { shape: arn, required: true, location: 'uri', locationName: 'resourceArn' };
 
 export const OPERATIONS: OperationModel[] = [
@@ -113,8 +115,8 @@ export const OPERATIONS: OperationModel[] = [
         shape: {
           type: 'structure',
           members: {
-            Bucket: { shape: { type: 'string', min: 3, max: 255, pattern: '^[A-Za-z-0-9-_.]+$' }, required: true },
-            Prefix: { shape: { type: 'string', min: 0, max: 128 }, required: true },
+            Bucket: s3Bucket,
+            Prefix: s3Prefix,
             EncryptionConfiguration: {
               required: true,
               shape: {
@@ -201,4 +203,37 @@ export const OPERATIONS: OperationModel[] = [
     path: '/ledgers/{name}/journal-kinesis-streams/{streamId}',
     input: { LedgerName: uriLedger('name'), StreamId: { shape: uniqueId, required: true, location: 'uri', locationName: 'streamId' } },
   },
+  // openqldb extensions (README): journal imports, the mirror image of ExportJournalToS3
+  {
+    name: 'ImportJournalFromS3',
+    method: 'POST',
+    path: '/journal-s3-imports',
+    input: {
+      Name: { shape: ledgerName, required: true },
+      S3ImportConfiguration: {
+        required: true,
+        shape: {
+          type: 'structure',
+          members: {
+            Bucket: s3Bucket,
+            Prefix: s3Prefix,
+            ExportIds: { shape: { type: 'list', min: 1, max: 100, member: uniqueId } },
+          },
+        },
+      },
+      Digest: { shape: { type: 'blob', min: 32, max: 32 } },
+      DigestTipAddress: { shape: ionText },
+      PermissionsMode: { shape: permissionsMode, required: true },
+      DeletionProtection: { shape: { type: 'boolean' } },
+      KmsKey: { shape: kmsKey },
+      Tags: { shape: tags },
+    },
+  },
+  {
+    name: 'DescribeJournalS3Import',
+    method: 'GET',
+    path: '/journal-s3-imports/{importId}',
+    input: { ImportId: { shape: uniqueId, required: true, location: 'uri', locationName: 'importId' } },
+  },
+  { name: 'ListJournalS3Imports', method: 'GET', path: '/journal-s3-imports', input: { MaxResults: maxResults, NextToken: nextToken } },
 ];

@@ -7,12 +7,8 @@
  * some export failed (its first broken block is named); 2 nothing could be verified (usage, no
  * completed manifest, only JSON exports, unreadable store).
  */
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import type * as S3 from '@aws-sdk/client-s3';
-import { loadAll } from 'ion-js';
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
 import {
   ExportVerifier,
   OBJECT_NAME,
@@ -22,7 +18,11 @@ import {
   type ExportRange,
   type ObjectSummary,
 } from '../journal/exportVerifier';
-import type { VerifyJob } from './verifyWorker';
+import { VerifyPool } from '../exports/verifyPool';
+import { LocalSink } from '../exports/sinks/localSink';
+import { COMPLETED_MANIFEST, ManifestError, decodeCompletedManifest, decodeStartedManifest } from '../exports/manifests';
+import { SinkError, type Sink } from '../exports/sinks/sink';
+import type * as S3SinkModule from '../exports/sinks/s3Sink';
 
 export const VERIFY_USAGE = `Usage: openqldb verify --bucket <bucket> [--prefix <prefix>] (--dir <root> | --s3-endpoint <url>) [options]
 
@@ -66,101 +66,49 @@ interface ObjectStore {
 
 class UsageError extends Error {}
 
-/** A key must stay inside its bucket directory, as the export sink itself requires. */
-function safeKey(key: string): string {
-  if (!key || key.includes('\\') || key.includes('\0') || key.startsWith('/') || key.split('/').some((s) => s === '..' || s === '.')) {
-    throw new UsageError(`refusing object key ${JSON.stringify(key)}: it would leave the bucket directory`);
-  }
-  return key;
-}
-
-function localStore(root: string, bucket: string): ObjectStore {
-  const base = join(root, safeKey(bucket));
-  if (!existsSync(base)) throw new UsageError(`no bucket directory ${base}`);
-  return {
-    async list(prefix) {
-      const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
-      const start = prefix.slice(dir.length);
-      const path = dir ? join(base, safeKey(dir)) : base;
-      if (!existsSync(path)) return [];
-      return readdirSync(path, { withFileTypes: true })
-        .filter((e) => e.isFile() && e.name.startsWith(start) && !e.name.startsWith('.'))
-        .map((e) => dir + e.name);
-    },
-    async listTree(prefix) {
-      const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
-      const start = prefix.slice(dir.length);
-      const path = dir ? join(base, safeKey(dir)) : base;
-      const keys: string[] = [];
-      const walk = (rel: string) => {
-        for (const e of readdirSync(join(path, rel), { withFileTypes: true })) {
-          if (e.name.startsWith('.') || (!rel && !e.name.startsWith(start))) continue;
-          if (e.isDirectory()) walk(`${rel}${e.name}/`);
-          else if (e.isFile()) keys.push(`${dir}${rel}${e.name}`);
-        }
-      };
-      if (existsSync(path)) walk('');
-      return keys;
-    },
-    async get(key) {
-      return readFileSync(join(base, safeKey(key)));
-    },
-    async exists(key) {
-      return existsSync(join(base, safeKey(key)));
-    },
+/**
+ * The export as the sink that wrote it reads it back (the local directory or the S3 API), the
+ * same reading a journal import does.
+ */
+function sinkStore(sink: Sink, bucket: string): ObjectStore {
+  const under = async (prefix: string) => {
+    try {
+      return await sink.list(bucket, prefix);
+    } catch (e) {
+      if (e instanceof SinkError && (e.code === 'NoSuchBucket' || e.code === 'InvalidBucketName')) throw new UsageError(`no bucket ${bucket}: ${e.message}`);
+      if (e instanceof SinkError && e.code === 'InvalidObjectKey') throw new UsageError(`refusing prefix ${JSON.stringify(prefix)}: it would leave the bucket directory`);
+      throw e;
+    }
   };
-}
-
-function s3Store(endpoint: string, bucket: string, region: string, accessKeyId?: string, secretAccessKey?: string): ObjectStore {
-  // loaded only for S3: the SDK costs a few hundred ms of start-up that a local verify skips
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
-  const { GetObjectCommand, ListObjectsV2Command, S3Client } = require('@aws-sdk/client-s3') as typeof S3;
-  const client = new S3Client({
-    endpoint,
-    region,
-    forcePathStyle: true,
-    credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : undefined,
-    // checksums only when required: several S3-compatible stores mishandle the newer default
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
   return {
     async list(prefix) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, Delimiter: '/', ContinuationToken: token }));
-        for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
-        token = r.IsTruncated ? r.NextContinuationToken : undefined;
-      } while (token);
-      return keys;
+      const dir = prefix.slice(0, prefix.lastIndexOf('/') + 1);
+      return (await under(prefix)).filter((k) => !k.slice(dir.length).includes('/'));
     },
-    // no Delimiter: walking CommonPrefixes level by level would cost a request per directory,
-    // and s3rver (3.7) drops the prefixes of keys two or more levels down
-    async listTree(prefix) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const r = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
-        for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
-        token = r.IsTruncated ? r.NextContinuationToken : undefined;
-      } while (token);
-      return keys;
-    },
+    listTree: under,
     async get(key) {
-      const r = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      if (!r.Body) throw new Error(`empty body for ${key}`);
-      return r.Body.transformToByteArray();
-    },
-    async exists(key) {
       try {
-        await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, Range: 'bytes=0-0' }));
-        return true;
-      } catch {
-        return false;
+        return await sink.get(bucket, key);
+      } catch (e) {
+        if (e instanceof SinkError && e.code === 'InvalidObjectKey') throw new UsageError(`refusing object key ${JSON.stringify(key)}: it would leave the bucket directory`);
+        throw e;
       }
     },
+    async exists(key) {
+      return this.get(key).then(
+        () => true,
+        () => false,
+      );
+    },
   };
+}
+
+function openSink(args: Args): Sink {
+  if (args.dir) return new LocalSink(args.dir);
+  // loaded only for S3: the SDK costs a few hundred ms of start-up that a local verify skips
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const { S3Sink } = require('../exports/sinks/s3Sink') as typeof S3SinkModule;
+  return new S3Sink({ endpoint: args.s3Endpoint!, region: args.region, forcePathStyle: true, accessKeyId: args.accessKeyId, secretAccessKey: args.secretAccessKey });
 }
 
 interface Args {
@@ -217,24 +165,6 @@ function parseArgs(argv: string[]): Args | 'help' {
   };
 }
 
-const COMPLETED = /^([0-9A-Za-z]{22})\.([0-9A-Za-z]{22})\.completed\.manifest$/;
-
-function manifestKeys(bytes: Uint8Array, key: string): string[] {
-  let values;
-  try {
-    values = loadAll(bytes);
-  } catch (e) {
-    throw new UsageError(`${key}: not a readable manifest: ${(e as Error).message}`);
-  }
-  const keys = values.length === 1 ? values[0].get('keys') : null;
-  if (!keys || keys.getType().name !== 'list') throw new UsageError(`${key}: a completed manifest holds {keys: [...]}`);
-  return keys.elements().map((k) => {
-    const s = k.stringValue();
-    if (s === null) throw new UsageError(`${key}: a key is not a string`);
-    return s;
-  });
-}
-
 type Started = { range: ExportRange; json: boolean } | { problem: string };
 
 /** The started manifest gives the time range the completeness check needs, and the format. */
@@ -245,26 +175,22 @@ async function readStarted(store: ObjectStore, key: string): Promise<Started> {
   } catch (e) {
     return { problem: `cannot be read: ${(e as Error).message}` };
   }
-  let values;
   try {
-    values = loadAll(bytes);
+    const { start, end, json } = decodeStartedManifest(bytes);
+    return { range: { start, end }, json };
   } catch (e) {
-    return { problem: `not a readable manifest: ${(e as Error).message}` };
+    if (e instanceof ManifestError) return { problem: e.message };
+    throw e;
   }
-  const m = values.length === 1 && values[0].getType().name === 'struct' ? values[0] : null;
-  if (!m) return { problem: 'not a struct' };
-  // a JSON export's manifest is one JSON object, whose times are strings
-  const time = (name: string): number => {
-    const v = m.get(name);
-    const type = v?.getType().name;
-    if (type === 'timestamp') return v!.timestampValue()!.getDate().getTime();
-    if (type === 'string') return Date.parse(v!.stringValue()!);
-    return NaN;
-  };
-  const start = time('inclusiveStartTime');
-  const end = time('exclusiveEndTime');
-  if (!Number.isFinite(start) || !Number.isFinite(end)) return { problem: 'holds no inclusiveStartTime and exclusiveEndTime timestamps' };
-  return { range: { start, end }, json: m.get('outputFormat')?.stringValue() === 'JSON' };
+}
+
+function manifestKeys(bytes: Uint8Array, key: string): string[] {
+  try {
+    return decodeCompletedManifest(bytes);
+  } catch (e) {
+    if (e instanceof ManifestError) throw new UsageError(`${key}: ${e.message}`);
+    throw e;
+  }
 }
 
 export async function runVerify(argv: string[], io: VerifyIo = defaultIo): Promise<number> {
@@ -281,10 +207,12 @@ export async function runVerify(argv: string[], io: VerifyIo = defaultIo): Promi
     return 0;
   }
   try {
-    const store = args.dir
-      ? localStore(args.dir, args.bucket)
-      : s3Store(args.s3Endpoint!, args.bucket, args.region, args.accessKeyId, args.secretAccessKey);
-    return await verifyExports(store, args, io);
+    const sink = openSink(args);
+    try {
+      return await verifyExports(sinkStore(sink, args.bucket), args, io);
+    } finally {
+      sink.close();
+    }
   } catch (e) {
     if (e instanceof UsageError) {
       io.err(`openqldb verify: ${e.message}\n`);
@@ -297,7 +225,8 @@ export async function runVerify(argv: string[], io: VerifyIo = defaultIo): Promi
 
 async function verifyExports(store: ObjectStore, args: Args, io: VerifyIo): Promise<number> {
   const manifests = (await store.list(args.prefix))
-    .map((key) => ({ key, m: COMPLETED.exec(key.slice(args.prefix.length)) }))
+    
+    .map((key) => ({ key, m: COMPLETED_MANIFEST.exec(key.slice(args.prefix.length)) }))
     .filter((x) => x.m && (!args.exportId || x.m[1] === args.exportId))
     .map((x) => ({ key: x.key, exportId: x.m![1], strandId: x.m![2] }))
     .sort((a, b) => (a.key < b.key ? -1 : 1));
@@ -340,62 +269,6 @@ async function verifyExports(store: ObjectStore, args: Args, io: VerifyIo): Prom
   return 0;
 }
 
-/** Verifies objects on worker threads; results come back in submission order. */
-class WorkerPool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly waiting: { job: VerifyJob; resolve: (s: ObjectSummary) => void; reject: (e: Error) => void }[] = [];
-  private readonly running = new Map<number, { resolve: (s: ObjectSummary) => void; reject: (e: Error) => void }>();
-  private nextId = 0;
-
-  constructor(size: number) {
-    for (let i = 0; i < size; i++) {
-      const w = new Worker(join(__dirname, 'verifyWorker.js'));
-      w.on('message', (m: { id: number; summary?: ObjectSummary; error?: string }) => {
-        const r = this.running.get(m.id)!;
-        this.running.delete(m.id);
-        if (m.summary) r.resolve(revive(m.summary));
-        else r.reject(new Error(m.error));
-        this.dispatch(w);
-      });
-      w.on('error', (e) => {
-        for (const r of this.running.values()) r.reject(e);
-        this.running.clear();
-      });
-      this.workers.push(w);
-      this.idle.push(w);
-    }
-  }
-
-  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number, range: ExportRange | undefined): Promise<ObjectSummary> {
-    return new Promise((resolve, reject) => {
-      this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject });
-      const w = this.idle.pop();
-      if (w) this.dispatch(w);
-    });
-  }
-
-  private dispatch(w: Worker): void {
-    const next = this.waiting.shift();
-    if (!next) {
-      this.idle.push(w);
-      return;
-    }
-    this.running.set(next.job.id, next);
-    w.postMessage(next.job);
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-  }
-}
-
-/** Buffers cross the thread boundary as plain Uint8Arrays. */
-function revive(s: ObjectSummary): ObjectSummary {
-  const buf = (u?: Uint8Array) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
-  return { ...s, firstPreviousHash: buf(s.firstPreviousHash), lastBlockHash: buf(s.lastBlockHash), blockHashes: s.blockHashes.map((h) => buf(h)!) };
-}
-
 async function verifyOne(
   store: ObjectStore,
   manifest: { key: string; exportId: string; strandId: string },
@@ -413,7 +286,7 @@ async function verifyOne(
   const started = Date.now();
   let lastProgress = started;
   const threads = Math.min(args.threads, keys.length);
-  const pool = threads > 1 ? new WorkerPool(threads) : undefined;
+  const pool = threads > 1 ? new VerifyPool(threads) : undefined;
   // objects in flight: fetched and being verified, linked strictly in manifest order
   const window = Math.max(2, threads * 2);
   const inFlight: { key: string; summary: Promise<ObjectSummary> }[] = [];

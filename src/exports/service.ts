@@ -400,7 +400,8 @@ export function pageKey(job: ExportJob): string {
   return `${job.createdMs}.${job.exportId}`;
 }
 
-function parseKey(key: string): { ms: number; id: string } {
+/** The (createdMs, id) a page key names; '' = before the first. */
+export function parseKey(key: string): { ms: number; id: string } {
   if (!key) return { ms: -1, id: '' };
   const dot = key.indexOf('.');
   return { ms: Number(key.slice(0, dot)), id: key.slice(dot + 1) };

@@ -210,12 +210,12 @@ export function findOmittedBlock(
   return found;
 }
 
-function sequenceMessage(where: string, last: number): string {
+export function sequenceMessage(where: string, last: number): string {
   return `${where}: expected sequenceNo ${last + 1} after ${last} — a block or an object is missing, repeated or out of order`;
 }
 
 /** QLDB stamps blocks in commit order: a later block stamped earlier was moved in time. */
-function timestampOrderFailure(key: string, where: string, sequenceNo: number, t: number, previous: number): ExportFailure | undefined {
+export function timestampOrderFailure(key: string, where: string, sequenceNo: number, t: number, previous: number): ExportFailure | undefined {
   if (t >= previous) return undefined;
   return {
     key,

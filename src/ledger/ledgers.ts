@@ -199,7 +199,11 @@ export class LedgerService {
     return out;
   }
 
-  async create(caller: Caller, req: CreateLedgerRequest): Promise<Ledger> {
+  /**
+   * With `importing`, the ledger stays CREATING until `activate` (a journal import fills it
+   * meanwhile, block 0 included), and no `created` hook runs: its journal comes from the import.
+   */
+  async create(caller: Caller, req: CreateLedgerRequest, options: { importing?: boolean } = {}): Promise<Ledger> {
     this.settle();
     const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
@@ -210,13 +214,13 @@ export class LedgerService {
       throw limitExceeded('LEDGER', `Exceeded the limit of ${this.config.maxLedgers} ledgers per account and region`);
     }
     const now = this.now();
-    const delay = this.config.ledgerStateDelayMs;
+    const delay = options.importing ? 0 : this.config.ledgerStateDelayMs;
     const row: LedgerRow = {
       ledgerId: newId(),
       accountId: caller.accountId,
       region: caller.region,
       name: req.name,
-      state: delay > 0 ? 'CREATING' : 'ACTIVE',
+      state: delay > 0 || options.importing ? 'CREATING' : 'ACTIVE',
       stateUntil: delay > 0 ? now + delay : null,
       createdMs: now,
       permissionsMode: req.permissionsMode,
@@ -236,8 +240,30 @@ export class LedgerService {
     }
     this.remember(ledger);
     this.noteDue(row.stateUntil);
-    for (const hook of this.hooks.created) await hook(ledger);
+    if (!options.importing) for (const hook of this.hooks.created) await hook(ledger);
     return ledger;
+  }
+
+  /**
+   * An imported ledger is complete: CREATING → ACTIVE, created when its journal began (block 0's
+   * timestamp), so that an export of its whole journal can start there.
+   */
+  async activate(ledgerId: string, createdMs: number): Promise<void> {
+    const row = this.byId.get(ledgerId) ?? this.view((await this.store.get(ledgerId))!);
+    if (row.state !== 'CREATING') return;
+    await this.save({ ...row, state: 'ACTIVE', stateUntil: null, createdMs });
+  }
+
+  /**
+   * An import failed: its CREATING ledger goes at once and the name is free again. The caller
+   * has removed the ledger's journal and documents already.
+   */
+  async discard(ledgerId: string): Promise<void> {
+    const row = this.byId.get(ledgerId) ?? (await this.store.get(ledgerId));
+    if (!row) return;
+    const ledger = this.view(row);
+    await this.store.remove(ledgerId, ledger.arn);
+    this.forget(ledger);
   }
 
   update(caller: Caller, name: string, changes: { deletionProtection?: boolean; kmsKey?: string }): Promise<Ledger> {

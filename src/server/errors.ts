@@ -15,7 +15,7 @@ export class ServiceError extends Error {
   }
 }
 
-export type ResourceType = 'LEDGER' | 'JOURNAL_S3_EXPORT' | 'JOURNAL_KINESIS_STREAM' | 'TAG' | 'RESOURCE';
+export type ResourceType = 'LEDGER' | 'JOURNAL_S3_EXPORT' | 'JOURNAL_S3_IMPORT' | 'JOURNAL_KINESIS_STREAM' | 'TAG' | 'RESOURCE';
 
 // ---- control plane (restJson1) ----
 export const invalidParameter = (message: string, parameterName?: string) =>

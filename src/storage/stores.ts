@@ -26,7 +26,10 @@ export interface AsyncLedgerStore {
   all(): Promise<LedgerRow[]>;
   /** The ledger, when it is not gone (another node may have created, changed or removed it). */
   get(ledgerId: string): Promise<LedgerRow | undefined>;
-  /** Replaces the mutable columns (state, stateUntil, permissionsMode, deletionProtection). */
+  /**
+   * Replaces the mutable columns (state, stateUntil, permissionsMode, deletionProtection, kmsKey,
+   * createdMs: an imported ledger takes its journal's creation time when it turns ACTIVE).
+   */
   update(row: LedgerRow): Promise<void>;
   /** Removes the ledger row and every tag of `arn` (one atomic write). */
   remove(ledgerId: string, arn: string): Promise<void>;

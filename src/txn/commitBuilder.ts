@@ -16,7 +16,7 @@ import type * as IonHash from '../journal/ionHash';
 import { lazy } from '../lazy';
 import { badRequest, occConflict } from '../server/errors';
 import type { CatalogWrite, CommitNeeds, CommitReads, CommitWrites, CurrentDoc } from '../storage/stores';
-import { applyOp } from './catalog';
+import { applyOp, type Catalog, type CatalogOp } from './catalog';
 import type * as TxnIon from './ion';
 import { decodeFootprint, encodeFootprint, keyId, type CommitRecord, type LedgerState } from './ledgerState';
 import type { Transaction } from './transaction';
@@ -74,7 +74,7 @@ export function catchUp(st: LedgerState, reads: Pick<CommitReads, 'tip' | 'since
 }
 
 /** What the earlier transactions of a batch wrote, seen by the later ones. */
-class BatchOverlay {
+export class BatchOverlay {
   readonly documents = new Map<string, CurrentDoc>();
   readonly blocks: Map<number, Buffer>;
   readonly revisionIons = new Map<string, Buffer>();
@@ -184,8 +184,51 @@ function buildOne(
     revisions,
     ...(txn.redactions.length ? { redactionInfo: { revisions: txn.redactions } } : {}),
   });
+  const built = commitWritesOf(overlay, {
+    ledgerId,
+    block: { sequenceNo: seq, blockHash: block.blockHash, timestampMs: now, transactionId: txn.transactionId, ion: ionBuffer(block.ion) },
+    catalog: st.catalog,
+    ops: txn.ops,
+    written: written.map((w, i) => ({ ...w, revisionIon: ionBuffer(block.revisions[i].ion) })),
+    redactions: txn.redactions,
+    record,
+  });
+  st.tipSeq = seq;
+  st.tipHash = block.blockHash;
+  st.tipTime = now;
+  st.catalog = catalog;
+  st.record(record);
+
+  return { writes: built, outcome: { sequenceNo: seq, blockHash: block.blockHash, documentsWritten: written.length } };
+}
+
+/** One commit whose block exists already (built by buildOne, or imported from a journal export). */
+export interface CommitToWrite {
+  ledgerId: string;
+  block: CommitWrites['block'];
+  /** the committed catalog before this commit's catalog changes */
+  catalog: Catalog;
+  ops: readonly CatalogOp[];
+  /** the block's revisions, in block order, with the current row each replaces */
+  written: readonly { docId: string; tableId: string; version: number; cur: CurrentDoc | undefined; data: Buffer | null; revisionIon: Buffer }[];
+  redactions: readonly { blockAddress: { sequenceNo: number }; documentId: string; version: number }[];
+  /** the commit's OCC footprint, filled in here with what it writes */
+  record: CommitRecord;
+}
+
+/**
+ * Everything a commit writes besides validation: the digest-tree nodes its block completes,
+ * catalog rows (index builds over the live documents), documents and revisions, index entries,
+ * redactions; and the batch's overlay moves on past it. Shared by the commit path and journal
+ * imports, so that an imported ledger's rows are exactly those its commits would have written.
+ */
+export function commitWritesOf(overlay: BatchOverlay, c: CommitToWrite): CommitWrites {
+  const { ledgerId, record } = c;
+  const seq = c.block.sequenceNo;
+  const catalog = c.ops.reduce(applyOp, c.catalog);
+  const written = c.written;
   const nodes = overlay.nodes;
-  const completed = digestTree().nodesCompletedBy(seq, block.blockHash, {
+  const completed = digestTree().nodesCompletedBy(seq, c.block.blockHash, {
     node(level, index) {
       const h = nodes.get(`${level}:${index}`);
       if (!h) throw new Error(`journal digest tree: node (${level}, ${index}) of ledger ${ledgerId} missing from the frontier`);
@@ -196,8 +239,8 @@ function buildOne(
   // catalog changes first, so index builds see the committed documents before this
   // transaction's writes (which then maintain the new index like any other)
   const catalogWrites: CatalogWrite[] = [];
-  let working = st.catalog;
-  for (const op of txn.ops) {
+  let working = c.catalog;
+  for (const op of c.ops) {
     switch (op.kind) {
       case 'createTable':
         catalogWrites.push({ kind: 'insertTable', table: { tableId: op.table.tableId, name: op.table.name, status: 'ACTIVE', tags: op.table.tags } });
@@ -236,8 +279,7 @@ function buildOne(
   const indexEntries: CommitWrites['indexEntries'] = [];
   for (let i = 0; i < written.length; i++) {
     const w = written[i];
-    const rev = block.revisions[i];
-    const revisionIon = Buffer.from(rev.ion.buffer, rev.ion.byteOffset, rev.ion.byteLength);
+    const revisionIon = w.revisionIon;
     documentWrites.push({ docId: w.docId, tableId: w.tableId, version: w.version, data: w.data, revisionIon });
     record.docs.add(w.docId);
     record.tables.add(w.tableId);
@@ -263,7 +305,7 @@ function buildOne(
 
   const redactions: CommitWrites['redactions'] = [];
   const redactedBlocks = new Map<number, Buffer>();
-  for (const r of txn.redactions) {
+  for (const r of c.redactions) {
     const blockSeq = r.blockAddress.sequenceNo;
     const stored = redactedBlocks.get(blockSeq) ?? overlay.blocks.get(blockSeq);
     const inBlock = stored && blockModule().redactRevisionInBlock(stored, r.documentId, r.version);
@@ -282,7 +324,7 @@ function buildOne(
 
   // the transaction passed: only now does the batch's view (and the ledger's state) move on
   for (const n of completed) if (n.level > 0) nodes.set(`${n.level}:${n.index}`, n.hash);
-  nodes.set(`0:${seq}`, block.blockHash);
+  nodes.set(`0:${seq}`, c.block.blockHash);
   for (const [s, ion] of redactedBlocks) overlay.blocks.set(s, ion);
   for (const r of redactions) overlay.revisionIons.set(`${r.docId}:${r.version}`, r.revisionIon);
   for (const d of documentWrites) {
@@ -292,24 +334,16 @@ function buildOne(
     if (!t) overlay.tableWrites.set(d.tableId, (t = new Map()));
     t.set(d.docId, d.data);
   }
-  st.tipSeq = seq;
-  st.tipHash = block.blockHash;
-  st.tipTime = now;
-  st.catalog = catalog;
-  st.record(record);
 
   return {
-    writes: {
-      ledgerId,
-      block: { sequenceNo: seq, blockHash: block.blockHash, timestampMs: now, transactionId: txn.transactionId, ion: ionBuffer(block.ion) },
-      treeNodes: completed.filter((n) => n.level > 0),
-      catalog: catalogWrites,
-      documents: documentWrites,
-      indexEntries,
-      redactions,
-      footprint: encodeFootprint(record, now),
-    },
-    outcome: { sequenceNo: seq, blockHash: block.blockHash, documentsWritten: written.length },
+    ledgerId,
+    block: c.block,
+    treeNodes: completed.filter((n) => n.level > 0),
+    catalog: catalogWrites,
+    documents: documentWrites,
+    indexEntries,
+    redactions,
+    footprint: encodeFootprint(record, c.block.timestampMs),
   };
 }
 

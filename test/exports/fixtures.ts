@@ -75,6 +75,12 @@ export class GatedSink implements Sink {
     if (++this.puts > this.freeBefore && this.gate) await this.gate;
     return this.inner.put(b, k, body, o);
   }
+  get(b: string, k: string) {
+    return this.inner.get(b, k);
+  }
+  list(b: string, prefix: string) {
+    return this.inner.list(b, prefix);
+  }
   release() {
     this.gate = undefined;
     this.open();

@@ -252,6 +252,8 @@ function leaseTests(database: Database): void {
       kind: 'local',
       checkKey: (b, k) => s.checkKey(b, k),
       put: (b, k, body, o) => (k.endsWith('.manifest') ? new LocalSink(root).put(b, k, body, o) : s.put(b, k, body, o)),
+      get: (b, k) => s.get(b, k),
+      list: (b, prefix) => s.list(b, prefix),
       close() {},
     });
     const a = node(storeA, manifestsFree(sinkA), [books, films]);

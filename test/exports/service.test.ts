@@ -209,6 +209,12 @@ class FailingSink implements Sink {
   async put() {
     if (++this.calls > this.okPuts) throw this.error;
   }
+  async get(): Promise<Buffer> {
+    throw this.error;
+  }
+  async list(): Promise<string[]> {
+    throw this.error;
+  }
   close() {}
 }
 

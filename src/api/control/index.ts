@@ -36,4 +36,7 @@ export const controlHandlers: Record<string, Handler> = {
   GetDigest: onFirstCall(() => require('./getDigest')),
   GetBlock: onFirstCall(() => require('./getBlock')),
   GetRevision: onFirstCall(() => require('./getRevision')),
+  ImportJournalFromS3: onFirstCall(() => require('./importJournalFromS3')),
+  DescribeJournalS3Import: onFirstCall(() => require('./describeJournalS3Import')),
+  ListJournalS3Imports: onFirstCall(() => require('./listJournalS3Imports')),
 };

@@ -2,7 +2,7 @@
  * The local-directory sink: object `<bucket>/<key>` → file `<root>/<bucket>/<key>`.
  * For quick starts and tests; it records and encrypts nothing (the README says so).
  */
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, readdir, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { checkBucketName } from './bucketName';
 import { SinkError, type PutOptions, type Sink } from './sink';
@@ -74,6 +74,56 @@ export class LocalSink implements Sink {
       const transient = err.code === 'EAGAIN' || err.code === 'EBUSY' || err.code === 'EMFILE' || err.code === 'ENFILE';
       throw new SinkError(err.code === 'EACCES' || err.code === 'EPERM' ? 'AccessDenied' : 'InternalError', err.message, transient);
     }
+  }
+
+  async get(bucket: string, key: string): Promise<Buffer> {
+    const file = this.pathOf(bucket, key);
+    try {
+      return await readFile(file);
+    } catch (e) {
+      throw await this.readError(bucket, e as NodeJS.ErrnoException);
+    }
+  }
+
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    // the directory part of the prefix, checked like a key (nothing outside the bucket is listed)
+    const dir = prefix.includes('/') ? prefix.slice(0, prefix.lastIndexOf('/') + 1) : '';
+    const start = prefix.slice(dir.length);
+    const base = dirname(this.pathOf(bucket, `${dir}x`));
+    const keys: string[] = [];
+    const walk = async (rel: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(join(base, rel), { withFileTypes: true });
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return;
+        throw await this.readError(bucket, e as NodeJS.ErrnoException);
+      }
+      for (const e of entries) {
+        // dot files are the sink's own temporary names, never objects
+        if (e.name.startsWith('.') || (!rel && !e.name.startsWith(start))) continue;
+        if (e.isDirectory()) await walk(`${rel}${e.name}/`);
+        else if (e.isFile()) keys.push(`${dir}${rel}${e.name}`);
+      }
+    };
+    await this.requireBucket(bucket);
+    await walk('');
+    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  }
+
+  private async requireBucket(bucket: string): Promise<void> {
+    const dir = dirname(this.pathOf(bucket, 'x'));
+    const s = await stat(dir).catch(() => undefined);
+    if (!s?.isDirectory()) throw new SinkError('NoSuchBucket', 'The specified bucket does not exist', false);
+  }
+
+  private async readError(bucket: string, err: NodeJS.ErrnoException): Promise<SinkError> {
+    if (err.code === 'ENOENT' || err.code === 'ENOTDIR' || err.code === 'EISDIR') {
+      await this.requireBucket(bucket);
+      return new SinkError('NoSuchKey', 'The specified key does not exist.', false);
+    }
+    if (err.code === 'EACCES' || err.code === 'EPERM') return new SinkError('AccessDenied', err.message, false);
+    return new SinkError('InternalError', err.message, err.code === 'EMFILE' || err.code === 'ENFILE' || err.code === 'EAGAIN');
   }
 
   close(): void {}

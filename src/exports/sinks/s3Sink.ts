@@ -6,7 +6,7 @@
  * literally (clients.md). The SDK's own retries are off; putWithRetry owns the backoff so that
  * the job can log each retry and cancel after the last.
  */
-import { PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client, type PutObjectCommandInput } from '@aws-sdk/client-s3';
 import { checkBucketName } from './bucketName';
 import { SinkError, type PutOptions, type Sink } from './sink';
 
@@ -82,6 +82,34 @@ export class S3Sink implements Sink {
     } catch (e) {
       throw toSinkError(e);
     }
+  }
+
+  async get(bucket: string, key: string): Promise<Buffer> {
+    try {
+      const r = await this.client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!r.Body) return Buffer.alloc(0);
+      const bytes = await r.Body.transformToByteArray();
+      return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    } catch (e) {
+      throw toSinkError(e);
+    }
+  }
+
+  // no Delimiter: walking CommonPrefixes level by level would cost a request per directory,
+  // and s3rver (3.7) drops the prefixes of keys two or more levels down
+  async list(bucket: string, prefix: string): Promise<string[]> {
+    const keys: string[] = [];
+    let token: string | undefined;
+    try {
+      do {
+        const r = await this.client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of r.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = r.IsTruncated ? r.NextContinuationToken : undefined;
+      } while (token);
+    } catch (e) {
+      throw toSinkError(e);
+    }
+    return keys.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   }
 
   close(): void {

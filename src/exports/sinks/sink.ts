@@ -19,6 +19,13 @@ export interface Sink {
   /** Refuses (throws SinkError) a bucket or key this sink must not write, before anything is written. */
   checkKey(bucket: string, key: string): void;
   put(bucket: string, key: string, body: Buffer, options: PutOptions): Promise<void>;
+  /**
+   * The object's bytes (journal imports read exports back through the sink that wrote them).
+   * A missing object or bucket is SinkError `NoSuchKey` / `NoSuchBucket`.
+   */
+  get(bucket: string, key: string): Promise<Buffer>;
+  /** Every key that begins with `prefix`, at any depth, in ascending order. A missing bucket is SinkError `NoSuchBucket`. */
+  list(bucket: string, prefix: string): Promise<string[]>;
   close(): void;
 }
 

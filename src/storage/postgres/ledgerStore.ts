@@ -35,8 +35,8 @@ export class PgLedgerStore implements AsyncLedgerStore {
 
   async update(l: LedgerRow): Promise<void> {
     await this.db.pool.query(
-      q('UPDATE ledgers SET state = $2, state_until = $3, permissions_mode = $4, deletion_protection = $5, kms_key = $6 WHERE ledger_id = $1', [
-        l.ledgerId, l.state, l.stateUntil, l.permissionsMode, l.deletionProtection, l.kmsKey ?? null,
+      q('UPDATE ledgers SET state = $2, state_until = $3, permissions_mode = $4, deletion_protection = $5, kms_key = $6, created_ms = $7 WHERE ledger_id = $1', [
+        l.ledgerId, l.state, l.stateUntil, l.permissionsMode, l.deletionProtection, l.kmsKey ?? null, l.createdMs,
       ]),
     );
   }

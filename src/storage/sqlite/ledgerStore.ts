@@ -26,7 +26,7 @@ export class SqliteLedgerStore implements LedgerStore {
       all: db.prepare('SELECT * FROM ledgers'),
       get: db.prepare('SELECT * FROM ledgers WHERE ledger_id = ?'),
       update: db.prepare(`UPDATE ledgers SET state = @state, state_until = @state_until, permissions_mode = @permissions_mode,
-        deletion_protection = @deletion_protection, kms_key = @kms_key WHERE ledger_id = @ledger_id`),
+        deletion_protection = @deletion_protection, kms_key = @kms_key, created_ms = @created_ms WHERE ledger_id = @ledger_id`),
       remove: db.prepare('DELETE FROM ledgers WHERE ledger_id = ?'),
       tags: db.prepare('SELECT key, value FROM tags WHERE resource_arn = ? ORDER BY key'),
       putTag: db.prepare('INSERT INTO tags VALUES (?, ?, ?) ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value'),

@@ -1,6 +1,7 @@
 /**
- * A worker thread of `openqldb verify`: verifies whole data objects on its own core
- * (verifyObject is independent per object); the main thread links them in manifest order.
+ * A worker thread of `openqldb verify` and of journal imports (verifyPool.ts): verifies whole
+ * data objects on its own core (verifyObject is independent per object); the main thread links
+ * them in manifest order.
  */
 import { parentPort } from 'node:worker_threads';
 import { verifyObject, type ExportRange } from '../journal/exportVerifier';

@@ -1,0 +1,66 @@
+/**
+ * Verifies whole data objects of a journal export on worker threads (verifyObject is independent
+ * per object; exportVerifier.ts), so that `openqldb verify` and journal imports check blocks on
+ * every core. Results come back in submission order; the caller links them in manifest order.
+ */
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { ExportRange, ObjectSummary } from '../journal/exportVerifier';
+import type { VerifyJob } from './verifyWorker';
+
+/** Verifies objects on worker threads; results come back in submission order. */
+export class VerifyPool {
+  private readonly workers: Worker[] = [];
+  private readonly idle: Worker[] = [];
+  private readonly waiting: { job: VerifyJob; resolve: (s: ObjectSummary) => void; reject: (e: Error) => void }[] = [];
+  private readonly running = new Map<number, { resolve: (s: ObjectSummary) => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+
+  constructor(size: number) {
+    for (let i = 0; i < size; i++) {
+      const w = new Worker(join(__dirname, 'verifyWorker.js'));
+      w.on('message', (m: { id: number; summary?: ObjectSummary; error?: string }) => {
+        const r = this.running.get(m.id)!;
+        this.running.delete(m.id);
+        if (m.summary) r.resolve(revive(m.summary));
+        else r.reject(new Error(m.error));
+        this.dispatch(w);
+      });
+      w.on('error', (e) => {
+        for (const r of this.running.values()) r.reject(e);
+        this.running.clear();
+      });
+      this.workers.push(w);
+      this.idle.push(w);
+    }
+  }
+
+  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number, range: ExportRange | undefined): Promise<ObjectSummary> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject });
+      const w = this.idle.pop();
+      if (w) this.dispatch(w);
+    });
+  }
+
+  private dispatch(w: Worker): void {
+    const next = this.waiting.shift();
+    if (!next) {
+      this.idle.push(w);
+      return;
+    }
+    this.running.set(next.job.id, next);
+    w.postMessage(next.job);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
+
+/** Buffers cross the thread boundary as plain Uint8Arrays. */
+export function revive(s: ObjectSummary): ObjectSummary {
+  const buf = (u?: Uint8Array) => (u ? Buffer.from(u.buffer, u.byteOffset, u.byteLength) : undefined);
+  return { ...s, firstPreviousHash: buf(s.firstPreviousHash), lastBlockHash: buf(s.lastBlockHash), blockHashes: s.blockHashes.map((h) => buf(h)!) };
+}
+

@@ -1,0 +1,275 @@
+/**
+ * What an imported block says about the ledger's state: its revisions (documents, versions, the
+ * committed-view rows), its redactions, and the catalog statements in its transactionInfo
+ * (CREATE/DROP/UNDROP TABLE, CREATE/DROP INDEX), turned into the catalog changes and row writes
+ * that the commit path's own `commitWritesOf` (txn/commitBuilder.ts) applies, so that an imported
+ * ledger's rows are exactly those its commits would have written.
+ *
+ * Journal blocks do not carry the ids of tables and indexes created by DDL, only the statements.
+ * A table's id comes from the first document written to it (`transactionInfo.documents` names
+ * its tableId): until then the table waits as "pending" and is written with that id when it is
+ * resolved. A table no document ever named, and every index, gets an id derived from the strand,
+ * the block and the statement, so that an import run twice gives the same ids.
+ */
+import { createHash } from 'node:crypto';
+import { listItems, readBlockAddress, structFields, type ValueRef } from '../journal/block';
+import { base62Of128 } from '../journal/ids';
+import { IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type Header, type SymbolTable } from '../journal/ionBinary';
+import type { ParsedBlock } from '../journal/block';
+import type { Statement } from '../partiql/ast';
+import { parse } from '../partiql';
+import { Catalog, applyOp, type CatalogOp } from '../txn/catalog';
+
+export interface ImportedRevision {
+  docId: string;
+  version: number;
+  tableId: string;
+  tableName: string;
+  /** the user document as standalone Ion binary; null for a delete, or a revision already redacted */
+  data: Buffer | null;
+  /** the committed-view revision struct, standalone Ion binary */
+  revisionIon: Buffer;
+}
+
+export interface ImportedRedaction {
+  blockAddress: { strandId: string; sequenceNo: number };
+  tableId: string;
+  documentId: string;
+  version: number;
+}
+
+/** One verified block, read for rebuilding; copies, not views into the object's bytes. */
+export interface ImportedBlock {
+  sequenceNo: number;
+  blockHash: Buffer;
+  previousBlockHash: Buffer;
+  timestampMs: number;
+  transactionId: string;
+  /** the block as stored: standalone Ion binary, exactly the value that was hashed */
+  ion: Buffer;
+  /** catalog statements, in statement order */
+  ddl: { index: number; text: string; statement: Statement | undefined }[];
+  revisions: ImportedRevision[];
+  redactions: ImportedRedaction[];
+  /** what this block holds that the import could not interpret (kept verbatim in the journal) */
+  notes: string[];
+}
+
+const DDL = /^\s*(create|drop|undrop)\s/i;
+
+function str(b: Uint8Array, v: ValueRef | undefined): string | undefined {
+  return v && v.h.type === T_STRING && !v.h.isNull ? readStringBody(b, v.h.body, v.h.end) : undefined;
+}
+
+function int(b: Uint8Array, v: ValueRef | undefined): number | undefined {
+  if (!v || v.h.isNull || (v.h.type !== T_POSINT && v.h.type !== T_NEGINT)) return undefined;
+  const n = readUIntBody(b, v.h.body, v.h.end);
+  return v.h.type === T_NEGINT ? -n : n;
+}
+
+function standalone(b: Uint8Array, pos: number, symbols: SymbolTable): Buffer {
+  const out = new IonWriter().embed(b, pos, symbols).finish();
+  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+}
+
+function isStruct(h: Header): boolean {
+  return h.type === T_STRUCT && !h.isNull;
+}
+
+/** Reads what rebuilding needs from a block the verifier accepted. */
+export function readImportedBlock(block: ParsedBlock): ImportedBlock {
+  const b = block.bytes;
+  const syms = block.symbols;
+  const notes: string[] = [];
+  const at = `block ${block.sequenceNo}`;
+  const txInfo = block.fields.get('transactionInfo')!;
+  const tf = structFields(b, txInfo.h, syms);
+  const ddl: ImportedBlock['ddl'] = [];
+  const stmts = tf.get('statements');
+  if (stmts && stmts.h.type === T_LIST && !stmts.h.isNull) {
+    listItems(b, stmts.h).forEach((s, index) => {
+      if (!isStruct(s.h)) return;
+      const text = str(b, structFields(b, s.h, syms).get('statement'));
+      if (text === undefined || !DDL.test(text)) return;
+      let statement: Statement | undefined;
+      try {
+        statement = parse(text);
+      } catch {
+        statement = undefined;
+      }
+      ddl.push({ index, text, statement });
+    });
+  }
+  const tables = new Map<string, { tableId: string; tableName: string }>();
+  const docs = tf.get('documents');
+  if (docs && isStruct(docs.h)) {
+    for (const [docId, d] of structFields(b, docs.h, syms)) {
+      if (!isStruct(d.h)) continue;
+      const f = structFields(b, d.h, syms);
+      const tableId = str(b, f.get('tableId'));
+      const tableName = str(b, f.get('tableName'));
+      if (tableId !== undefined && tableName !== undefined) tables.set(docId, { tableId, tableName });
+    }
+  }
+  const revisions: ImportedRevision[] = [];
+  for (const r of block.revisions) {
+    // a hash-only entry is a system revision: kept in the block, nothing to rebuild
+    if (!r.fields.has('metadata')) continue;
+    if (r.documentId === undefined || r.version === undefined) {
+      notes.push(`${at}: a revision without metadata.id and metadata.version`);
+      continue;
+    }
+    const table = tables.get(r.documentId);
+    if (!table) {
+      notes.push(`${at}: document ${r.documentId} is not in transactionInfo.documents, so its table is unknown`);
+      continue;
+    }
+    const data = r.fields.get('data');
+    revisions.push({
+      docId: r.documentId,
+      version: r.version,
+      tableId: table.tableId,
+      tableName: table.tableName,
+      data: data ? standalone(b, data.pos, syms) : null,
+      revisionIon: standalone(b, r.ref.pos, syms),
+    });
+  }
+  const redactions: ImportedRedaction[] = [];
+  const redaction = block.fields.get('redactionInfo');
+  if (redaction && isStruct(redaction.h)) {
+    const list = structFields(b, redaction.h, syms).get('revisions');
+    for (const x of list && list.h.type === T_LIST && !list.h.isNull ? listItems(b, list.h) : []) {
+      if (!isStruct(x.h)) continue;
+      const f = structFields(b, x.h, syms);
+      const addr = f.get('blockAddress');
+      const tableId = str(b, f.get('tableId'));
+      const documentId = str(b, f.get('documentId'));
+      const version = int(b, f.get('version'));
+      if (!addr || !isStruct(addr.h) || tableId === undefined || documentId === undefined || version === undefined) {
+        notes.push(`${at}: a redactionInfo entry without blockAddress, tableId, documentId and version`);
+        continue;
+      }
+      redactions.push({ blockAddress: readBlockAddress(b, addr.h, syms), tableId, documentId, version });
+    }
+  }
+  return {
+    sequenceNo: block.sequenceNo,
+    blockHash: Buffer.from(block.blockHash),
+    previousBlockHash: Buffer.from(block.previousBlockHash),
+    timestampMs: block.blockTimestamp?.getTime() ?? 0,
+    transactionId: block.transactionId ?? '',
+    ion: standalone(b, block.ref.pos, syms),
+    ddl,
+    revisions,
+    redactions,
+    notes,
+  };
+}
+
+/** A table created by DDL whose id no document has named yet. */
+export interface PendingTable {
+  name: string;
+  status: 'ACTIVE' | 'INACTIVE';
+  indexes: { indexId: string; field: string }[];
+  /** where it was created: its derived id, if no document ever names one */
+  seq: number;
+  statement: number;
+}
+
+/** An id derived from where a catalog object was created (see the module comment). */
+export function derivedId(strandId: string, seq: number, statement: number, what: string): string {
+  const h = createHash('sha256').update(`openqldb-import\0${strandId}\0${seq}\0${statement}\0${what}`).digest();
+  return base62Of128([h.readUInt32BE(0), h.readUInt32BE(4), h.readUInt32BE(8), h.readUInt32BE(12)]);
+}
+
+/**
+ * The catalog as the import rebuilds it, block by block: the tables written so far (with their
+ * original ids) and the pending ones. Small (QLDB allows 40 tables of 5 indexes), so the pending
+ * part travels in the job's progress.
+ */
+export class ImportCatalog {
+  constructor(
+    public catalog: Catalog,
+    public pending: PendingTable[],
+    private readonly strandId: string,
+  ) {}
+
+  /**
+   * The catalog changes of one block, in order: its DDL statements, then the tables its
+   * documents name for the first time. With `last`, every table still pending is written too.
+   */
+  opsFor(block: ImportedBlock, last: boolean): { ops: CatalogOp[]; notes: string[] } {
+    const ops: CatalogOp[] = [];
+    const notes: string[] = [];
+    const apply = (op: CatalogOp) => {
+      ops.push(op);
+      this.catalog = applyOp(this.catalog, op);
+    };
+    const at = (i: number, text: string) => `block ${block.sequenceNo}, statement ${i} (${JSON.stringify(text.slice(0, 120))})`;
+    const activePending = (name: string) => this.pending.find((p) => p.name === name && p.status === 'ACTIVE');
+    for (const { index, text, statement: s } of block.ddl) {
+      if (!s) {
+        notes.push(`${at(index, text)}: not a statement openqldb can read; the catalog may lack what it changed`);
+        continue;
+      }
+      switch (s.kind) {
+        case 'createTable':
+          this.pending.push({ name: s.name, status: 'ACTIVE', indexes: [], seq: block.sequenceNo, statement: index });
+          break;
+        case 'dropTable': {
+          const t = this.catalog.active(s.name);
+          const p = activePending(s.name);
+          if (t) apply({ kind: 'dropTable', tableId: t.tableId });
+          else if (p) p.status = 'INACTIVE';
+          else notes.push(`${at(index, text)}: no active table ${s.name} to drop`);
+          break;
+        }
+        case 'undropTable': {
+          const t = this.catalog.byId(s.tableId);
+          if (t) apply({ kind: 'undropTable', tableId: t.tableId });
+          else notes.push(`${at(index, text)}: table ${s.tableId} is not known by that id`);
+          break;
+        }
+        case 'createIndex': {
+          const indexId = derivedId(this.strandId, block.sequenceNo, index, 'index');
+          const t = this.catalog.active(s.table);
+          const p = activePending(s.table);
+          if (t) apply({ kind: 'createIndex', tableId: t.tableId, index: { indexId, field: s.field, status: 'ONLINE' } });
+          else if (p) p.indexes.push({ indexId, field: s.field });
+          else notes.push(`${at(index, text)}: no active table ${s.table} to index`);
+          break;
+        }
+        case 'dropIndex': {
+          const t = this.catalog.active(s.table);
+          if (t?.indexes.some((i) => i.indexId === s.indexId)) apply({ kind: 'dropIndex', tableId: t.tableId, indexId: s.indexId });
+          else notes.push(`${at(index, text)}: index ${s.indexId} is not known by that id (journal blocks do not carry index ids)`);
+          break;
+        }
+        default:
+          break;
+      }
+    }
+    for (const r of block.revisions) {
+      if (this.catalog.byId(r.tableId)) continue;
+      let p = activePending(r.tableName);
+      if (!p) {
+        notes.push(`block ${block.sequenceNo}: table ${r.tableName} (${r.tableId}) is written to before any CREATE TABLE the import understood`);
+        p = { name: r.tableName, status: 'ACTIVE', indexes: [], seq: block.sequenceNo, statement: -1 };
+      } else {
+        this.pending.splice(this.pending.indexOf(p), 1);
+      }
+      this.resolve(p, r.tableId, apply);
+    }
+    if (last) {
+      for (const p of this.pending) this.resolve(p, derivedId(this.strandId, p.seq, p.statement, 'table'), apply);
+      this.pending = [];
+    }
+    return { ops, notes };
+  }
+
+  private resolve(p: PendingTable, tableId: string, apply: (op: CatalogOp) => void): void {
+    apply({ kind: 'createTable', table: { tableId, name: p.name, status: 'ACTIVE', indexes: [] } });
+    for (const i of p.indexes) apply({ kind: 'createIndex', tableId, index: { indexId: i.indexId, field: i.field, status: 'ONLINE' } });
+    if (p.status === 'INACTIVE') apply({ kind: 'dropTable', tableId });
+  }
+}
