@@ -18,28 +18,14 @@ import {
   type GetDigestCommandOutput,
 } from '@aws-sdk/client-qldb';
 import type { QldbDriver } from 'amazon-qldb-driver-nodejs';
-import { startServer, testCredentials, type TestServer } from '../helpers/server';
+import { startServer, type TestServer } from '../helpers/server';
 import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
 import { control, exportJournal, until, verifyExport } from './clusterHelpers';
-import { ImportClient, ImportApiError, type ImportDescription, type ImportJournalInput } from '../../src/cli/commands/importClient';
+import { importClient, importInput, waitImported } from './importHelpers';
 import { dot } from '../../src/journal/hash';
 
 const LEDGER = 'vehicles';
 const BUCKET = 'qldb-exports';
-
-export function importClient(endpoint: string, region = 'us-east-1', credentials = testCredentials): ImportClient {
-  return new ImportClient({ endpoint, region, credentials: async () => credentials });
-}
-
-export async function waitImported(c: ImportClient, id: string, timeoutMs = 60_000): Promise<ImportDescription> {
-  let d!: ImportDescription;
-  await until(`import ${id} ends`, async () => (d = await c.describe(id)).Status !== 'IN_PROGRESS', timeoutMs);
-  return d;
-}
-
-export function importInput(name: string, prefix: string, over: Partial<ImportJournalInput> = {}): ImportJournalInput {
-  return { Name: name, S3ImportConfiguration: { Bucket: BUCKET, Prefix: prefix }, PermissionsMode: 'STANDARD', DeletionProtection: false, ...over };
-}
 
 const rows = (r: { getResultList(): dom.Value[] }) => r.getResultList().map((v) => dumpText(v)).sort();
 
@@ -222,5 +208,3 @@ describe('journal import round trip (driver-written ledger → export → import
     c.destroy();
   }
 });
-
-export { ImportApiError };

@@ -1,0 +1,204 @@
+/**
+ * What a journal import reads and refuses (issue #12), against a live server: several exports of
+ * one strand imported together (consecutive, overlapping), and every kind of bad input — a
+ * missing object, a gap, a broken hash, unreadable Ion, a digest that does not match, two
+ * strands, a manifest listing keys outside the prefix, a JSON export — each a FAILED import whose
+ * message names the object, the block and the check, leaving no ledger (the name is free again)
+ * and no journal or document rows behind. Under --auth strict an import is its account's alone.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, unlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DescribeLedgerCommand, GetDigestCommand, QLDBClient } from '@aws-sdk/client-qldb';
+import { startServer, type TestServer } from '../helpers/server';
+import { serverStore } from '../helpers/serverStore';
+import { control } from './clusterHelpers';
+import { importClient, importInput, waitImported } from './importHelpers';
+import { ImportApiError, type ImportClient } from '../../src/cli/commands/importClient';
+import { STRAND, writeExport, writeManifest } from '../cli/exportFixture';
+
+const BUCKET = 'qldb-exports';
+
+describe('journal imports: several exports, and bad input that leaves nothing behind', () => {
+  let server: TestServer;
+  let root: string;
+  let imports: ImportClient;
+  let qldb: QLDBClient;
+
+  before(async () => {
+    root = mkdtempSync(join(tmpdir(), 'openqldb-import-src-'));
+    server = await startServer(['--s3-local-dir', root]);
+    imports = importClient(server.endpoint);
+    qldb = control(server.endpoint);
+  });
+  after(async () => {
+    qldb.destroy();
+    await server.dispose();
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** Imports and waits; a FAILED import must have left no ledger and no rows. */
+  let ledgers = 0;
+  /** the ledger the last import filled */
+  let name = '';
+  async function run(prefix: string, over: Parameters<typeof importInput>[2] = {}) {
+    name = `imported-${++ledgers}`;
+    const { ImportId } = await imports.importJournal(importInput(name, prefix, over));
+    const d = await waitImported(imports, ImportId);
+    if (d.Status === 'FAILED') {
+      await assert.rejects(qldb.send(new DescribeLedgerCommand({ Name: name })), { name: 'ResourceNotFoundException' });
+      const store = await serverStore(server);
+      try {
+        const job = (await store.jobs.get('import', ImportId))!;
+        assert.equal(await store.journal.strand(job.ledgerId), undefined, 'no journal left');
+        assert.deepEqual(await store.documents.catalog(job.ledgerId), { tables: [], indexes: [] }, 'no tables left');
+        assert.equal(await store.ledgers.get(job.ledgerId), undefined, 'no ledger row left');
+      } finally {
+        await store.close();
+      }
+      // the name is free again
+      const { CreateLedgerCommand, DeleteLedgerCommand } = await import('@aws-sdk/client-qldb');
+      await qldb.send(new CreateLedgerCommand({ Name: name, PermissionsMode: 'STANDARD', DeletionProtection: false }));
+      await qldb.send(new DeleteLedgerCommand({ Name: name }));
+    }
+    return d;
+  }
+
+  async function dropLedger(): Promise<void> {
+    const { DeleteLedgerCommand } = await import('@aws-sdk/client-qldb');
+    await qldb.send(new DeleteLedgerCommand({ Name: name }));
+  }
+
+  it('consecutive exports of one strand (month by month) import together', async () => {
+    const a = writeExport(root, BUCKET, 'months/', 30, 'ION_BINARY', 7, { exportId: 'ExMonth00000000000000A' });
+    const b = writeExport(root, BUCKET, 'months/', 61, 'ION_TEXT', 9, { exportId: 'ExMonth00000000000000B', from: 30 });
+    assert.ok(a.keys.length && b.keys.length);
+    const d = await run('months/', { Digest: b.digest.toString('base64'), DigestTipAddress: { IonText: `{strandId:"${STRAND}",sequenceNo:60}` } });
+    assert.equal(d.Status, 'COMPLETED', d.ErrorMessage);
+    assert.equal(d.BlocksWritten, 61);
+    assert.deepEqual(d.S3ImportConfiguration, { Bucket: BUCKET, Prefix: 'months/' });
+    const got = await qldb.send(new GetDigestCommand({ Name: name }));
+    assert.deepEqual(Buffer.from(got.Digest!), b.digest);
+    // the fixture journal writes to a table no CREATE TABLE made: kept, and reported
+    assert.ok(d.NotUnderstoodCount! >= 1);
+    assert.match(d.NotUnderstood![0], /table Person \(Tb000000000000000000AA\) is written to before any CREATE TABLE/);
+    await dropLedger();
+  });
+
+  it('overlapping exports holding the same blocks import once', async () => {
+    writeExport(root, BUCKET, 'overlap/', 40, 'ION_TEXT', 10, { exportId: 'ExOverlap000000000000A' });
+    const b = writeExport(root, BUCKET, 'overlap/', 70, 'ION_BINARY', 12, { exportId: 'ExOverlap000000000000B', from: 25 });
+    const d = await run('overlap/');
+    assert.equal(d.Status, 'COMPLETED', d.ErrorMessage);
+    assert.equal(d.BlocksWritten, 70);
+    assert.deepEqual(Buffer.from((await qldb.send(new GetDigestCommand({ Name: name }))).Digest!), b.digest);
+    await dropLedger();
+  });
+
+  it('export ids choose among the exports under the prefix', async () => {
+    writeExport(root, BUCKET, 'choose/', 20, 'ION_TEXT', 10, { exportId: 'ExChoose0000000000000A' });
+    writeExport(root, BUCKET, 'choose/', 50, 'ION_TEXT', 10, { exportId: 'ExChoose0000000000000B', from: 35 });
+    const d = await run('choose/', { S3ImportConfiguration: { Bucket: BUCKET, Prefix: 'choose/', ExportIds: ['ExChoose0000000000000A'] } });
+    assert.equal(d.Status, 'COMPLETED', d.ErrorMessage);
+    assert.equal(d.BlocksWritten, 20);
+    await dropLedger();
+  });
+
+  const failures: [string, (prefix: string) => Parameters<typeof importInput>[2] | void, RegExp][] = [
+    [
+      'a gap between two exports',
+      (p) => {
+        writeExport(root, BUCKET, p, 30, 'ION_TEXT', 10, { exportId: 'ExGap00000000000000001' });
+        writeExport(root, BUCKET, p, 60, 'ION_TEXT', 10, { exportId: 'ExGap00000000000000002', from: 40 });
+      },
+      /blocks 30\.\.39 are in no listed object.*starts at block 40/,
+    ],
+    [
+      'a missing object',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_BINARY', 10);
+        unlinkSync(join(root, BUCKET, e.keys[1]));
+      },
+      /\.10-19\.ion: listed in the manifest of export Ex000000000000000000AA but cannot be read \(NoSuchKey/,
+    ],
+    [
+      'a broken revision hash',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_TEXT', 10);
+        const file = join(root, BUCKET, e.keys[2]);
+        writeFileSync(file, readFileSync(file, 'utf8').replace('LastName:"Doe25"', 'LastName:"Roe25"'));
+      },
+      /\.20-29\.ion: block \{strandId:"Fx000000000000000000AA",sequenceNo:25\}: revision \d+ .*hash does not match its metadata and data \(check: revisionHash\)/,
+    ],
+    [
+      'unreadable Ion',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 20, 'ION_TEXT', 10);
+        writeFileSync(join(root, BUCKET, e.keys[1]), '{blockAddress: {strandId: "x", [[[ not ion');
+      },
+      /\.10-19\.ion: not readable as Ion.*\(check: format\)/,
+    ],
+    [
+      'a digest that does not match',
+      (p) => {
+        writeExport(root, BUCKET, p, 30, 'ION_BINARY', 10);
+        return { Digest: Buffer.alloc(32, 7).toString('base64'), DigestTipAddress: { IonText: `{strandId:"${STRAND}",sequenceNo:20}` } };
+      },
+      /blocks 0\.\.20 do not fold into the expected digest BwcH.* \(they give .*\) \(check: digest\)/,
+    ],
+    [
+      'a digest tip beyond the exports',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_BINARY', 10);
+        return { Digest: e.digest.toString('base64'), DigestTipAddress: { IonText: `{strandId:"${STRAND}",sequenceNo:45}` } };
+      },
+      /the expected digest's tip is block 45, but the exports end at block 29/,
+    ],
+    [
+      'two strands',
+      (p) => {
+        writeExport(root, BUCKET, p, 20, 'ION_TEXT', 10);
+        writeManifest(root, BUCKET, `${p}ExOther000000000000001.St000000000000000000BB.completed.manifest`, []);
+      },
+      /the exports hold two strands: .* of strand Fx000000000000000000AA, .* of strand St000000000000000000BB/,
+    ],
+    [
+      'a manifest listing a key outside the prefix',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 20, 'ION_TEXT', 10);
+        writeManifest(root, BUCKET, e.manifestKey, [e.keys[0], `elsewhere/2024/01/02/03/${STRAND}.10-19.ion`]);
+      },
+      /completed\.manifest lists "elsewhere\/2024\/01\/02\/03\/Fx000000000000000000AA\.10-19\.ion", a key outside the prefix/,
+    ],
+    [
+      'a JSON export',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 20, 'ION_TEXT', 10);
+        writeFileSync(join(root, BUCKET, `${p}Ex000000000000000000AA.started.manifest`), '{"ledgerName":"x","exportId":"Ex000000000000000000AA","inclusiveStartTime":"2024-01-02T03:00:00.000Z","exclusiveEndTime":"2024-01-03T00:00:00.000Z","bucket":"b","prefix":"p","objectEncryptionType":"NO_ENCRYPTION","outputFormat":"JSON"}');
+        assert.ok(e.keys.length);
+      },
+      /is a JSON export, which cannot be imported: JSON keeps no Ion types/,
+    ],
+    ['no export at all', () => undefined, /no completed manifest .* under s3:\/\/qldb-exports\/empty-\d+\//],
+  ];
+  failures.forEach(([what, make, message], i) => {
+    it(`${what}: FAILED, naming what is wrong, and nothing left behind`, async () => {
+      const prefix = what === 'no export at all' ? `empty-${i}/` : `bad-${i}/`;
+      const over = make(prefix) ?? {};
+      const d = await run(prefix, over);
+      assert.equal(d.Status, 'FAILED');
+      assert.match(d.ErrorMessage!, message);
+    });
+  });
+
+  it('a Digest without its tip address is refused at once', async () => {
+    await assert.rejects(imports.importJournal(importInput('imported', 'months/', { Digest: Buffer.alloc(32).toString('base64') })), (e: ImportApiError) => {
+      assert.equal(e.name, 'InvalidParameterException');
+      assert.equal(e.body.ParameterName, 'DigestTipAddress');
+      return true;
+    });
+    await assert.rejects(imports.describe('NoSuchImport0000000000'), { name: 'ResourceNotFoundException' });
+  });
+});
