@@ -11,10 +11,12 @@ Commands:
   verify    check a journal export's hash chain (openqldb verify --help)
   proof     check a GetRevision or GetBlock answer against a GetDigest answer (openqldb proof --help)
   migrate   copy a SQLite data directory into an empty PostgreSQL database (openqldb migrate --help)
+  import    create a ledger from journal exports, hash chain intact (openqldb import --help)
   shell     PartiQL shell over the session API (openqldb shell --help)
   ledgers   list | create | describe | update | delete ledgers (openqldb ledgers --help)
   tags      list | add | remove a ledger's tags
   exports   start | describe | list journal exports to S3 (start --wait follows one)
+  streams   start | describe | list | cancel journal streams to Kinesis
   digest    a ledger's current digest (GetDigest)
   block     a journal block with its proof (GetBlock; --verify checks it)
   revision  a document revision with its proof (GetRevision; --verify checks it)
@@ -47,10 +49,12 @@ const COMMANDS: Record<string, () => Run> = {
   verify: () => require('./verify').runVerify,
   proof: () => require('./proof').runProof,
   migrate: () => require('./migrate').runMigrate,
+  import: () => require('./commands/import').runImport,
   shell: () => require('./shell/shell').runShell,
   ledgers: () => require('./commands/ledgers').runLedgers,
   tags: () => require('./commands/tags').runTags,
   exports: () => require('./commands/exports').runExports,
+  streams: () => require('./commands/streams').runStreams,
   digest: () => require('./commands/journal').runDigest,
   block: () => require('./commands/journal').runBlock,
   revision: () => require('./commands/journal').runRevision,

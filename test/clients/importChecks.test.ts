@@ -18,6 +18,7 @@ import { control } from './clusterHelpers';
 import { importClient, importInput, waitImported } from './importHelpers';
 import { ImportApiError, type ImportClient } from '../../src/cli/commands/importClient';
 import { STRAND, writeExport, writeManifest } from '../cli/exportFixture';
+import { onTerminal, openqldb } from '../cli/commandsHelpers';
 
 const BUCKET = 'qldb-exports';
 
@@ -191,6 +192,32 @@ describe('journal imports: several exports, and bad input that leaves nothing be
       assert.equal(d.Status, 'FAILED');
       assert.match(d.ErrorMessage!, message);
     });
+  });
+
+  it('openqldb import follows an import with plain progress lines and exits 0 when COMPLETED, 1 when FAILED', async () => {
+    const e = writeExport(root, BUCKET, 'cli/', 3_000, 'ION_BINARY', 500);
+    const tip = `{strandId:"${STRAND}",sequenceNo:${e.tip}}`;
+    const ok = await openqldb(server.endpoint, ['import', '--ledger', 'from-cli', '--bucket', BUCKET, '--prefix', 'cli/', '--digest', e.digest.toString('base64'), '--tip', tip, '--no-deletion-protection']);
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.equal(ok.json.ImportDescription.Status, 'COMPLETED');
+    assert.equal(ok.json.ImportDescription.BlocksWritten, 3_000);
+    assert.match(ok.stderr, /import \w{22} of ledger from-cli: COMPLETED, \[#{24}\] 3000\/3000 blocks, 3000 verified, \d+\.\d MB\/s/);
+    assert.equal((await qldb.send(new DescribeLedgerCommand({ Name: 'from-cli' }))).DeletionProtection, false);
+    const bad = await openqldb(server.endpoint, ['import', '--ledger', 'from-cli-2', '--bucket', BUCKET, '--prefix', 'cli/', '--digest', Buffer.alloc(32, 1).toString('base64'), '--tip', tip]);
+    assert.equal(bad.code, 1);
+    assert.equal(bad.json.ImportDescription.Status, 'FAILED');
+    assert.match(bad.stderr, /openqldb import: FAILED: blocks 0\.\.2999 do not fold into the expected digest/);
+    const usage = await openqldb(server.endpoint, ['import', '--ledger', 'x', '--bucket', BUCKET, '--digest', e.digest.toString('base64')]);
+    assert.equal(usage.code, 252);
+    assert.match(usage.stderr, /--digest and --tip go together/);
+    // on a terminal: one line redrawn in place, then the description as a table
+    const tty = await onTerminal(server.endpoint, ['import', '--ledger', 'from-tty', '--bucket', BUCKET, '--prefix', 'cli/']);
+    assert.equal(tty.code, 0, tty.output);
+    assert.match(tty.output, /\r\x1b\[2Kimport \w{22} of ledger from-tty: (IN_PROGRESS|COMPLETED), \[[#-]{24}\]/);
+    assert.match(tty.output, /Status\s*\|?\s*COMPLETED/);
+    const refused = await openqldb(server.endpoint, ['import', '--ledger', 'from-cli', '--bucket', BUCKET, '--prefix', 'cli/']);
+    assert.equal(refused.code, 254);
+    assert.match(refused.stderr, /An error occurred \(ResourceAlreadyExistsException\) when calling the ImportJournalFromS3 operation: Ledger with name from-cli already exists/);
   });
 
   it('a Digest without its tip address is refused at once', async () => {
