@@ -16,6 +16,7 @@ Commands:
   ledgers   list | create | describe | update | delete ledgers (openqldb ledgers --help)
   tags      list | add | remove a ledger's tags
   exports   start | describe | list journal exports to S3 (start --wait follows one)
+  streams   start | describe | list | cancel journal streams to Kinesis
   digest    a ledger's current digest (GetDigest)
   block     a journal block with its proof (GetBlock; --verify checks it)
   revision  a document revision with its proof (GetRevision; --verify checks it)
@@ -53,6 +54,7 @@ const COMMANDS: Record<string, () => Run> = {
   ledgers: () => require('./commands/ledgers').runLedgers,
   tags: () => require('./commands/tags').runTags,
   exports: () => require('./commands/exports').runExports,
+  streams: () => require('./commands/streams').runStreams,
   digest: () => require('./commands/journal').runDigest,
   block: () => require('./commands/journal').runBlock,
   revision: () => require('./commands/journal').runRevision,

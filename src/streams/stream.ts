@@ -50,6 +50,17 @@ export const DEFAULT_STREAM_WORK: StreamWorkOptions = {
   retryMaxMs: 1_000,
 };
 
+/** Blocks encoded between two turns of the event loop while a batch is prepared. */
+const ENCODE_SLICE = 50;
+
+/** A batch of records ready to deliver, and the position after it. */
+interface Batch {
+  records: StreamRecord[];
+  next: number;
+  /** a block at or after ExclusiveEndTime follows */
+  ended: boolean;
+}
+
 /** The stream ended as FAILED while delivering. */
 class Failed extends Error {}
 
@@ -87,7 +98,7 @@ export class StreamWork implements JobWork<Job> {
     const state = { status: job.status as StreamStatus };
     const name = kinesisStreamName(spec.kinesisStreamArn);
     const aggregated = spec.aggregationEnabled ?? true;
-    const { pollMs, batchBlocks, settleMs } = this.options;
+    const { pollMs, settleMs } = this.options;
     const entries = (records: readonly StreamRecord[]): KinesisEntry[] =>
       aggregated ? aggregate(records, this.options.maxAggregateBytes) : unaggregated(records);
 
@@ -104,35 +115,30 @@ export class StreamWork implements JobWork<Job> {
         await save(state.status);
       }
       let endSeenAt: number | undefined;
+      let ahead: { from: number; batch: Promise<Batch> } | undefined;
       for (;;) {
         lease.check();
         const tip = await this.journal.strand(job.ledgerId);
         if (!tip) throw new Error(`the journal of ledger ${job.ledgerName} is gone`);
         if (progress.nextSeq <= tip.tipSequenceNo) {
-          const to = Math.min(tip.tipSequenceNo, progress.nextSeq + batchBlocks - 1);
-          const blocks = await this.journal.blocks(job.ledgerId, progress.nextSeq, to, to - progress.nextSeq + 1);
-          const records: StreamRecord[] = [];
-          let next = progress.nextSeq;
-          let ended = false;
-          for (const b of blocks) {
-            if (b.sequenceNo !== next) break; // a gap is never skipped: read again from here
-            if (spec.endMs !== undefined && b.timestampMs >= spec.endMs) {
-              ended = true;
-              break;
-            }
-            for (const r of blockRecords(spec.arn, b.ion).records) records.push(r);
-            next++;
+          const batch = await (ahead && ahead.from === progress.nextSeq ? ahead.batch : this.prepare(job, spec, progress.nextSeq, tip.tipSequenceNo));
+          ahead = undefined;
+          // the next batch is read and encoded while this one is in Kinesis
+          if (!batch.ended && batch.next > progress.nextSeq && batch.next <= tip.tipSequenceNo) {
+            const from = batch.next;
+            ahead = { from, batch: this.prepare(job, spec, from, tip.tipSequenceNo) };
+            ahead.batch.catch(() => {}); // its failure, if any, is met when it is awaited
           }
-          if (records.length) {
+          if (batch.records.length) {
             // a cancel (on any node) ends the job in the store: look before sending more
             if (!(await this.jobs.get('stream', job.id))?.active) lease.lost();
-            await deliver(records);
+            await deliver(batch.records);
           }
-          if (next !== progress.nextSeq) {
-            progress.nextSeq = next;
+          if (batch.next !== progress.nextSeq) {
+            progress.nextSeq = batch.next;
             await save(state.status);
           }
-          if (ended) break;
+          if (batch.ended) break;
           continue;
         }
         if (spec.endMs !== undefined && this.now() >= spec.endMs + settleMs) {
@@ -153,6 +159,30 @@ export class StreamWork implements JobWork<Job> {
       if (e instanceof Failed) return;
       throw e;
     }
+  }
+
+  /**
+   * The records of blocks from..(at most batchBlocks, at most `tip`), stopping before a block at
+   * or after the end time (`ended`) or a gap; encoded a slice at a time, so that a put in flight
+   * meanwhile goes on.
+   */
+  private async prepare(job: Job, spec: StreamSpec, from: number, tip: number): Promise<Batch> {
+    const to = Math.min(tip, from + this.options.batchBlocks - 1);
+    const blocks = await this.journal.blocks(job.ledgerId, from, to, to - from + 1);
+    const records: StreamRecord[] = [];
+    let next = from;
+    let ended = false;
+    for (const b of blocks) {
+      if (b.sequenceNo !== next) break; // a gap is never skipped: read again from here
+      if (spec.endMs !== undefined && b.timestampMs >= spec.endMs) {
+        ended = true;
+        break;
+      }
+      for (const r of blockRecords(spec.arn, b.ion).records) records.push(r);
+      next++;
+      if ((next - from) % ENCODE_SLICE === 0) await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return { records, next, ended };
   }
 
   /** Puts the entries until they are in, impairing the stream while the destination refuses. */

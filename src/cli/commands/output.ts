@@ -23,6 +23,17 @@ const MEMBER_ORDER = [
 ];
 const RANK = new Map(MEMBER_ORDER.map((m, i) => [m, i]));
 
+/**
+ * JournalKinesisStreamDescription orders members its own way (Arn and Status after the times,
+ * unlike a ledger's or an export's), and so do the answers that hold one.
+ */
+const STREAM_ORDER = [
+  'LedgerName', 'CreationTime', 'InclusiveStartTime', 'ExclusiveEndTime', 'RoleArn', 'StreamId', 'Arn', 'Status',
+  'KinesisConfiguration', 'StreamArn', 'AggregationEnabled', 'ErrorCause', 'StreamName', 'Stream', 'Streams', 'NextToken',
+];
+const STREAM_RANK = new Map(STREAM_ORDER.map((m, i) => [m, i]));
+const isStreamShape = (keys: string[]) => keys.some((k) => k === 'KinesisConfiguration' || k === 'StreamArn' || k === 'Stream' || k === 'Streams' || k === 'StreamId');
+
 /** Members whose value is a map: its keys are data, kept in the server's order. */
 const MAPS = new Set(['Tags']);
 
@@ -49,7 +60,10 @@ export function awsShape(value: unknown, isMap = false): unknown {
   if (Array.isArray(value)) return value.map((v) => awsShape(v));
   if (value === null || typeof value !== 'object') return value;
   const entries = Object.entries(value).filter(([k, v]) => k !== '$metadata' && v !== undefined);
-  if (!isMap) entries.sort(([a], [b]) => (RANK.get(a) ?? MEMBER_ORDER.length) - (RANK.get(b) ?? MEMBER_ORDER.length));
+  if (!isMap) {
+    const rank = isStreamShape(entries.map(([k]) => k)) ? STREAM_RANK : RANK;
+    entries.sort(([a], [b]) => (rank.get(a) ?? rank.size) - (rank.get(b) ?? rank.size));
+  }
   return Object.fromEntries(entries.map(([k, v]) => [k, awsShape(v, !isMap && MAPS.has(k))]));
 }
 
