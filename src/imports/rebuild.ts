@@ -76,8 +76,11 @@ function isStruct(h: Header): boolean {
   return h.type === T_STRUCT && !h.isNull;
 }
 
-/** Reads what rebuilding needs from a block the verifier accepted. */
-export function readImportedBlock(block: ParsedBlock): ImportedBlock {
+/**
+ * Reads what rebuilding needs from a block the verifier accepted; `stream` is the block as a
+ * standalone Ion binary stream when the object holds it so (else it is re-encoded as one).
+ */
+export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): ImportedBlock {
   const b = block.bytes;
   const syms = block.symbols;
   const notes: string[] = [];
@@ -158,7 +161,7 @@ export function readImportedBlock(block: ParsedBlock): ImportedBlock {
     previousBlockHash: Buffer.from(block.previousBlockHash),
     timestampMs: block.blockTimestamp?.getTime() ?? 0,
     transactionId: block.transactionId ?? '',
-    ion: standalone(b, block.ref.pos, syms),
+    ion: stream ? Buffer.from(stream) : standalone(b, block.ref.pos, syms),
     ddl,
     revisions,
     redactions,

@@ -72,7 +72,8 @@ export class ImportWork implements JobWork<Job> {
     const progress = { ...newProgress(), ...(JSON.parse(job.progress || '{}') as Partial<ImportProgress>) };
     if (progress.error !== undefined) return this.fail(job, progress.error, lease);
     const ledger = this.ledgers.get(job.ledgerId) ?? (await this.store.ledgers.get(job.ledgerId));
-    if (ledger && ledger.state !== 'CREATING') {
+    if (!ledger) return this.fail(job, `the ledger ${job.ledgerName} being imported no longer exists`, lease);
+    if (ledger.state !== 'CREATING') {
       // the ledger turned ACTIVE just before a stop: only the job's end was left to record
       await this.finish(job, lease, 'COMPLETED');
       return;
@@ -249,14 +250,19 @@ class Run {
       return;
     }
     const binary = isIonBinary(bytes) ? bytes : textToBinary(bytes);
-    const at: { pos: number; h: Header; symbols: SymbolTable }[] = [];
+    // a block that follows an Ion version marker is a stream of its own (openqldb's Ion binary
+    // exports concatenate the stored blocks): kept as it is, not re-encoded
+    const at: { pos: number; h: Header; symbols: SymbolTable; from: number }[] = [];
+    let end = 0;
     forEachTopLevel(binary, (pos, h, symbols) => {
       const copy = new Header();
       Object.assign(copy, h);
-      at.push({ pos, h: copy, symbols });
+      const own = binary[end] === 0xe0 && binary[end + 1] === 0x01 && binary[end + 2] === 0x00 && binary[end + 3] === 0xea;
+      at.push({ pos, h: copy, symbols, from: own ? end : -1 });
+      end = h.end;
     });
     let batch: ImportedBlock[] = [];
-    for (const { pos, h, symbols } of at) {
+    for (const { pos, h, symbols, from } of at) {
       const parsed = parseBlockAt(binary, pos, h, symbols);
       const seq = parsed.sequenceNo;
       const where = `${key}: block {strandId:"${parsed.strandId}",sequenceNo:${seq}}`;
@@ -278,7 +284,7 @@ class Run {
       const late = this.lastTimestamp !== undefined ? timestampOrderFailure(key, where, seq, t, this.lastTimestamp) : undefined;
       if (late) throw new ImportFailure(key, late.check, `${late.message} (check: ${late.check})`, seq);
       this.lastTimestamp = t;
-      batch.push(readImportedBlock(parsed));
+      batch.push(readImportedBlock(parsed, from >= 0 ? binary.subarray(from, h.end) : undefined));
       if (batch.length >= this.work.deps.options.batchBlocks) {
         await this.write(batch);
         batch = [];
