@@ -21,12 +21,10 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, wri
 import { open, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import * as ion from 'ion-js';
 import { loadConfig } from '../src/config';
 import { App } from '../src/app';
 import { silentLogger } from '../src/server/log';
-import { buildBlock } from '../src/journal/block';
-import { JournalStore } from '../src/storage/sqlite/journalStore';
+import { buildJournal } from './lib/journal';
 import type { OutputFormat } from '../src/exports/encoders';
 
 const caller = { accountId: '000000000000', region: 'us-east-1' };
@@ -46,48 +44,9 @@ async function build(dir: string, blocks: number): Promise<void> {
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
   const app = await appFor(dir);
-  const ledger = await app.ledgers.create(caller, { name: LEDGER, permissionsMode: 'STANDARD' });
-  const journal = new JournalStore(app.db);
-  const tip = journal.strand(ledger.ledgerId)!;
-  const t0 = ledger.createdMs + 1;
-  let prev: Buffer = Buffer.from(tip.tipBlockHash);
-  const started = Date.now();
-  // 1,000 distinct documents, cycled: parsing Ion text with ion-js would dominate the build
-  const docs = Array.from({ length: 1000 }, (_, i) =>
-    ion.dumpBinary(
-      ion.load(
-        `{VIN:"1N4AL11D75C${String(i).padStart(6, '0')}",MfgDate:2024-03-01T,Type:"Sedan",Mfr:"Nissan",Model:"Altima",` +
-          `Color:"Silver",Specs:{EngSize:2.5,CurbWeight:3200,HP:${150 + (i % 100)},BatterySize:null},Owners:{PrimaryOwner:{PersonId:"P${i}"},` +
-          `SecondaryOwners:[]},Price:${i}.99,Registered:true,Tags:[sedan,"blue-book"]}`,
-      )!,
-    ),
-  );
-  const BATCH = 2000;
-  for (let from = 1; from < blocks; from += BATCH) {
-    app.db.transaction(() => {
-      for (let seq = from; seq < Math.min(blocks, from + BATCH); seq++) {
-        const ts = new Date(t0 + Math.floor(seq / 100));
-        const tx = 'T' + String(seq).padStart(21, '0');
-        const id = 'D' + String(seq).padStart(21, '0');
-        const data = docs[seq % docs.length];
-        const b = buildBlock({
-          strandId: tip.strandId,
-          sequenceNo: seq,
-          transactionId: tx,
-          blockTimestamp: ts,
-          previousBlockHash: prev,
-          statements: [{ statement: 'INSERT INTO VehicleRegistration ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
-          documents: { [id]: { tableName: 'VehicleRegistration', tableId: 'VehicleRegistrationTbl', statements: [0] } },
-          revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
-        });
-        journal.appendBlock(ledger.ledgerId, b, tx);
-        prev = b.blockHash;
-      }
-    })();
-    if ((from - 1) % 20_000 === 0 && from > 1) process.stdout.write(`  built ${from - 1} blocks (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
-  }
+  const { lastTs } = await buildJournal(app, LEDGER, blocks);
   await app.close();
-  writeFileSync(join(dir, 'built.json'), JSON.stringify({ blocks, lastTs: t0 + Math.floor(blocks / 100) }));
+  writeFileSync(join(dir, 'built.json'), JSON.stringify({ blocks, lastTs }));
 }
 
 function filesUnder(dir: string): string[] {

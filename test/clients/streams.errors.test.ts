@@ -11,6 +11,7 @@ import {
   CancelJournalKinesisStreamCommand,
   DescribeJournalKinesisStreamCommand,
   ListJournalKinesisStreamsForLedgerCommand,
+  ListTagsForResourceCommand,
   StreamJournalToKinesisCommand,
   type QLDBClient,
 } from '@aws-sdk/client-qldb';
@@ -87,13 +88,18 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
   let kinesis: TestKinesis;
   let server: TestServer;
   let bare: TestServer;
+  let keyless: TestServer;
   let qldb: QLDBClient;
 
   before(async () => {
     kinesis = await startKinesis();
-    [server, bare] = await Promise.all([
-      startServer(['--kinesis-endpoint', kinesis.endpoint, '--kinesis-access-key-id', 'kinesalite', '--kinesis-secret-access-key', 'kinesalite']),
+    [server, bare, keyless] = await Promise.all([
+      startServer(['--kinesis-endpoint', kinesis.endpoint, '--kinesis-access-key-id', 'kinesalite', '--kinesis-secret-access-key', 'kinesalite', '--export-retention', '4s']),
       startServer(['--ledger-state-delay', '2s']),
+      // no Kinesis credential anywhere: no flag, no AWS_* variable, no file, no instance metadata
+      startServer(['--kinesis-endpoint', kinesis.endpoint], {
+        env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
+      }),
     ]);
     qldb = qldbClient(server);
     await createLedger(server.endpoint, 'errors');
@@ -101,7 +107,7 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
 
   after(async () => {
     qldb?.destroy();
-    await Promise.all([server?.dispose(), bare?.dispose()]);
+    await Promise.all([server?.dispose(), bare?.dispose(), keyless?.dispose()]);
     await kinesis?.close();
   });
 
@@ -141,6 +147,40 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     // nothing was created: no stream is listed
     assert.deepEqual((await bareQldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'errors' }))).Streams, []);
     bareQldb.destroy();
+  });
+
+  it('a destination that refuses the credentials (none at all here): IMPAIRED with IAM_PERMISSION_REVOKED', async () => {
+    const keylessQldb = qldbClient(keyless);
+    await createLedger(keyless.endpoint, 'errors');
+    await kinesis.createStream('keyless');
+    const { StreamId } = await keylessQldb.send(new StreamJournalToKinesisCommand(sdkInput(start({ KinesisConfiguration: { StreamArn: KINESIS.replace(/errors$/, 'keyless') } }))));
+    for (let i = 0; ; i++) {
+      const s = (await keylessQldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }))).Stream!;
+      if (s.Status === 'IMPAIRED') {
+        assert.equal(s.ErrorCause, 'IAM_PERMISSION_REVOKED');
+        break;
+      }
+      assert.equal(s.Status, 'ACTIVE');
+      assert.ok(i < 100, 'IMPAIRED within 5 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(await kinesis.read('keyless'), [], 'nothing was written');
+    await keylessQldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }));
+    keylessQldb.destroy();
+  });
+
+  it('a finished stream expires after --export-retention: Describe, List and the tag operations no longer find it', async () => {
+    await kinesis.createStream('expiring');
+    const { StreamId } = await qldb.send(
+      new StreamJournalToKinesisCommand(sdkInput(start({ StreamName: 'expiring', KinesisConfiguration: { StreamArn: KINESIS.replace(/errors$/, 'expiring') }, Tags: { a: 'b' } }))),
+    );
+    await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }));
+    const arn = (await qldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }))).Stream!.Arn!;
+    await new Promise((r) => setTimeout(r, 4_300));
+    await rejectsWith(qldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId })), 'ResourceNotFoundException', 404);
+    const listed = await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'errors' }));
+    assert.ok(!listed.Streams!.some((s) => s.StreamId === StreamId));
+    await rejectsWith(qldb.send(new ListTagsForResourceCommand({ ResourceArn: arn })), 'ResourceNotFoundException', 404);
   });
 
   it('awscli and boto3 start, describe, list and cancel a stream with the shapes QLDB answered', async () => {

@@ -164,6 +164,12 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     });
     await driver.executeLambda((t) => t.execute("UPDATE Vehicle SET Miles = 99 WHERE VIN = 'B2'"));
     await driver.executeLambda((t) => t.execute("DELETE FROM Vehicle WHERE VIN = 'C3'"));
+    // B2's first revision redacted: streamed with its dataHash, and the redaction's block with its redactionInfo
+    const tableId = (await driver.executeLambda((t) => t.execute("SELECT VALUE tableId FROM information_schema.user_tables WHERE name = 'Vehicle'")))
+      .getResultList()[0]
+      .stringValue()!;
+    const v0 = (await driver.executeLambda((t) => t.execute("SELECT * FROM history(Vehicle) AS h WHERE h.data.VIN = 'B2' AND h.metadata.version = 0"))).getResultList()[0];
+    await driver.executeLambda((t) => t.execute(`EXEC redact_revision ?, '${tableId}', '${v0.get('metadata', 'id')!.stringValue()}'`, v0.get('blockAddress')!));
     await driver.executeLambda((t) => t.execute('CREATE TABLE Person'));
     await driver.executeLambda((t) => t.execute('INSERT INTO Person ?', { Name: 'Bo', Nested: { list: [1, 2.5, 'x'], when: new Date(0) } }));
     driver.close();
@@ -197,6 +203,11 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     const plainRecords = await kinesis.read('history-plain');
     assert.ok(plainRecords.every((r) => !r.aggregated), 'one stream record per Kinesis record');
     assertStreamRecords(plainRecords, blocks, done.Arn!, plain.StreamId!, true);
+
+    const redacted = plainRecords.filter((r) => r.recordType === 'REVISION_DETAILS' && payload(r).get('revision', 'dataHash'));
+    assert.equal(redacted.length, 1, 'the redacted revision carries its dataHash');
+    assert.equal(redacted[0].value.get('payload', 'revision', 'data'), null);
+    assert.equal(plainRecords.filter((r) => r.recordType === 'BLOCK_SUMMARY' && payload(r).get('redactionInfo')).length, 1);
 
     const aggRecords = await kinesis.read('history-agg');
     assert.ok(aggRecords.every((r) => r.aggregated), 'every Kinesis record is a KPL aggregate');
