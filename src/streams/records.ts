@@ -157,6 +157,8 @@ class RecordSymbols {
 function storedSymbols(block: ParsedBlock): { start: number; end: number } | undefined {
   const b = block.bytes;
   if (b.length < 5 || b[0] !== 0xe0 || b[1] !== 0x01 || b[2] !== 0x00 || b[3] !== 0xea) return undefined;
+  // an annotation wrapper must follow the IVM (another IVM, a NOP pad: some other writer)
+  if (b[4] >> 4 !== T_ANNOTATION || (b[4] & 0x0f) < 3) return undefined;
   const h = new Header();
   readHeader(b, 4, h);
   if (h.end !== block.ref.pos || h.type !== T_STRUCT || h.annEnd - h.annStart !== 1 || b[h.annStart] !== (0x80 | SID_SYMBOL_TABLE)) return undefined;
