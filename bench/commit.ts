@@ -552,7 +552,7 @@ async function main(): Promise<void> {
           );
           summary.push(
             `postgres point SELECT server time p50 ${f3(pct(pq.times, 50))} ms = ${f2(pct(pq.times, 50) / roundTripMs)} × a round trip (${f3(roundTripMs)} ms; ` +
-              `a point SELECT faults once and reads the index entry, then its document: two round trips one after the other) (target ≤ 1 ms)`,
+              `a point SELECT faults once and reads the index entry with its document: one round trip) (target ≤ 1 ms)`,
           );
         } finally {
           await pg.stop();

@@ -294,7 +294,7 @@ async function verifyOne(
   const submit = () => {
     const key = keys[submitted++];
     const summary = store.get(key).then(
-      (bytes) => (pool ? pool.run(key, bytes, strandId, hashesUpTo, range) : verifyObject(key, bytes, strandId, hashesUpTo, range)),
+      (bytes) => (pool ? pool.run(key, bytes, strandId, hashesUpTo, range).then((v) => v.summary) : verifyObject(key, bytes, strandId, hashesUpTo, range)),
       (e: Error): ObjectSummary => ({
         key,
         blocks: 0,

@@ -8,21 +8,28 @@ import { Worker } from 'node:worker_threads';
 import type { ExportRange, ObjectSummary } from '../journal/exportVerifier';
 import type { VerifyJob } from './verifyWorker';
 
-/** Verifies objects on worker threads; results come back in submission order. */
-export class VerifyPool {
+/** What a worker answers: the object's summary, and whatever else its script reads (`X`). */
+export type Verified<X> = { summary: ObjectSummary; extra?: X };
+type Pending<X> = { resolve: (v: Verified<X>) => void; reject: (e: Error) => void };
+
+/**
+ * Verifies objects on worker threads; results come back in submission order. `script` is the
+ * worker (verifyWorker.js, or one that also reads the verified object for its caller).
+ */
+export class VerifyPool<X = never> {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly waiting: { job: VerifyJob; resolve: (s: ObjectSummary) => void; reject: (e: Error) => void }[] = [];
-  private readonly running = new Map<number, { resolve: (s: ObjectSummary) => void; reject: (e: Error) => void }>();
+  private readonly waiting: ({ job: VerifyJob } & Pending<X>)[] = [];
+  private readonly running = new Map<number, Pending<X>>();
   private nextId = 0;
 
-  constructor(size: number) {
+  constructor(size: number, script = join(__dirname, 'verifyWorker.js')) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(join(__dirname, 'verifyWorker.js'));
-      w.on('message', (m: { id: number; summary?: ObjectSummary; error?: string }) => {
+      const w = new Worker(script);
+      w.on('message', (m: { id: number; summary?: ObjectSummary; extra?: X; error?: string }) => {
         const r = this.running.get(m.id)!;
         this.running.delete(m.id);
-        if (m.summary) r.resolve(revive(m.summary));
+        if (m.summary) r.resolve({ summary: revive(m.summary), extra: m.extra });
         else r.reject(new Error(m.error));
         this.dispatch(w);
       });
@@ -35,7 +42,7 @@ export class VerifyPool {
     }
   }
 
-  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number, range: ExportRange | undefined): Promise<ObjectSummary> {
+  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number, range: ExportRange | undefined): Promise<Verified<X>> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject });
       const w = this.idle.pop();

@@ -14,8 +14,9 @@
 import { createHash } from 'node:crypto';
 import { listItems, readBlockAddress, structFields, type ValueRef } from '../journal/block';
 import { base62Of128 } from '../journal/ids';
-import { IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type Header, type SymbolTable } from '../journal/ionBinary';
-import type { ParsedBlock } from '../journal/block';
+import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, forEachTopLevel, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
+import { textToBinary } from '../journal/exportVerifier';
+import { parseBlockAt, type ParsedBlock } from '../journal/block';
 import type { Statement } from '../partiql/ast';
 import { parse } from '../partiql';
 import { Catalog, applyOp, type CatalogOp } from '../txn/catalog';
@@ -167,6 +168,46 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): Impo
     redactions,
     notes,
   };
+}
+
+function isIonBinary(b: Uint8Array): boolean {
+  return b.length >= 4 && b[0] === 0xe0 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0xea;
+}
+
+/**
+ * Every block of a data object the verifier accepted, read for rebuilding, in the object's order.
+ * A block that follows an Ion version marker is a stream of its own (openqldb's Ion binary
+ * exports concatenate the stored blocks): it is kept as it is, not re-encoded.
+ */
+export function readObject(bytes: Uint8Array): ImportedBlock[] {
+  const binary = isIonBinary(bytes) ? bytes : textToBinary(bytes);
+  const at: { pos: number; h: Header; symbols: SymbolTable; start: number }[] = [];
+  let end = 0;
+  forEachTopLevel(binary, (pos, h, symbols) => {
+    at.push({ pos, h: Object.assign(new Header(), h), symbols, start: end });
+    end = h.end;
+  });
+  // a stream of its own: a version marker before it and before the next block (text converted
+  // to binary shares one symbol table among all blocks, so is never one)
+  const marker = (i: number) => i >= at.length || isIonBinary(binary.subarray(at[i].start));
+  return at.map(({ pos, h, symbols, start }, i) =>
+    readImportedBlock(parseBlockAt(binary, pos, h, symbols), binary === bytes && marker(i) && marker(i + 1) ? binary.subarray(start, h.end) : undefined),
+  );
+}
+
+/** ImportedBlocks that crossed a thread boundary: their Buffers arrive as plain Uint8Arrays. */
+export function reviveBlocks(blocks: ImportedBlock[]): ImportedBlock[] {
+  const buf = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+  for (const b of blocks) {
+    b.blockHash = buf(b.blockHash);
+    b.previousBlockHash = buf(b.previousBlockHash);
+    b.ion = buf(b.ion);
+    for (const r of b.revisions) {
+      r.revisionIon = buf(r.revisionIon);
+      if (r.data) r.data = buf(r.data);
+    }
+  }
+  return blocks;
 }
 
 /** A table created by DDL whose id no document has named yet. */

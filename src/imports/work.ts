@@ -13,10 +13,10 @@
  * free again and nothing half-written stays.
  */
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { digestAt } from '../api/control/journalProofs';
-import { forEachTopLevel, Header, type SymbolTable } from '../journal/ionBinary';
-import { parseBlock, parseBlockAt } from '../journal/block';
-import { sequenceMessage, textToBinary, timestampOrderFailure, verifyObject, type ObjectSummary } from '../journal/exportVerifier';
+import { parseBlock } from '../journal/block';
+import { sequenceMessage, timestampOrderFailure, verifyObject, type ObjectSummary } from '../journal/exportVerifier';
 import type { Job } from '../jobs/types';
 import type { JobWork, Lease } from '../jobs/runner';
 import type { LedgerService } from '../ledger/ledgers';
@@ -27,25 +27,21 @@ import { BatchOverlay, commitWritesOf } from '../txn/commitBuilder';
 import type { CommitRecord } from '../txn/ledgerState';
 import type { Sink } from '../exports/sinks/sink';
 import { VerifyPool } from '../exports/verifyPool';
-import { ImportCatalog, readImportedBlock, type ImportedBlock } from './rebuild';
+import { ImportCatalog, readObject, reviveBlocks, type ImportedBlock } from './rebuild';
 import { ImportFailure, planImport, type ImportPlan, type PlannedObject } from './source';
 import { NOTES_KEPT, newProgress, type ImportProgress, type ImportSpec } from './types';
 
 export interface ImportWorkOptions {
   /** blocks per store transaction */
   batchBlocks: number;
-  /** worker threads verifying objects (0: on the server's thread) */
+  /** worker threads verifying objects and reading their blocks (0: on the server's thread) */
   verifyThreads: number;
 }
 
 export const DEFAULT_IMPORT_OPTIONS: ImportWorkOptions = {
   batchBlocks: 2_000,
-  verifyThreads: Math.max(1, availableParallelism() - 1),
+  verifyThreads: availableParallelism(),
 };
-
-function isIonBinary(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0xe0 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0xea;
-}
 
 export class ImportWork implements JobWork<Job> {
   readonly name = 'import';
@@ -160,19 +156,22 @@ class Run {
     });
     // objects wholly written before a restart were checked then
     const todo = this.plan.objects.filter((o) => o.lastSeq > this.progress.tip);
-    const pool = options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool(Math.min(options.verifyThreads, todo.length)) : undefined;
-    // objects read and verified ahead, processed strictly in order
+    const pool =
+      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<ImportedBlock[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js')) : undefined;
+    // objects read, verified and read for rebuilding ahead (on worker threads), written strictly in order
     const window = Math.max(2, options.verifyThreads + 1);
-    const ahead: { object: PlannedObject; result: Promise<{ bytes: Buffer; summary: ObjectSummary }> }[] = [];
+    const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: ImportedBlock[] }> }[] = [];
     let next = 0;
     const fetch = () => {
       const object = todo[next++];
-      const result = this.read(object).then(async (bytes) => ({
-        bytes,
-        summary: pool
-          ? await pool.run(object.key, bytes, this.plan.strandId, -1, object.range)
-          : verifyObject(object.key, bytes, this.plan.strandId, -1, object.range),
-      }));
+      const result = this.read(object).then(async (bytes) => {
+        if (pool) {
+          const v = await pool.run(object.key, bytes, this.plan.strandId, -1, object.range);
+          return { size: bytes.length, summary: v.summary, blocks: v.extra && reviveBlocks(v.extra) };
+        }
+        const summary = verifyObject(object.key, bytes, this.plan.strandId, -1, object.range);
+        return { size: bytes.length, summary, blocks: summary.failure ? undefined : readObject(bytes) };
+      });
       result.catch(() => undefined);
       ahead.push({ object, result });
     };
@@ -180,9 +179,9 @@ class Run {
       for (let i = 0; i < todo.length; i++) {
         while (next < todo.length && ahead.length < window) fetch();
         const { object, result } = ahead.shift()!;
-        const { bytes, summary } = await result;
+        const { size, summary, blocks } = await result;
         this.lease.check();
-        await this.importObject(object, bytes, summary);
+        await this.importObject(object, size, summary, blocks ?? []);
       }
     } finally {
       await pool?.close();
@@ -233,9 +232,9 @@ class Run {
     }
   }
 
-  private async importObject(object: PlannedObject, bytes: Buffer, summary: ObjectSummary): Promise<void> {
+  private async importObject(object: PlannedObject, size: number, summary: ObjectSummary, blocks: ImportedBlock[]): Promise<void> {
     const p = this.progress;
-    p.bytesRead += bytes.length;
+    p.bytesRead += size;
     if (summary.failure) {
       const f = summary.failure;
       throw new ImportFailure(f.key, f.check, `${f.message} (check: ${f.check})`, f.sequenceNo);
@@ -249,26 +248,13 @@ class Run {
       if (!stored.equals(summary.lastBlockHash!)) throw this.overlapFailure(key, summary.lastSeq!);
       return;
     }
-    const binary = isIonBinary(bytes) ? bytes : textToBinary(bytes);
-    // a block that follows an Ion version marker is a stream of its own (openqldb's Ion binary
-    // exports concatenate the stored blocks): kept as it is, not re-encoded
-    const at: { pos: number; h: Header; symbols: SymbolTable; from: number }[] = [];
-    let end = 0;
-    forEachTopLevel(binary, (pos, h, symbols) => {
-      const copy = new Header();
-      Object.assign(copy, h);
-      const own = binary[end] === 0xe0 && binary[end + 1] === 0x01 && binary[end + 2] === 0x00 && binary[end + 3] === 0xea;
-      at.push({ pos, h: copy, symbols, from: own ? end : -1 });
-      end = h.end;
-    });
     let batch: ImportedBlock[] = [];
-    for (const { pos, h, symbols, from } of at) {
-      const parsed = parseBlockAt(binary, pos, h, symbols);
-      const seq = parsed.sequenceNo;
-      const where = `${key}: block {strandId:"${parsed.strandId}",sequenceNo:${seq}}`;
+    for (const b of blocks) {
+      const seq = b.sequenceNo;
+      const where = `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}}`;
       if (seq <= p.tip) {
         // an overlap: the object is a chain, so ending on the same hash means the same blocks
-        if (seq === p.tip && !parsed.blockHash.equals(this.tipHash!)) throw this.overlapFailure(key, seq);
+        if (seq === p.tip && !b.blockHash.equals(this.tipHash!)) throw this.overlapFailure(key, seq);
         continue;
       }
       const last = batch.length ? batch[batch.length - 1] : undefined;
@@ -277,14 +263,13 @@ class Run {
       if (seq !== previousSeq + 1) {
         throw new ImportFailure(key, 'sequence', previousSeq < 0 ? `${where}: the strand must start at block 0` : `${sequenceMessage(where, previousSeq)} (check: sequence)`, seq);
       }
-      if (previousHash && !parsed.previousBlockHash.equals(previousHash)) {
+      if (previousHash && !b.previousBlockHash.equals(previousHash)) {
         throw new ImportFailure(key, 'chain', `${where}: previousBlockHash is not the previous block's blockHash (check: chain)`, seq);
       }
-      const t = parsed.blockTimestamp!.getTime();
-      const late = this.lastTimestamp !== undefined ? timestampOrderFailure(key, where, seq, t, this.lastTimestamp) : undefined;
+      const late = this.lastTimestamp !== undefined ? timestampOrderFailure(key, where, seq, b.timestampMs, this.lastTimestamp) : undefined;
       if (late) throw new ImportFailure(key, late.check, `${late.message} (check: ${late.check})`, seq);
-      this.lastTimestamp = t;
-      batch.push(readImportedBlock(parsed, from >= 0 ? binary.subarray(from, h.end) : undefined));
+      this.lastTimestamp = b.timestampMs;
+      batch.push(b);
       if (batch.length >= this.work.deps.options.batchBlocks) {
         await this.write(batch);
         batch = [];

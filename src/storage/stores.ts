@@ -133,6 +133,14 @@ export interface RevisionInfo extends RevisionData {
   latest: boolean;
 }
 
+export interface IndexLookup {
+  docIds: string[];
+  /** the current rows of `docIds` (an id without a row is left out) */
+  documents: CurrentDoc[];
+  /** the revisions as of `asOfSeq` of the rows changed after it */
+  asOf: RevisionData[];
+}
+
 export interface DocumentStore {
   /** Tables (creation order) and indexes (creation order) of a ledger. */
   catalog(ledgerId: string): Promise<{ tables: TableRow[]; indexes: IndexRow[] }>;
@@ -151,8 +159,12 @@ export interface DocumentStore {
    * commit time, document id, version.
    */
   history(ledgerId: string, tableId: string, maxSeq: number, startMs: number, endMs: number): Promise<RevisionData[]>;
-  /** Ids of the documents whose index entry for `field` is `key` (current state). */
-  lookup(ledgerId: string, tableId: string, field: string, key: Buffer): Promise<string[]>;
+  /**
+   * The documents whose index entry for `field` is `key` (current state): their ids, their
+   * current rows, and for each row changed after block `asOfSeq` its newest revision at or
+   * before it (absent when none), so that a point read over a remote store is one round trip.
+   */
+  lookup(ledgerId: string, tableId: string, field: string, key: Buffer, asOfSeq: number): Promise<IndexLookup>;
   /** Live documents of a table (to build a new index). */
   liveDocuments(ledgerId: string, tableId: string): Promise<{ docId: string; data: Buffer }[]>;
   dropLedger(ledgerId: string): Promise<void>;

@@ -134,9 +134,17 @@ export class CachingSnapshotReader implements SnapshotReader {
         return;
       }
       case 'lookup': {
-        const ids = await store.lookup(ledgerId, need.tableId, need.field, need.key);
-        await this.fetchDocuments(ids);
-        this.lookups.set(lookupKey(need.tableId, need.field, need.key), ids);
+        // the entries come with their rows and snapshot revisions: a point read is one round trip
+        const found = await store.lookup(ledgerId, need.tableId, need.field, need.key, this.snapshotSeq);
+        const rows = new Map(found.documents.map((d) => [d.docId, d]));
+        const asOf = new Map(found.asOf.map((r) => [r.docId, r]));
+        for (const id of found.docIds) {
+          if (this.docs.has(id)) continue;
+          const d = rows.get(id);
+          this.docs.set(id, d ?? NONE);
+          if (d && d.seq > this.snapshotSeq) this.asOf.set(`${id}\0${this.snapshotSeq}`, asOf.get(id) ?? NONE);
+        }
+        this.lookups.set(lookupKey(need.tableId, need.field, need.key), found.docIds);
         return;
       }
       case 'document':

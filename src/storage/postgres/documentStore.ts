@@ -1,5 +1,5 @@
 /** The catalog, documents, revisions and index entries in PostgreSQL; written only by the CommitStore. */
-import type { CurrentDoc, DocumentStore, IndexRow, RevisionData, RevisionInfo, TableRow } from '../stores';
+import type { CurrentDoc, DocumentStore, IndexLookup, IndexRow, RevisionData, RevisionInfo, TableRow } from '../stores';
 import type { PgDb } from './db';
 import { q } from './sql';
 
@@ -22,8 +22,8 @@ const toRevisionData = (r: { doc_id: string; version: number; seq: number; ion: 
 export class PgDocumentStore implements DocumentStore {
   constructor(private readonly db: PgDb) {}
 
-  private async rows<R extends object>(text: string, values: unknown[]): Promise<R[]> {
-    return (await this.db.pool.query(q(text, values))).rows as R[];
+  private async rows<R extends object>(text: string, values: unknown[], name?: string): Promise<R[]> {
+    return (await this.db.pool.query({ ...q(text, values), ...(name ? { name } : {}) })).rows as R[];
   }
 
   async catalog(ledgerId: string): Promise<{ tables: TableRow[]; indexes: IndexRow[] }> {
@@ -98,12 +98,28 @@ export class PgDocumentStore implements DocumentStore {
     return rows.map(toRevisionData);
   }
 
-  async lookup(ledgerId: string, tableId: string, field: string, key: Buffer): Promise<string[]> {
-    const rows = await this.rows<{ doc_id: string }>(
-      'SELECT doc_id FROM index_entries WHERE ledger_id = $1 AND table_id = $2 AND field = $3 AND key = $4',
-      [ledgerId, tableId, field, key],
+  /** One query: the entries, their documents, and the snapshot revision of any changed after `asOfSeq`. */
+  async lookup(ledgerId: string, tableId: string, field: string, key: Buffer, asOfSeq: number): Promise<IndexLookup> {
+    // prepared once per connection: planning the join costs about what a round trip does
+    const rows = await this.rows<DocRaw & { as_of_version: number | null; as_of_seq: number | null; as_of_ion: Buffer | null }>(
+      `SELECT e.doc_id, d.table_id, d.version, d.seq, d.data, r.version AS as_of_version, r.seq AS as_of_seq, r.ion AS as_of_ion
+       FROM index_entries e
+       LEFT JOIN documents d ON d.ledger_id = e.ledger_id AND d.doc_id = e.doc_id
+       LEFT JOIN LATERAL (
+         SELECT version, seq, ion FROM revisions
+         WHERE ledger_id = e.ledger_id AND doc_id = e.doc_id AND seq <= $5 AND d.seq > $5 ORDER BY version DESC LIMIT 1
+       ) r ON TRUE
+       WHERE e.ledger_id = $1 AND e.table_id = $2 AND e.field = $3 AND e.key = $4`,
+      [ledgerId, tableId, field, key, asOfSeq],
+      'openqldb_index_lookup',
     );
-    return rows.map((r) => r.doc_id);
+    const out: IndexLookup = { docIds: [], documents: [], asOf: [] };
+    for (const r of rows) {
+      out.docIds.push(r.doc_id);
+      if (r.table_id !== null) out.documents.push(toDoc(r));
+      if (r.as_of_ion !== null) out.asOf.push({ docId: r.doc_id, version: r.as_of_version!, seq: r.as_of_seq!, ion: r.as_of_ion });
+    }
+    return out;
   }
 
   async liveDocuments(ledgerId: string, tableId: string): Promise<{ docId: string; data: Buffer }[]> {

@@ -78,7 +78,19 @@ function documentAdapter(db: Db, d: DocumentStore): DocumentStoreApi {
     revision: async (ledgerId, docId, version) => d.revision(ledgerId, docId, version),
     versionAtSeq: async (ledgerId, docId, seq) => d.versionAtSeq(ledgerId, docId, seq),
     history: async (ledgerId, tableId, maxSeq, startMs, endMs) => d.history(ledgerId, tableId, maxSeq, startMs, endMs),
-    lookup: async (ledgerId, tableId, field, key) => d.lookup(ledgerId, tableId, field, key),
+    async lookup(ledgerId, tableId, field, key, asOfSeq) {
+      const docIds = d.lookup(ledgerId, tableId, field, key);
+      const documents = [];
+      const asOf = [];
+      for (const docId of docIds) {
+        const doc = d.document(ledgerId, docId);
+        if (!doc) continue;
+        documents.push(doc);
+        const r = doc.seq > asOfSeq ? d.revisionAsOf(ledgerId, docId, asOfSeq) : undefined;
+        if (r) asOf.push({ docId, version: r.version, seq: r.seq, ion: r.ion });
+      }
+      return { docIds, documents, asOf };
+    },
     liveDocuments: async (ledgerId, tableId) => d.liveDocuments(ledgerId, tableId),
     dropLedger: async (ledgerId) => db.transaction(() => d.dropLedger(ledgerId))(),
   };

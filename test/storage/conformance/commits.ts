@@ -140,7 +140,7 @@ export function commitTests(backend: Backend): void {
       }),
     );
     assert.deepEqual(await snapshot(store, 'L1'), before);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'v', Buffer.from('k')), []);
+    assert.deepEqual((await store.documents.lookup('L1', TABLE, 'v', Buffer.from('k'), 0)).docIds, []);
     assert.equal((await store.documents.revision('L1', 'D1', 0))!.latest, true, 'the closing of D1 v0 is rolled back too');
     assert.equal((await store.journal.treeNodes('L1', [{ level: 1, index: 0 }])).size, 1, 'nodes of block 1 stay');
     assert.equal((await store.journal.treeNodes('L1', [{ level: 0, index: 2 }, { level: 1, index: 1 }])).size, 0);
@@ -184,7 +184,7 @@ export function commitTests(backend: Backend): void {
     const { tables, indexes } = await store.documents.catalog('L1');
     assert.deepEqual(tables, [{ tableId: TABLE, name: odd, status: 'ACTIVE', tags: { [odd]: odd } }]);
     assert.equal(indexes[0].field, odd);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, odd, key), ['D1']);
+    assert.deepEqual((await store.documents.lookup('L1', TABLE, odd, key, 0)).docIds, ['D1']);
     assert.deepEqual((await store.documents.documents('L1', ['D1']))[0].data, ion(`{name: "it's"}`));
   });
 

@@ -8,6 +8,9 @@ import { verifiedHash } from './journal';
 const key = (s: string) => Buffer.from(`key:${s}`);
 const byId = <T extends { docId: string }>(xs: T[]) => [...xs].sort((a, b) => a.docId.localeCompare(b.docId));
 const ids = (xs: { docId: string; version?: number }[]) => xs.map((x) => (x.version === undefined ? x.docId : `${x.docId}v${x.version}`));
+/** the ids an index entry names now (sorted) */
+const lookupIds = async (store: Store, ledgerId: string, tableId: string, field: string, k: string) =>
+  (await store.documents.lookup(ledgerId, tableId, field, key(k), Number.MAX_SAFE_INTEGER)).docIds.sort();
 
 /**
  * Ledger L1 after five blocks, one a second:
@@ -79,10 +82,10 @@ export function documentTests(backend: Backend): void {
         { indexId: 'I2', tableId: OTHER_TABLE, field: 'x', status: 'ONLINE' },
       ],
     });
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('amy')), ['D1']);
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'amy'), ['D1']);
     await commitBlocks(store, 'L1', [{ ts: T0 + 5000, catalog: [{ kind: 'deleteIndex', indexId: 'I1', tableId: TABLE, field: 'name' }] }]);
     assert.deepEqual((await store.documents.catalog('L1')).indexes.map((i) => i.indexId), ['I2']);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('amy')), [], 'the dropped index has no entries left');
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'amy'), [], 'the dropped index has no entries left');
     assert.deepEqual(await store.documents.catalog('L2'), { tables: [], indexes: [] });
   });
 
@@ -181,10 +184,10 @@ export function documentTests(backend: Backend): void {
   storeTest(backend, 'lookup: the documents whose index entry for a field is a key, after puts and deletes', async (open) => {
     const store = await open();
     await peopleAndThings(store);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('amy')), ['D1']);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('ann')), []);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('bob')), []);
-    assert.deepEqual(await store.documents.lookup('L1', OTHER_TABLE, 'x', key('1')), ['D3'], 'built with its index');
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'amy'), ['D1']);
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'ann'), []);
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'bob'), []);
+    assert.deepEqual(await lookupIds(store, 'L1', OTHER_TABLE, 'x', '1'), ['D3'], 'built with its index');
     await commitBlocks(store, 'L1', [
       {
         ts: T0 + 5000,
@@ -195,8 +198,23 @@ export function documentTests(backend: Backend): void {
         ],
       },
     ]);
-    assert.deepEqual((await store.documents.lookup('L1', TABLE, 'name', key('amy'))).sort(), ['D1', 'D4'], 'a repeated put is one entry');
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'other', key('amy')), []);
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'amy'), ['D1', 'D4'], 'a repeated put is one entry');
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'other', 'amy'), []);
+  });
+
+  storeTest(backend, 'lookup brings the current rows along, and the revision as of a snapshot of each row changed after it', async (open) => {
+    const store = await open();
+    const { revisionIon } = await peopleAndThings(store);
+    const amy = (asOfSeq: number) => store.documents.lookup('L1', TABLE, 'name', key('amy'), asOfSeq);
+    const [d1] = await store.documents.documents('L1', ['D1']);
+    assert.deepEqual(await amy(4), { docIds: ['D1'], documents: [d1], asOf: [] }, 'unchanged since the snapshot: no revision');
+    assert.deepEqual(await amy(3), { docIds: ['D1'], documents: [d1], asOf: [{ docId: 'D1', version: 1, seq: 2, ion: revisionIon('D1', 1) }] });
+    assert.deepEqual((await amy(1)).asOf.map((r) => `${r.docId}v${r.version}@${r.seq}`), ['D1v0@1']);
+    assert.deepEqual(await amy(0), { docIds: ['D1'], documents: [d1], asOf: [] }, 'no revision before the document existed');
+    const things = await store.documents.lookup('L1', OTHER_TABLE, 'x', key('1'), 2);
+    assert.deepEqual(ids(things.documents), ['D3v0']);
+    assert.deepEqual(things.asOf, [], 'D3 last changed in block 2');
+    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('bob'), 0), { docIds: [], documents: [], asOf: [] });
   });
 
   storeTest(backend, 'dropLedger removes the catalog, documents, revisions and index entries of one ledger only', async (open) => {
@@ -209,9 +227,9 @@ export function documentTests(backend: Backend): void {
     assert.deepEqual(await store.documents.scan('L1', TABLE, 0), []);
     assert.equal(await store.documents.revision('L1', 'D1', 0), undefined);
     assert.deepEqual(await store.documents.history('L1', TABLE, 10, 0, T0 * 2), []);
-    assert.deepEqual(await store.documents.lookup('L1', TABLE, 'name', key('amy')), []);
+    assert.deepEqual(await lookupIds(store, 'L1', TABLE, 'name', 'amy'), []);
     assert.equal((await store.documents.catalog('L2')).tables.length, 2);
-    assert.deepEqual(await store.documents.lookup('L2', TABLE, 'name', key('amy')), ['D1']);
+    assert.deepEqual(await lookupIds(store, 'L2', TABLE, 'name', 'amy'), ['D1']);
     assert.equal((await store.documents.revisionsAsOf('L2', ['D1'], 4)).length, 1);
   });
 }
