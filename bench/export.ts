@@ -17,14 +17,14 @@
  * worth of work, the run was waiting for a core (a shared machine), and the ratio understates.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { open, readFile, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config';
 import { App } from '../src/app';
 import { silentLogger } from '../src/server/log';
-import { buildJournal } from './lib/journal';
+import { cachedJournal } from './lib/journal';
 import type { OutputFormat } from '../src/exports/encoders';
 
 const caller = { accountId: '000000000000', region: 'us-east-1' };
@@ -38,15 +38,6 @@ function arg(name: string, def: string): string {
 function appFor(dir: string): Promise<App> {
   const config = loadConfig([], {}, { dataDir: dir, ledgerStateDelayMs: 0, s3LocalDir: join(dir, 'out'), logRequests: false });
   return App.open(config, silentLogger);
-}
-
-async function build(dir: string, blocks: number): Promise<void> {
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true });
-  const app = await appFor(dir);
-  const { lastTs } = await buildJournal(app, LEDGER, blocks);
-  await app.close();
-  writeFileSync(join(dir, 'built.json'), JSON.stringify({ blocks, lastTs }));
 }
 
 function filesUnder(dir: string): string[] {
@@ -140,13 +131,7 @@ async function main(): Promise<void> {
   const dir = arg('dir', join(tmpdir(), `openqldb-bench-export-${blocks}`));
   if (process.argv.includes('--phase-export')) return exportPhase(dir);
 
-  const builtFile = join(dir, 'built.json');
-  if (process.argv.includes('--rebuild') || !existsSync(builtFile)) {
-    process.stdout.write(`building a journal of ${blocks} blocks in ${dir} (cached for later runs)\n`);
-    await build(dir, blocks);
-  } else {
-    process.stdout.write(`reusing the journal of ${blocks} blocks in ${dir} (--rebuild to build it again)\n`);
-  }
+  await cachedJournal(dir, LEDGER, blocks, appFor, process.argv.includes('--rebuild'));
   const repeats = arg('repeats', '3');
   const out = execFileSync(process.execPath, [__filename, '--phase-export', '--blocks', String(blocks), '--dir', dir, '--repeats', repeats], {
     encoding: 'utf8',

@@ -16,7 +16,7 @@
  * Prints stream records per second of each, the ratio (target ≥ 0.5) and the peak RSS.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -28,7 +28,7 @@ import { silentLogger } from '../src/server/log';
 import { aggregate, unaggregated, type KinesisEntry } from '../src/streams/aggregation';
 import { batches } from '../src/streams/kinesis';
 import { blockRecords, controlRecord, type StreamRecord } from '../src/streams/records';
-import { buildJournal } from './lib/journal';
+import { cachedJournal } from './lib/journal';
 
 const caller = { accountId: '000000000000', region: 'us-east-1' };
 const LEDGER = 'bench-stream';
@@ -160,17 +160,7 @@ async function main(): Promise<void> {
   const dir = arg('dir', join(tmpdir(), `openqldb-bench-stream-${blocks}`));
   if (process.argv.includes('--phase-stream')) return streamPhase(dir, arg('endpoint', ''));
 
-  if (process.argv.includes('--rebuild') || !existsSync(join(dir, 'built.json'))) {
-    process.stdout.write(`building a journal of ${blocks} blocks in ${dir} (cached for later runs)\n`);
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    const app = await appFor(dir);
-    const { lastTs } = await buildJournal(app, LEDGER, blocks);
-    await app.close();
-    writeFileSync(join(dir, 'built.json'), JSON.stringify({ blocks, lastTs }));
-  } else {
-    process.stdout.write(`reusing the journal of ${blocks} blocks in ${dir} (--rebuild to build it again)\n`);
-  }
+  await cachedJournal(dir, LEDGER, blocks, (d) => appFor(d), process.argv.includes('--rebuild'));
 
   const port = await freePort();
   const kinesalite = spawn(process.execPath, [require.resolve('kinesalite/cli.js'), '--port', String(port), '--createStreamMs', '0', '--deleteStreamMs', '0'], {

@@ -3,6 +3,8 @@
  * the SQLite store (appendBlock): each block a real, chained QLDB block with one INSERT statement
  * and one document revision (~1 KB), 100 blocks per millisecond of block time.
  */
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as ion from 'ion-js';
 import type { App } from '../../src/app';
 import { buildBlock } from '../../src/journal/block';
@@ -53,4 +55,23 @@ export async function buildJournal(app: App, name: string, blocks: number): Prom
     if ((from - 1) % 20_000 === 0 && from > 1) process.stdout.write(`  built ${from - 1} blocks (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
   return { lastTs: t0 + Math.floor(blocks / 100) };
+}
+
+/**
+ * A data directory holding ledger `name` with a journal of `blocks` blocks, built once and kept
+ * for later runs (`built.json` records it; `rebuild` builds it again). The benchmark's own `open`
+ * makes the App it is built through.
+ */
+export async function cachedJournal(dir: string, name: string, blocks: number, open: (dir: string) => Promise<App>, rebuild: boolean): Promise<void> {
+  if (!rebuild && existsSync(join(dir, 'built.json'))) {
+    process.stdout.write(`reusing the journal of ${blocks} blocks in ${dir} (--rebuild to build it again)\n`);
+    return;
+  }
+  process.stdout.write(`building a journal of ${blocks} blocks in ${dir} (cached for later runs)\n`);
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(dir, { recursive: true });
+  const app = await open(dir);
+  const { lastTs } = await buildJournal(app, name, blocks);
+  await app.close();
+  writeFileSync(join(dir, 'built.json'), JSON.stringify({ blocks, lastTs }));
 }
