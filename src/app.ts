@@ -135,6 +135,7 @@ export class App {
       const metrics = new Metrics({
         sessionsByLedger: () => this.txn.sessions.countsByLedger(),
         exportJobsByState: () => this.exports.jobsByState(),
+        streamJobsByState: () => this.streams.streamsByStatus(),
       });
       this.metrics = metrics;
       this.txn.pipeline.observe({

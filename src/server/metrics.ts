@@ -22,6 +22,8 @@ export interface MetricsSources {
   sessionsByLedger(): Iterable<{ ledger: string; sessions: number; transactions: number }>;
   /** visible export jobs, per status (read from the store, which other nodes share) */
   exportJobsByState(): Iterable<{ state: string; count: number }> | Promise<Iterable<{ state: string; count: number }>>;
+  /** visible journal streams, per status (read from the store) */
+  streamJobsByState?(): Promise<Iterable<{ state: string; count: number }>>;
 }
 
 const LATENCY_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
@@ -105,6 +107,21 @@ export class Metrics {
         for (const j of jobs) this.set({ state: j.state }, j.count);
       },
     });
+    const streams = sources.streamJobsByState?.bind(sources);
+    if (streams) {
+      new Gauge({
+        name: 'openqldb_stream_jobs',
+        help: 'Journal streams to Kinesis still visible (running, or finished within the retention), by status',
+        labelNames: ['state'] as const,
+        registers: [this.registry],
+        async collect() {
+          const jobs = await streams();
+          this.reset();
+          for (const state of ['ACTIVE', 'IMPAIRED', 'COMPLETED', 'CANCELED', 'FAILED']) this.set({ state }, 0);
+          for (const j of jobs) this.set({ state: j.state }, j.count);
+        },
+      });
+    }
   }
 
   request(api: Api, operation: string, status: number, seconds: number): void {

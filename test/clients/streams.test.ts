@@ -294,6 +294,9 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     assert.equal(failed.ErrorCause, 'KINESIS_STREAM_NOT_FOUND');
     assert.ok(Date.now() - started < 6_500, 'FAILED about 4 s after it was IMPAIRED');
     await rejectsWith(qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'nowhere', StreamId })), 'ResourcePreconditionNotMetException', 412);
+    const metrics = await (await fetch(`${server.endpoint}/metrics`)).text();
+    assert.match(metrics, /^openqldb_stream_jobs\{state="FAILED"\} [1-9]/m);
+    assert.match(metrics, /^openqldb_stream_jobs\{state="IMPAIRED"\} \d+$/m);
     // a FAILED stream no longer holds the ledger
     await qldb.send(new DeleteLedgerCommand({ Name: 'nowhere' }));
   });
