@@ -370,7 +370,7 @@ async function freshPgDatabase(url: string, name: string): Promise<{ url: string
  * PostgreSQL's own durable single-row transaction rate from node-postgres: `workers` loops over
  * a pool of as many connections as openqldb's store opens (node-postgres' default, 10), each
  * sending `BEGIN; INSERT …; COMMIT` in one round trip. The floor under openqldb's commits on
- * PostgreSQL, which cost three round trips per batch on one connection.
+ * PostgreSQL, which cost two round trips per batch on one connection.
  */
 async function pgCommitRate(url: string, workers: number, seconds: number): Promise<{ rate: number; roundTripMs: number }> {
   const pg = (await import('pg')).default;
@@ -548,7 +548,7 @@ async function main(): Promise<void> {
           }
           summary.push(
             `postgres in-process: ${f0(pq.commitRate)} tx/s = ${f2(pq.commitRate / sq.commitRate)} × SQLite's in-process, ${f2(pq.commitRate / pgRate)} × PostgreSQL's own commit rate; ` +
-              `batches of ${pqBatch.toFixed(1)} on average = ${f0(pq.batches.batches / seconds)} batches/s (3 round trips each, one batch in flight)`,
+              `batches of ${pqBatch.toFixed(1)} on average = ${f0(pq.batches.batches / seconds)} batches/s (2 round trips each, one batch in flight)`,
           );
           summary.push(
             `postgres point SELECT server time p50 ${f3(pct(pq.times, 50))} ms = ${f2(pct(pq.times, 50) / roundTripMs)} × a round trip (${f3(roundTripMs)} ms; ` +

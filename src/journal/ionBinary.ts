@@ -276,7 +276,12 @@ export class ByteSink {
   bytes(src: Uint8Array, start = 0, end = src.length): void {
     const n = end - start;
     this.ensure(n);
-    this.buf.set(src.subarray(start, end), this.len);
+    // most copies are a few bytes: a loop costs less than the view set() needs
+    if (n <= 32) {
+      const buf = this.buf;
+      let d = this.len;
+      for (let i = start; i < end; i++) buf[d++] = src[i];
+    } else this.buf.set(src.subarray(start, end), this.len);
     this.len += n;
   }
   reset(): void {
@@ -375,9 +380,23 @@ export class IonWriter {
   }
 
   string(v: string): this {
-    const bytes = Buffer.from(v, 'utf8');
-    writeTypeAndLength(this.out, T_STRING, bytes.length);
-    this.out.bytes(bytes);
+    // ids, names and statements are mostly ASCII: written straight in, without a Buffer each
+    const n = v.length;
+    let ascii = n <= 256;
+    for (let i = 0; ascii && i < n; i++) if (v.charCodeAt(i) >= 0x80) ascii = false;
+    if (!ascii) {
+      const bytes = Buffer.from(v, 'utf8');
+      writeTypeAndLength(this.out, T_STRING, bytes.length);
+      this.out.bytes(bytes);
+      return this;
+    }
+    const out = this.out;
+    writeTypeAndLength(out, T_STRING, n);
+    out.ensure(n);
+    const buf = out.buf;
+    const at = out.len;
+    for (let i = 0; i < n; i++) buf[at + i] = v.charCodeAt(i);
+    out.len += n;
     return this;
   }
 
@@ -390,6 +409,19 @@ export class IonWriter {
   }
 
   int(v: number | bigint): this {
+    if (typeof v === 'number' && Number.isSafeInteger(v) && v >= 0) {
+      // sequence numbers, versions, statement indexes: the magnitude's bytes without a BigInt
+      const n = v === 0 ? 0 : varUIntSizeBytes(v);
+      writeTypeAndLength(this.out, T_POSINT, n);
+      this.out.ensure(n);
+      let m = v;
+      for (let i = n - 1; i >= 0; i--) {
+        this.out.buf[this.out.len + i] = m % 256;
+        m = Math.floor(m / 256);
+      }
+      this.out.len += n;
+      return this;
+    }
     const big = BigInt(v);
     const mag = magnitudeBytes(big < 0n ? -big : big);
     writeTypeAndLength(this.out, big < 0n ? T_NEGINT : T_POSINT, mag.length);
@@ -419,7 +451,12 @@ export class IonWriter {
     writeVarInt(s, -3);
     const ms = d.getUTCMilliseconds();
     // ion-js omits the coefficient of a zero fraction (.000), so the hash does too
-    if (ms !== 0) s.bytes(signedIntBytes(BigInt(ms), false));
+    // ms < 1000: signedIntBytes(ms) is one byte below 128, else two with a clear sign bit
+    if (ms !== 0 && ms < 128) s.byte(ms);
+    else if (ms !== 0) {
+      s.byte(ms >> 8);
+      s.byte(ms & 0xff);
+    }
     writeTypeAndLength(this.out, T_TIMESTAMP, s.len);
     this.out.bytes(s.buf, 0, s.len);
     return this;

@@ -1,14 +1,17 @@
 /**
- * CommitStore on PostgreSQL: a batch is one database transaction on one connection, in three
+ * CommitStore on PostgreSQL: a batch is one database transaction on one connection, in two
  * round trips —
- *   1. BEGIN and `SELECT … FROM journal_strands … FOR UPDATE`: the ledger's tip row is the lock
- *      that serializes the commits of every node;
- *   2. one query for everything the batch reads: the footprints since the caller's knownTip,
- *      the frontier, and the documents, live documents, revisions and blocks it declared;
- *   3. every write of every commit, in order, as one multi-statement simple query ending in
- *      COMMIT (a simple query takes no parameters: the values are literals, see sql.ts).
- * The reads are a statement after the lock's, so in READ COMMITTED their snapshot holds all that
- * the lock's previous holder committed. Any error rolls the whole batch back.
+ *   1. BEGIN, `SELECT … FROM journal_strands … FOR UPDATE` (the ledger's tip row is the lock
+ *      that serializes the commits of every node), and one query for everything the batch
+ *      reads: the footprints after the caller's knownTip, the digest-tree frontier at knownTip,
+ *      and the documents, live documents, revisions and blocks it declared;
+ *   2. every write of every commit, in order, ending in COMMIT.
+ * Both are multi-statement simple queries (which take no parameters: the values are literals,
+ * see sql.ts). The reads are a statement after the lock's, so in READ COMMITTED their snapshot
+ * holds all that the lock's previous holder committed. Only the frontier depends on the tip:
+ * when the locked tip is not knownTip (another node committed meanwhile) it is read again at
+ * the locked tip, one more round trip; on a single node knownTip is always the tip. Any error
+ * rolls the whole batch back.
  */
 import type pg from 'pg';
 import { frontierKeys } from '../../journal/digestTree';
@@ -20,7 +23,7 @@ import { lit, q, row } from './sql';
 /** One row of the read query: `k` says which read it answers, the other columns are that read's. */
 interface ReadRow {
   k: 'f' | 'n' | 'b' | 'd' | 'l' | 'r';
-  seq: number | null;
+  seq: number | string | null;
   version: number | null;
   doc_id: string | null;
   table_id: string | null;
@@ -29,57 +32,50 @@ interface ReadRow {
   latest: boolean | null;
 }
 
-/**
- * The one query of a batch's reads: a UNION ALL of the branches it needs (footprints only when
- * the caller is behind, inner frontier nodes only when the tip has some, the declared needs only
- * when declared), prepared once per connection for each set of branches.
- */
-function readQuery(ledgerId: string, knownTip: number, tip: number, needs: CommitNeeds): pg.QueryConfig | undefined {
-  const values: unknown[] = [ledgerId];
-  const param = (v: unknown, type: string) => {
-    values.push(v);
-    return `$${values.length}::${type}`;
-  };
-  const cols = (k: string, seq: string, version: string, docId: string, tableId: string, bytes: string, redacted = 'NULL', latest = 'NULL') =>
-    `SELECT '${k}'::text AS k, ${seq}::bigint AS seq, ${version}::int AS version, ${docId}::text AS doc_id, ${tableId}::text AS table_id, ` +
-    `${bytes}::bytea AS bytes, ${redacted}::bool AS redacted, ${latest}::bool AS latest`;
-  const branches: string[] = [];
-  let name = '';
-  if (knownTip < tip) {
-    name += 'f';
-    branches.push(`${cols('f', 'seq', 'NULL', 'NULL', 'NULL', 'footprint')} FROM journal_footprints WHERE ledger_id = $1 AND seq > ${param(knownTip, 'bigint')}`);
-  }
+const cols = (k: string, seq: string, version: string, docId: string, tableId: string, bytes: string, redacted = 'NULL', latest = 'NULL') =>
+  `SELECT '${k}'::text AS k, ${seq}::bigint AS seq, ${version}::int AS version, ${docId}::text AS doc_id, ${tableId}::text AS table_id, ` +
+  `${bytes}::bytea AS bytes, ${redacted}::bool AS redacted, ${latest}::bool AS latest`;
+
+const inList = (xs: readonly (string | number)[]) => xs.map(lit).join(', ');
+
+/** The stored inner nodes of the digest-tree frontier at `tip` (its leaf is the tip's own hash). */
+function frontierBranch(L: string, tip: number): string | undefined {
   const inner = frontierKeys(tip).filter((k) => k.level > 0);
-  if (inner.length) {
-    name += 'n';
-    const levels = param(inner.map((k) => k.level), 'int[]');
-    const indexes = param(inner.map((k) => k.index), 'bigint[]');
-    branches.push(`${cols('n', 'idx', 'level', 'NULL', 'NULL', 'hash')} FROM journal_tree_nodes WHERE ledger_id = $1 AND (level, idx) IN (SELECT * FROM unnest(${levels}, ${indexes}))`);
-  }
+  if (!inner.length) return undefined;
+  return `${cols('n', 'idx', 'level', 'NULL', 'NULL', 'hash')} FROM journal_tree_nodes WHERE ledger_id = ${L} AND (level, idx) IN (${inner
+    .map((k) => row(k.level, k.index))
+    .join(', ')})`;
+}
+
+/**
+ * The one query of a batch's reads, assuming the tip is `knownTip`: a UNION ALL of the
+ * footprints after it (none, unless another node committed), the frontier at it, and the
+ * branches of the declared needs.
+ */
+function readQuery(ledgerId: string, knownTip: number, needs: CommitNeeds): string {
+  const L = lit(ledgerId);
+  const branches: string[] = [`${cols('f', 'seq', 'NULL', 'NULL', 'NULL', 'footprint')} FROM journal_footprints WHERE ledger_id = ${L} AND seq > ${lit(knownTip)}`];
+  const frontier = frontierBranch(L, knownTip);
+  if (frontier) branches.push(frontier);
   if (needs.blocks.length) {
-    name += 'b';
-    branches.push(`${cols('b', 'seq', 'NULL', 'NULL', 'NULL', 'ion')} FROM journal_blocks WHERE ledger_id = $1 AND seq = ANY(${param(needs.blocks, 'bigint[]')})`);
+    branches.push(`${cols('b', 'seq', 'NULL', 'NULL', 'NULL', 'ion')} FROM journal_blocks WHERE ledger_id = ${L} AND seq IN (${inList(needs.blocks)})`);
   }
   if (needs.documents.length) {
-    name += 'd';
-    branches.push(`${cols('d', 'seq', 'version', 'doc_id', 'table_id', 'data')} FROM documents WHERE ledger_id = $1 AND doc_id = ANY(${param(needs.documents, 'text[]')})`);
+    branches.push(`${cols('d', 'seq', 'version', 'doc_id', 'table_id', 'data')} FROM documents WHERE ledger_id = ${L} AND doc_id IN (${inList(needs.documents)})`);
   }
   if (needs.liveDocumentsOf.length) {
-    name += 'l';
     branches.push(
-      `${cols('l', 'seq', 'version', 'doc_id', 'table_id', 'data')} FROM documents WHERE ledger_id = $1 AND table_id = ANY(${param(needs.liveDocumentsOf, 'text[]')}) AND data IS NOT NULL`,
+      `${cols('l', 'seq', 'version', 'doc_id', 'table_id', 'data')} FROM documents WHERE ledger_id = ${L} AND table_id IN (${inList(needs.liveDocumentsOf)}) AND data IS NOT NULL`,
     );
   }
   if (needs.revisions.length) {
-    name += 'r';
-    const docIds = param(needs.revisions.map((r) => r.docId), 'text[]');
-    const versions = param(needs.revisions.map((r) => r.version), 'int[]');
     branches.push(
-      `${cols('r', 'seq', 'version', 'doc_id', 'table_id', 'ion', 'redacted', 'until_time IS NULL')} FROM revisions WHERE ledger_id = $1 AND (doc_id, version) IN (SELECT * FROM unnest(${docIds}, ${versions}))`,
+      `${cols('r', 'seq', 'version', 'doc_id', 'table_id', 'ion', 'redacted', 'until_time IS NULL')} FROM revisions WHERE ledger_id = ${L} AND (doc_id, version) IN (${needs.revisions
+        .map((r) => row(r.docId, r.version))
+        .join(', ')})`,
     );
   }
-  if (!branches.length) return undefined;
-  return { ...q(`${branches.join('\nUNION ALL ')}\nORDER BY 1, 2`, values), name: `openqldb_commit_reads_${name}` };
+  return `${branches.join('\nUNION ALL ')}\nORDER BY 1, 2`;
 }
 
 export class PgCommitStore implements CommitStore {
@@ -94,8 +90,9 @@ export class PgCommitStore implements CommitStore {
     const client = await this.db.pool.connect();
     let broken: Error | undefined;
     try {
+      const L = lit(ledgerId);
       const locked = (await client.query(
-        q(`BEGIN; SELECT strand_id, tip_seq, tip_hash FROM journal_strands WHERE ledger_id = ${lit(ledgerId)} FOR UPDATE`),
+        q(`BEGIN; SELECT strand_id, tip_seq, tip_hash FROM journal_strands WHERE ledger_id = ${L} FOR UPDATE;\n${readQuery(ledgerId, knownTip, needs)}`),
       )) as unknown as pg.QueryResult[];
       const tipRow = locked[1].rows[0] as { strand_id: string; tip_seq: number; tip_hash: Buffer } | undefined;
       if (!tipRow) throw new Error(`no journal strand for ledger ${ledgerId}`);
@@ -103,8 +100,14 @@ export class PgCommitStore implements CommitStore {
       if (knownTip > tip.tipSequenceNo) {
         throw new Error(`commit to ${ledgerId} expected tip ${knownTip} but the strand's tip is ${tip.tipSequenceNo}`);
       }
-      const reads = await this.read(client, ledgerId, knownTip, tip, needs);
-      const { writes, result } = prepare(reads);
+      let rows = locked[2].rows as ReadRow[];
+      if (tip.tipSequenceNo !== knownTip) {
+        // another node moved the tip: the frontier read at knownTip is not the tip's
+        rows = rows.filter((r) => r.k !== 'n');
+        const frontier = frontierBranch(L, tip.tipSequenceNo);
+        if (frontier) rows.push(...((await client.query(q(frontier))).rows as ReadRow[]));
+      }
+      const { writes, result } = prepare(readsOf(ledgerId, rows, tip, needs));
       const sql = writeStatements(ledgerId, tip.tipSequenceNo, writes);
       await client.query(sql ? `${sql};\nCOMMIT` : 'COMMIT');
       return result;
@@ -117,45 +120,44 @@ export class PgCommitStore implements CommitStore {
       client.release(broken ?? false);
     }
   }
+}
 
-  private async read(client: pg.PoolClient, ledgerId: string, knownTip: number, tip: CommitReads['tip'], needs: CommitNeeds): Promise<CommitReads> {
-    const query = readQuery(ledgerId, knownTip, tip.tipSequenceNo, needs);
-    const rows = query ? ((await client.query(query)).rows as ReadRow[]) : [];
-    const since: CommitFootprint[] = [];
-    const frontier = new Map<string, Buffer>();
-    // the frontier's leaf, if it has one, is the tip itself: known from the lock's row
-    if ((tip.tipSequenceNo + 1) % 2 === 1) frontier.set(`0:${tip.tipSequenceNo}`, tip.tipBlockHash);
-    const documents = new Map<string, CurrentDoc>();
-    const liveDocuments = new Map<string, { docId: string; data: Buffer }[]>(needs.liveDocumentsOf.map((t) => [t, []]));
-    const revisions = new Map<string, RevisionInfo>();
-    const blocks = new Map<number, Buffer>();
-    for (const r of rows) {
-      switch (r.k) {
-        case 'f':
-          since.push({ sequenceNo: r.seq!, footprint: r.bytes! });
-          break;
-        case 'n':
-          frontier.set(`${r.version}:${r.seq}`, r.bytes!);
-          break;
-        case 'b':
-          blocks.set(r.seq!, r.bytes!);
-          break;
-        case 'd':
-          documents.set(r.doc_id!, toDoc({ doc_id: r.doc_id!, table_id: r.table_id!, version: r.version!, seq: r.seq!, data: r.bytes }));
-          break;
-        case 'l':
-          liveDocuments.get(r.table_id!)!.push({ docId: r.doc_id!, data: r.bytes! });
-          break;
-        case 'r':
-          revisions.set(`${r.doc_id}:${r.version}`, toRevisionInfo({ ...r, ion: r.bytes! } as RevisionRaw));
-          break;
-      }
+function readsOf(ledgerId: string, rows: ReadRow[], tip: CommitReads['tip'], needs: CommitNeeds): CommitReads {
+  const since: CommitFootprint[] = [];
+  const frontier = new Map<string, Buffer>();
+  // the frontier's leaf, if it has one, is the tip itself: known from the lock's row
+  if ((tip.tipSequenceNo + 1) % 2 === 1) frontier.set(`0:${tip.tipSequenceNo}`, tip.tipBlockHash);
+  const documents = new Map<string, CurrentDoc>();
+  const liveDocuments = new Map<string, { docId: string; data: Buffer }[]>(needs.liveDocumentsOf.map((t) => [t, []]));
+  const revisions = new Map<string, RevisionInfo>();
+  const blocks = new Map<number, Buffer>();
+  for (const r of rows) {
+    const seq = Number(r.seq);
+    switch (r.k) {
+      case 'f':
+        since.push({ sequenceNo: seq, footprint: r.bytes! });
+        break;
+      case 'n':
+        frontier.set(`${r.version}:${seq}`, r.bytes!);
+        break;
+      case 'b':
+        blocks.set(seq, r.bytes!);
+        break;
+      case 'd':
+        documents.set(r.doc_id!, toDoc({ doc_id: r.doc_id!, table_id: r.table_id!, version: r.version!, seq, data: r.bytes }));
+        break;
+      case 'l':
+        liveDocuments.get(r.table_id!)!.push({ docId: r.doc_id!, data: r.bytes! });
+        break;
+      case 'r':
+        revisions.set(`${r.doc_id}:${r.version}`, toRevisionInfo({ ...r, seq, ion: r.bytes! } as RevisionRaw));
+        break;
     }
-    if (frontier.size !== frontierKeys(tip.tipSequenceNo).length) {
-      throw new Error(`journal digest tree: the frontier of ledger ${ledgerId} at ${tip.tipSequenceNo} is not all stored`);
-    }
-    return { tip, since, frontier, documents, liveDocuments, revisions, blocks };
   }
+  if (frontier.size !== frontierKeys(tip.tipSequenceNo).length) {
+    throw new Error(`journal digest tree: the frontier of ledger ${ledgerId} at ${tip.tipSequenceNo} is not all stored`);
+  }
+  return { tip, since, frontier, documents, liveDocuments, revisions, blocks };
 }
 
 /**
