@@ -1,12 +1,100 @@
 /** Ion conversions the transaction layer needs: DOM ⇄ binary, and index keys. */
 import { dom, dumpBinary } from 'ion-js';
 import { ionHash, ionHashAt } from '../journal/ionHash';
-import { firstValue, T_DECIMAL, T_FLOAT, T_NEGINT, T_POSINT, T_STRUCT, type Header } from '../journal/ionBinary';
+import {
+  firstValue,
+  forEachTopLevel,
+  Header,
+  readChild,
+  readUIntBody,
+  readVarUInt,
+  T_BOOL,
+  T_DECIMAL,
+  T_FLOAT,
+  T_LIST,
+  T_NEGINT,
+  T_NULL,
+  T_POSINT,
+  T_SEXP,
+  T_STRUCT,
+  T_SYMBOL,
+  type SymbolTable,
+} from '../journal/ionBinary';
 import { structFields } from '../journal/block';
 import type { IonValue } from '../partiql/ledgerView';
 import { isNumeric, numToNumber, toNum } from '../partiql/values';
 
+/** Documents that arrived as a statement parameter of their own, with the bytes they came in. */
+const loadedFrom = new WeakMap<IonValue, Buffer>();
+
+/**
+ * Remembers the Ion binary a parameter's value was loaded from, when it is a whole document (a
+ * version marker, local symbol tables, one unannotated struct) in encodings ion-js writes
+ * itself. An INSERT of that value then stores those bytes instead of ion-js's DOM written out
+ * again, the largest cost of a single-document INSERT after hashing. They hold the same value:
+ * the DOM was read from them, and for such encodings ion-js and the journal's reader (the Ion
+ * hash, index keys, a block's revision, embedded with its symbols remapped) read alike. Where
+ * they may not — NOP padding, which ion-js reads as a null inside a list; 32-bit floats; symbols
+ * without text; a sorted-struct marker — the DOM is written out as before.
+ */
+export function rememberLoadedFrom(value: IonValue, bytes: Uint8Array): void {
+  if (bytes.length < 4 || bytes[0] !== 0xe0 || bytes[1] !== 0x01 || bytes[2] !== 0x00 || bytes[3] !== 0xea) return;
+  let values = 0;
+  let plain = false;
+  try {
+    forEachTopLevel(bytes, (_pos, h, symbols) => {
+      values++;
+      plain = h.type === T_STRUCT && !h.isNull && h.annEnd === h.annStart && readAlike(bytes, h, symbols);
+    });
+  } catch {
+    return; // what only ion-js reads (shared symbol tables): written out by ion-js
+  }
+  if (values === 1 && plain) loadedFrom.set(value, Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+}
+
+const sidAt = { pos: 0 };
+
+/** Whether `h`'s value is encoded as ion-js writes values (see rememberLoadedFrom). */
+function readAlike(b: Uint8Array, h: Header, symbols: SymbolTable): boolean {
+  for (let p = h.annStart; p < h.annEnd; p = sidAt.pos) if (typeof symbols[readVarUInt(b, p, sidAt)] !== 'string') return false;
+  if (h.isNull) return true;
+  const len = h.end - h.body;
+  switch (h.type) {
+    case T_NULL:
+      return false; // NOP padding
+    case T_BOOL:
+      return h.low <= 1;
+    case T_POSINT:
+      return len === 0 || b[h.body] !== 0;
+    case T_NEGINT:
+      return len > 0 && b[h.body] !== 0;
+    case T_FLOAT:
+      return len === 0 || len === 8;
+    case T_SYMBOL:
+      return typeof symbols[readUIntBody(b, h.body, h.end)] === 'string';
+    case T_STRUCT:
+    case T_LIST:
+    case T_SEXP: {
+      if (h.type === T_STRUCT && h.low === 1) return false;
+      const c = new Header();
+      for (let p = h.body; p < h.end; p = c.end) {
+        if (h.type === T_STRUCT) {
+          if (typeof symbols[readVarUInt(b, p, sidAt)] !== 'string') return false;
+          p = sidAt.pos;
+        }
+        readChild(b, p, h.end, c);
+        if (!readAlike(b, c, symbols)) return false;
+      }
+      return true;
+    }
+    default:
+      return true; // decimals, timestamps, strings, clobs, blobs
+  }
+}
+
 export function toBinary(value: IonValue): Buffer {
+  const given = loadedFrom.get(value);
+  if (given) return given;
   const b = dumpBinary(value);
   return Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }

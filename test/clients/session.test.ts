@@ -10,6 +10,7 @@ import { QLDBSessionClient, QLDBSessionServiceException, SendCommandCommand, typ
 import { DeleteLedgerCommand, QLDBClient } from '@aws-sdk/client-qldb';
 import { startServer, testCredentials, awsEnv, type TestServer } from '../helpers/server';
 import { CommitDigest } from '../../src/journal/commitDigest';
+import { IonWriter } from '../../src/journal/ionBinary';
 import { raw } from '../helpers/raw';
 import { createLedger, driverDigest, newDriver, storedBlocks } from './sessionHelpers';
 // eslint-disable-next-line @typescript-eslint/no-var-requires
@@ -108,6 +109,36 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     await c.send({ AbortTransaction: {} });
     await rejects(c.commit(tx, d.digest()), 'BadRequestException', /not open/);
     assert.equal((await storedBlocks(server, 'sess')).length, before);
+    await c.send({ EndSession: {} });
+  });
+
+  it('stores an INSERT parameter as it was sent: it reads back as its value, and its revision hash is that value\'s', async () => {
+    const c = new Raw(server.endpoint);
+    await c.start('sess');
+    let tx = await c.begin();
+    let d = new CommitDigest(tx);
+    d.addStatement('CREATE TABLE Sent');
+    await c.exec(tx, 'CREATE TABLE Sent');
+    await c.commit(tx, d.digest());
+    // another writer's bytes (an unused symbol first in its table), which ion-js would not write
+    const w = new IonWriter();
+    w.sid('unused');
+    w.struct().field('k').string('sent').field('n').int(1).end();
+    const sent = w.finish();
+    tx = await c.begin();
+    d = new CommitDigest(tx);
+    d.addStatement('INSERT INTO Sent ?', [sent]);
+    await c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'INSERT INTO Sent ?', Parameters: [{ IonBinary: sent }] } });
+    await c.commit(tx, d.digest());
+    tx = await c.begin();
+    const r = await c.exec(tx, 'SELECT * FROM _ql_committed_Sent');
+    const revision = dom.load(r.ExecuteStatement!.FirstPage!.Values![0].IonBinary!)!;
+    assert.ok(revision.get('data')!.ionEquals(dom.load(sent)!));
+    // eslint-disable-next-line @typescript-eslint/no-var-requires
+    const { QldbHash } = require('amazon-qldb-driver-nodejs/dist/src/QldbHash');
+    const expected = QldbHash.toQldbHash(dumpBinary(revision.get('metadata')!)).dot(QldbHash.toQldbHash(sent)).getQldbHash();
+    assert.deepEqual(Buffer.from(revision.get('hash')!.uInt8ArrayValue()!), Buffer.from(expected));
+    await c.send({ AbortTransaction: {} });
     await c.send({ EndSession: {} });
   });
 

@@ -13,6 +13,7 @@ import {
 } from './context';
 import { encodeValue, firstPage } from './results';
 import { ReadFault, type CachingSnapshotReader } from '../../txn/snapshotReader';
+import { rememberLoadedFrom } from '../../txn/ion';
 
 const MAX_STATEMENT = 100_000;
 const MAX_ION_BINARY = 131_072;
@@ -108,6 +109,7 @@ export function executeStatement(cmd: Record<string, unknown>, cx: CommandContex
     throw badRequest(`Statement must be between 1 and ${MAX_STATEMENT} characters long`);
   }
   const params = holders.map((h, i) => checkHolder(h, loaded[i], i));
+  holders.forEach((h, i) => h.binary && rememberLoadedFrom(params[i], h.bytes));
   const startTime = new Date();
   const readsBefore = txn.readIOs;
   const run = (): IonValue[] | ReadFault => {
