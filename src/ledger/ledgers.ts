@@ -64,6 +64,12 @@ export class LedgerService {
   private timer: NodeJS.Timeout | undefined;
   private readonly byId = new Map<string, Ledger>();
   private readonly byName = new Map<string, Ledger>();
+  /**
+   * Counts changes to memory and settled writes: a refresh whose read of the store overlapped
+   * one reads again, rather than put back what the store held before it (a ledger created
+   * meanwhile vanishing for a refresh period, a settled state reverting).
+   */
+  private changes = 0;
 
   constructor(
     private readonly store: AsyncLedgerStore,
@@ -84,7 +90,12 @@ export class LedgerService {
    * nodes, the ledgers other nodes created, changed or removed.
    */
   async refresh(): Promise<void> {
-    const rows = await this.store.all();
+    let rows: LedgerRow[];
+    for (;;) {
+      const seen = this.changes;
+      rows = await this.store.all();
+      if (this.changes === seen) break;
+    }
     this.byId.clear();
     this.byName.clear();
     for (const row of rows) this.remember(this.view(row));
@@ -96,12 +107,14 @@ export class LedgerService {
   }
 
   private remember(ledger: Ledger): Ledger {
+    this.changes++;
     this.byId.set(ledger.ledgerId, ledger);
     this.byName.set(nameKey(ledger.accountId, ledger.region, ledger.name), ledger);
     return ledger;
   }
 
   private forget(ledger: Ledger): void {
+    this.changes++;
     this.byId.delete(ledger.ledgerId);
     this.byName.delete(nameKey(ledger.accountId, ledger.region, ledger.name));
   }
@@ -130,10 +143,10 @@ export class LedgerService {
       if (ledger.state === 'CREATING') {
         const row: LedgerRow = { ...ledger, state: 'ACTIVE', stateUntil: null };
         this.remember(this.view(row));
-        this.store.update(row).catch(this.onError);
+        this.store.update(row).then(() => void this.changes++, this.onError);
       } else if (ledger.state === 'DELETING') {
         this.forget(ledger);
-        this.removeForGood(ledger).catch(this.onError);
+        this.removeForGood(ledger).then(() => void this.changes++, this.onError);
       }
     }
     this.computeNextDue();
