@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import type { Browser } from 'puppeteer-core';
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
+import { startKinesis, type TestKinesis } from '../helpers/kinesis';
 import { fill, launchBrowser, textOf, watchedPage, type WatchedPage } from './browser';
 import {
   activity,
@@ -23,6 +24,7 @@ import {
   runSelection,
   SHOTS,
   saveEarlyDigest,
+  streamsListed,
   syntaxError,
   tablesPage,
   updateAndDelete,
@@ -52,17 +54,24 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
 
   describe('with --auth off', () => {
     let server: TestServer;
+    let kinesis: TestKinesis;
     let w: WatchedPage;
     let s: FlowState;
     before(async () => {
-      server = await startServer(['--log-requests', 'false', '--ledger-state-delay', '1s']);
+      kinesis = await startKinesis();
+      const kinesisStreamArn = await kinesis.createStream('console');
+      server = await startServer([
+        '--log-requests', 'false', '--ledger-state-delay', '1s',
+        '--kinesis-endpoint', kinesis.endpoint, '--kinesis-access-key-id', 'kinesalite', '--kinesis-secret-access-key', 'kinesalite',
+      ]);
       w = await watchedPage(browser, server.endpoint);
       mkdirSync(SHOTS, { recursive: true });
-      s = { base: server.endpoint, ledger: 'audit', credentials: testCredentials, screenshots: true };
+      s = { base: server.endpoint, ledger: 'audit', credentials: testCredentials, screenshots: true, kinesisStreamArn };
     });
     after(async () => {
       await w?.page.close();
       await server?.dispose();
+      await kinesis?.close();
     });
 
     it('creates a ledger from the form and shows it ACTIVE with its settings once it settles', () => createLedger(w.page, s));
@@ -82,6 +91,7 @@ describe('the console in headless Chromium', { timeout: 240_000 }, () => {
     it('refuses to delete a ledger under deletion protection and says why', () => refusedDelete(w.page, s));
     it('updates a ledger and deletes it once its deletion protection is off', () => updateAndDelete(w.page, s));
     it('starts an export from the form and watches it reach COMPLETED', () => exportToCompletion(w.page, s));
+    it("lists the ledger's journal streams under its exports, with their status", () => streamsListed(w.page, s));
     it('charts commits per second and journal length from the metrics and digests', () => activity(w.page, s));
     it('sent no request outside its origin and logged no error', () => clean(w, server.endpoint));
   });

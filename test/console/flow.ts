@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { QldbDriver } from 'amazon-qldb-driver-nodejs';
+import { CancelJournalKinesisStreamCommand, QLDBClient, StreamJournalToKinesisCommand } from '@aws-sdk/client-qldb';
 import type { Page } from 'puppeteer-core';
 import { fill, textOf, textsOf } from './browser';
 
@@ -26,6 +27,8 @@ export interface FlowState {
   credentials: { accessKeyId: string; secretAccessKey: string };
   /** when set, screenshots of the main pages go to SHOTS */
   screenshots?: boolean;
+  /** a Kinesis stream the server can write journal streams to */
+  kinesisStreamArn?: string;
 }
 
 async function shot(page: Page, s: FlowState, name: string): Promise<void> {
@@ -282,6 +285,36 @@ export async function exportToCompletion(page: Page, s: FlowState): Promise<void
   const row = await textOf(page, '[data-test=exports] tbody tr');
   assert.match(row, new RegExp(`^[A-Za-z0-9]{22}\\s+COMPLETED\\s+.*s3://openqldb-exports/${s.ledger}/\\s+ION_TEXT$`));
   await shot(page, s, 'exports');
+}
+
+/** A journal stream a client started shows on the Exports page, ACTIVE, then CANCELED once a client cancels it. */
+export async function streamsListed(page: Page, s: FlowState): Promise<void> {
+  const qldb = new QLDBClient({ endpoint: s.base, region: 'us-east-1', credentials: s.credentials, maxAttempts: 1 });
+  try {
+    const { StreamId } = await qldb.send(
+      new StreamJournalToKinesisCommand({
+        LedgerName: s.ledger,
+        StreamName: 'search-index',
+        RoleArn: 'arn:aws:iam::123456789012:role/qldb-stream',
+        InclusiveStartTime: new Date(Date.now() - 60_000),
+        KinesisConfiguration: { StreamArn: s.kinesisStreamArn!, AggregationEnabled: false },
+      }),
+    );
+    // from another page: the Exports page, open already, lists streams when it is shown
+    await open(page, s, '#/ledgers');
+    await open(page, s, `#/exports?ledger=${s.ledger}`);
+    await page.waitForSelector(`[data-test=stream-${StreamId}]`);
+    const row = await textOf(page, `[data-test=stream-${StreamId}]`);
+    assert.match(row, new RegExp(`^${StreamId}\\s+search-index\\s+ACTIVE\\s+.*until canceled\\s+${s.kinesisStreamArn}\\s+no$`));
+    await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: s.ledger, StreamId }));
+    await page.waitForFunction(
+      (id: string) => document.querySelector(`[data-test=stream-${id}] [data-test=status]`)?.textContent === 'CANCELED',
+      { timeout: 10_000 },
+      StreamId!,
+    );
+  } finally {
+    qldb.destroy();
+  }
 }
 
 /** While another client commits (the official driver), the charts show commits per second and a growing journal. */
