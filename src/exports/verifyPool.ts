@@ -23,9 +23,10 @@ export class VerifyPool<X = never> {
   private readonly running = new Map<number, Pending<X>>();
   private nextId = 0;
 
-  constructor(size: number, script = join(__dirname, 'verifyWorker.js')) {
+  constructor(size: number, script = join(__dirname, 'verifyWorker.js'), oldGenerationMb?: number) {
     for (let i = 0; i < size; i++) {
-      const w = new Worker(script);
+      // a bound on a worker's heap makes it collect rather than grow: it holds one object at a time
+      const w = new Worker(script, oldGenerationMb ? { resourceLimits: { maxOldGenerationSizeMb: oldGenerationMb } } : undefined);
       w.on('message', (m: { id: number; summary?: ObjectSummary; extra?: X; error?: string }) => {
         const r = this.running.get(m.id)!;
         this.running.delete(m.id);

@@ -6,12 +6,20 @@
 import { parentPort } from 'node:worker_threads';
 import { verifyObject } from '../journal/exportVerifier';
 import type { VerifyJob } from '../exports/verifyWorker';
-import { readObject } from './rebuild';
+import { packBlocks, readObjectInChunks, type PackedBlocks } from './rebuild';
 
 parentPort?.on('message', (job: VerifyJob) => {
   try {
     const summary = verifyObject(job.key, job.bytes, job.strandId, job.hashesUpTo, job.range);
-    parentPort!.postMessage({ id: job.id, summary, extra: summary.failure ? undefined : readObject(job.bytes) });
+    if (summary.failure) {
+      parentPort!.postMessage({ id: job.id, summary });
+      return;
+    }
+    // packed a thousand blocks at a time: a whole object's small Buffers at once would hold more
+    // memory than the object itself
+    const extra: PackedBlocks[] = [];
+    readObjectInChunks(job.bytes, 1_000, (blocks) => extra.push(packBlocks(blocks)));
+    parentPort!.postMessage({ id: job.id, summary, extra }, extra.map((p) => p.buffer));
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }

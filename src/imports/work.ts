@@ -27,7 +27,7 @@ import { BatchOverlay, commitWritesOf } from '../txn/commitBuilder';
 import type { CommitRecord } from '../txn/ledgerState';
 import type { Sink } from '../exports/sinks/sink';
 import { VerifyPool } from '../exports/verifyPool';
-import { ImportCatalog, readObject, reviveBlocks, type ImportedBlock } from './rebuild';
+import { ImportCatalog, readObject, unpackBlocks, type ImportedBlock, type PackedBlocks } from './rebuild';
 import { ImportFailure, planImport, type ImportPlan, type PlannedObject } from './source';
 import { NOTES_KEPT, newProgress, type ImportProgress, type ImportSpec } from './types';
 
@@ -38,9 +38,14 @@ export interface ImportWorkOptions {
   verifyThreads: number;
 }
 
+/**
+ * One worker thread: each costs about 150 MB at its peak (its own heap, Ion and the hashing), and
+ * two put a 100,000-block import past 512 MB on a 2-core machine; the server's thread writes
+ * while the worker verifies and reads the next object.
+ */
 export const DEFAULT_IMPORT_OPTIONS: ImportWorkOptions = {
   batchBlocks: 2_000,
-  verifyThreads: availableParallelism(),
+  verifyThreads: Math.min(1, availableParallelism() - 1),
 };
 
 export class ImportWork implements JobWork<Job> {
@@ -157,9 +162,9 @@ class Run {
     // objects wholly written before a restart were checked then
     const todo = this.plan.objects.filter((o) => o.lastSeq > this.progress.tip);
     const pool =
-      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<ImportedBlock[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js')) : undefined;
+      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<PackedBlocks[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 64) : undefined;
     // objects read, verified and read for rebuilding ahead (on worker threads), written strictly in order
-    const window = Math.max(2, options.verifyThreads + 1);
+    const window = Math.max(2, options.verifyThreads);
     const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: ImportedBlock[] }> }[] = [];
     let next = 0;
     const fetch = () => {
@@ -167,7 +172,7 @@ class Run {
       const result = this.read(object).then(async (bytes) => {
         if (pool) {
           const v = await pool.run(object.key, bytes, this.plan.strandId, -1, object.range);
-          return { size: bytes.length, summary: v.summary, blocks: v.extra && reviveBlocks(v.extra) };
+          return { size: bytes.length, summary: v.summary, blocks: v.extra && v.extra.flatMap(unpackBlocks) };
         }
         const summary = verifyObject(object.key, bytes, this.plan.strandId, -1, object.range);
         return { size: bytes.length, summary, blocks: summary.failure ? undefined : readObject(bytes) };
