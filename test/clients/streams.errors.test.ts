@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import {
   CancelJournalKinesisStreamCommand,
   DescribeJournalKinesisStreamCommand,
+  DescribeLedgerCommand,
   ListJournalKinesisStreamsForLedgerCommand,
   ListTagsForResourceCommand,
   StreamJournalToKinesisCommand,
@@ -21,6 +22,7 @@ import { boto } from '../helpers/boto';
 import { startKinesis, type TestKinesis } from '../helpers/kinesis';
 import { rejectsWith } from '../helpers/sdkErrors';
 import { createLedger } from './sessionHelpers';
+import { until } from './clusterHelpers';
 import { ROLE, qldbClient } from './streamHelpers';
 
 type Op = 'StreamJournalToKinesis' | 'DescribeJournalKinesisStream' | 'ListJournalKinesisStreamsForLedger' | 'CancelJournalKinesisStream';
@@ -95,7 +97,8 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     kinesis = await startKinesis();
     [server, bare, keyless] = await Promise.all([
       startServer(['--kinesis-endpoint', kinesis.endpoint, '--kinesis-access-key-id', 'kinesalite', '--kinesis-secret-access-key', 'kinesalite', '--export-retention', '4s']),
-      startServer(['--ledger-state-delay', '2s']),
+      // long enough that awscli, slow to start on a busy machine, still finds the ledger CREATING
+      startServer(['--ledger-state-delay', '10s']),
       // no Kinesis credential anywhere: no flag, no AWS_* variable, no file, no instance metadata
       startServer(['--kinesis-endpoint', kinesis.endpoint], {
         env: { AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_SESSION_TOKEN: '', AWS_PROFILE: '', AWS_CONFIG_FILE: '/dev/null', AWS_SHARED_CREDENTIALS_FILE: '/dev/null', AWS_EC2_METADATA_DISABLED: 'true' },
@@ -103,6 +106,8 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     ]);
     qldb = qldbClient(server);
     await createLedger(server.endpoint, 'errors');
+    // ACTIVE by the time the tests below use it
+    await createLedger(bare.endpoint, 'settled');
   });
 
   after(async () => {
@@ -135,17 +140,18 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     const bareQldb = qldbClient(bare);
     await createLedger(bare.endpoint, 'errors');
     const params = start();
+    const settled = start({ LedgerName: 'settled' });
     await rejectsWith(bareQldb.send(new StreamJournalToKinesisCommand(sdkInput(params))), 'ResourcePreconditionNotMetException', 412, { ResourceType: 'LEDGER' });
     assert.equal((await aws(bare.endpoint, ['qldb', 'stream-journal-to-kinesis', '--cli-input-json', JSON.stringify(params)])).errorCode, 'ResourcePreconditionNotMetException');
-    await new Promise((r) => setTimeout(r, 2_200));
-    await rejectsWith(bareQldb.send(new StreamJournalToKinesisCommand(sdkInput(params))), 'InvalidParameterException', 400, { ParameterName: 'KinesisConfiguration' }, /--kinesis-endpoint/);
-    const cli = await aws(bare.endpoint, ['qldb', 'stream-journal-to-kinesis', '--cli-input-json', JSON.stringify(params)]);
+    await until('the ledger settled is ACTIVE', async () => (await bareQldb.send(new DescribeLedgerCommand({ Name: 'settled' }))).State === 'ACTIVE', 15_000);
+    await rejectsWith(bareQldb.send(new StreamJournalToKinesisCommand(sdkInput(settled))), 'InvalidParameterException', 400, { ParameterName: 'KinesisConfiguration' }, /--kinesis-endpoint/);
+    const cli = await aws(bare.endpoint, ['qldb', 'stream-journal-to-kinesis', '--cli-input-json', JSON.stringify(settled)]);
     assert.equal(cli.errorCode, 'InvalidParameterException');
     assert.match(cli.stderr, /--kinesis-endpoint/);
-    const py = await boto({ endpoint: bare.endpoint, ...testCredentials, op: 'stream_journal_to_kinesis', params });
+    const py = await boto({ endpoint: bare.endpoint, ...testCredentials, op: 'stream_journal_to_kinesis', params: settled });
     assert.equal(py.code, 'InvalidParameterException');
     // nothing was created: no stream is listed
-    assert.deepEqual((await bareQldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'errors' }))).Streams, []);
+    assert.deepEqual((await bareQldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'settled' }))).Streams, []);
     bareQldb.destroy();
   });
 

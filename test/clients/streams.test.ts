@@ -306,7 +306,8 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     const driver = newDriver(server.endpoint, 'crash');
     await driver.executeLambda((t) => t.execute('CREATE TABLE T'));
     const arn = await kinesis.createStream('crash');
-    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(streamInput('crash', arn, { ExclusiveEndTime: new Date(Date.now() + 4_000) })));
+    // no end time: a busy machine's slow restart must not push the later commits past it
+    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(streamInput('crash', arn)));
     for (let n = 0; n < 5; n++) await driver.executeLambda((t) => t.execute('INSERT INTO T ?', { n }));
     await waitRecord(kinesis, 'crash', (r) => r.recordType === 'REVISION_DETAILS' && Number(payload(r).get('revision', 'data', 'n')) === 4);
     driver.close();
@@ -317,14 +318,16 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     const driver2 = newDriver(server.endpoint, 'crash');
     for (let n = 5; n < 10; n++) await driver2.executeLambda((t) => t.execute('INSERT INTO T ?', { n }));
     driver2.close();
-    const done = await waitStatus(qldb, 'crash', StreamId!, 'COMPLETED', 20_000);
+    await waitRecord(kinesis, 'crash', (r) => r.recordType === 'REVISION_DETAILS' && Number(payload(r).get('revision', 'data', 'n')) === 9, 20_000);
+    await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'crash', StreamId }));
+    const done = await describeStream(qldb, 'crash', StreamId!);
     const records = await kinesis.read('crash');
     const blocks = await storedBlocks(server, 'crash');
     // at least once: a restart may send the last batch again, but never leaves a block out
     const summaries = records.filter((r) => r.recordType === 'BLOCK_SUMMARY').map(seqOf);
     assert.deepEqual([...new Set(summaries)].sort((a, b) => a - b), blocks.map((_, i) => i));
     const deduped = records.filter((r, i) => records.findIndex((x) => x.bytes.equals(r.bytes)) === i);
-    assertStreamRecords(deduped, blocks, done.Arn!, StreamId!, true);
+    assertStreamRecords(deduped, blocks, done.Arn!, StreamId!, false);
     // in journal order per partition key, duplicates included
     const byKey = new Map<string, number[]>();
     for (const r of records) if (r.recordType !== 'CONTROL') byKey.set(r.partitionKey, [...(byKey.get(r.partitionKey) ?? []), r.recordType === 'BLOCK_SUMMARY' ? seqOf(r) : Number(payload(r).get('revision', 'blockAddress', 'sequenceNo'))]);
