@@ -43,7 +43,6 @@ export async function runServe(argv: string[]): Promise<number> {
       message: 'Serving plain HTTP: credentials, statements and documents cross the network in clear. Use --tls-cert and --tls-key outside a trusted network.',
     });
   }
-  process.stdout.write(`openqldb serving both QLDB APIs at ${endpoint}\n`);
 
   // Certificates rotate: new connections get the new pair, open ones keep theirs. Without TLS,
   // SIGHUP (a reload to most daemons) must not take the server down as Node's default would.
@@ -80,5 +79,8 @@ export async function runServe(argv: string[]): Promise<number> {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+  // Announced only once the signals are ours: a supervisor that sees this line may signal at
+  // once, and a signal without a listener ends the process where it stands.
+  process.stdout.write(`openqldb serving both QLDB APIs at ${endpoint}\n`);
   return new Promise<number>(() => {});
 }
