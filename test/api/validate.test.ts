@@ -20,9 +20,11 @@ function fails(name: string, raw: Record<string, unknown>, type: string, check?:
 }
 
 describe('validateInput', () => {
-  it('models all 20 control-plane operations', () => {
-    assert.equal(OPERATIONS.length, 20);
-    assert.equal(new Set(OPERATIONS.map((o) => `${o.method} ${o.path}`)).size, 20);
+  it("models all 20 of QLDB's control-plane operations and openqldb's 3 import extensions, each on a route of its own", () => {
+    const extensions = ['ImportJournalFromS3', 'DescribeJournalS3Import', 'ListJournalS3Imports'];
+    assert.equal(OPERATIONS.filter((o) => !extensions.includes(o.name)).length, 20);
+    assert.deepEqual(OPERATIONS.filter((o) => extensions.includes(o.name)).map((o) => o.name).sort(), [...extensions].sort());
+    assert.equal(new Set(OPERATIONS.map((o) => `${o.method} ${o.path}`)).size, 23);
   });
 
   it('converts epoch seconds to Date, keeping fractions', () => {
