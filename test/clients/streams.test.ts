@@ -26,6 +26,7 @@ import { ROLE, qldbClient, streamInput } from './streamHelpers';
 import { startKinesis, type ConsumedRecord, type TestKinesis } from '../helpers/kinesis';
 import { rejectsWith } from '../helpers/sdkErrors';
 import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
+import { appendBlocks } from '../helpers/serverStore';
 import { parseBlock, parseRevisionAt, structFields } from '../../src/journal/block';
 import { firstValue } from '../../src/journal/ionBinary';
 import { merkleRoot, dot } from '../../src/journal/hash';
@@ -48,13 +49,13 @@ async function waitStatus(qldb: QLDBClient, ledger: string, id: string, status: 
 }
 
 /** Waits until the Kinesis stream holds a record that `match` accepts; returns every record then. */
-async function waitRecord(kinesis: TestKinesis, name: string, match: (r: ConsumedRecord) => boolean, timeoutMs = 10_000): Promise<ConsumedRecord[]> {
+async function waitRecord(kinesis: TestKinesis, name: string, match: (r: ConsumedRecord) => boolean, timeoutMs = 10_000, everyMs = 20): Promise<ConsumedRecord[]> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const records = await kinesis.read(name);
     if (records.some(match)) return records;
     if (Date.now() > until) assert.fail(`no such record in ${name} after ${timeoutMs} ms (${records.length} records)`);
-    await sleep(20);
+    await sleep(everyMs);
   }
 }
 
@@ -335,6 +336,47 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
       const firstSeen = seqs.filter((s, i) => seqs.indexOf(s) === i);
       assert.deepEqual(firstSeen, [...firstSeen].sort((a, b) => a - b));
     }
+  });
+
+  it('killed (kill -9) in the middle of replaying a 2,000-block history, it resumes from the last batch it saved: no block missing', async () => {
+    await createLedger(server.endpoint, 'replay');
+    await server.stop();
+    const data = ion.dumpBinary(ion.load('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50}')!);
+    const t0 = Date.now() - 60_000;
+    await appendBlocks(server, 'replay', 2_000, (seq) => {
+      const ts = new Date(t0 + seq);
+      const tx = 'T' + String(seq).padStart(21, '0');
+      const id = 'D' + String(seq).padStart(21, '0');
+      return {
+        transactionId: tx,
+        blockTimestamp: ts,
+        statements: [{ statement: 'INSERT INTO Vehicle ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
+        documents: { [id]: { tableName: 'Vehicle', tableId: 'V'.repeat(22), statements: [0] } },
+        revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
+      };
+    });
+    await server.restart();
+    qldb.destroy();
+    qldb = qldbClient(server);
+    const arn = await kinesis.createStream('replay');
+    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(streamInput('replay', arn, { InclusiveStartTime: new Date(0) })));
+    // the first batch is in Kinesis: the stream is on its way through the others
+    await waitRecord(kinesis, 'replay', (r) => r.recordType === 'BLOCK_SUMMARY', 10_000);
+    await server.kill9();
+    const before = new Set((await kinesis.read('replay')).filter((r) => r.recordType === 'BLOCK_SUMMARY').map(seqOf));
+    assert.ok(before.size > 0 && before.size < 2_001, `killed mid-stream (${before.size} of 2001 blocks delivered)`);
+
+    await server.restart();
+    qldb.destroy();
+    qldb = qldbClient(server);
+    const records = await waitRecord(kinesis, 'replay', (r) => r.recordType === 'BLOCK_SUMMARY' && seqOf(r) === 2_000, 20_000, 250);
+    const summaries = records.filter((r) => r.recordType === 'BLOCK_SUMMARY').map(seqOf);
+    assert.deepEqual([...new Set(summaries)].sort((a, b) => a - b), Array.from({ length: 2_001 }, (_, i) => i));
+    // each block's first summary comes in journal order, whatever was sent again
+    const first = summaries.filter((q, i) => summaries.indexOf(q) === i);
+    assert.deepEqual(first, [...first].sort((a, b) => a - b));
+    assert.equal(records.filter((r) => r.recordType === 'REVISION_DETAILS').length >= 2_000, true);
+    await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'replay', StreamId }));
   });
 
   it('at most five ACTIVE streams per ledger; DeleteLedger is refused while one runs; ListJournalKinesisStreamsForLedger pages; tags on a stream ARN', async () => {
