@@ -162,7 +162,7 @@ class Run {
     // objects wholly written before a restart were checked then
     const todo = this.plan.objects.filter((o) => o.lastSeq > this.progress.tip);
     const pool =
-      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<PackedBlocks[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 64) : undefined;
+      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<PackedBlocks[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 256) : undefined;
     // objects read, verified and read for rebuilding ahead (on worker threads), written strictly in order
     const window = Math.max(2, options.verifyThreads);
     const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: ImportedBlock[] }> }[] = [];
