@@ -247,10 +247,11 @@ export class StreamService {
     }
     if (req.Tags) checkTags({}, req.Tags);
 
+    // CreateLedger answers before the genesis block is written: a ledger without a strand yet
+    // starts its stream at that block
     const strand = await this.store.journal.strand(ledger.ledgerId);
-    if (!strand) throw resourceNotFound('LEDGER', name, `The ledger ${name} does not exist`);
     // the first block at or after the start; none yet: the next one committed
-    const range = await this.store.journal.sequenceRange(ledger.ledgerId, startMs, Number.MAX_SAFE_INTEGER);
+    const range = strand ? await this.store.journal.sequenceRange(ledger.ledgerId, startMs, Number.MAX_SAFE_INTEGER) : undefined;
     const streamId = newId();
     const arn = streamArn(ledger.region, ledger.accountId, ledger.name, streamId);
     const spec: StreamSpec = {
@@ -262,7 +263,7 @@ export class StreamService {
     };
     if (req.KinesisConfiguration.AggregationEnabled !== undefined) spec.aggregationEnabled = req.KinesisConfiguration.AggregationEnabled;
     if (endMs !== undefined) spec.endMs = endMs;
-    const progress: StreamProgress = { nextSeq: range ? range.first : strand.tipSequenceNo + 1, created: false };
+    const progress: StreamProgress = { nextSeq: range ? range.first : strand ? strand.tipSequenceNo + 1 : 0, created: false };
     const job: Job = {
       kind: 'stream',
       id: streamId,

@@ -118,15 +118,15 @@ export class StreamWork implements JobWork<Job> {
       let ahead: { from: number; batch: Promise<Batch> } | undefined;
       for (;;) {
         lease.check();
-        const tip = await this.journal.strand(job.ledgerId);
-        if (!tip) throw new Error(`the journal of ledger ${job.ledgerName} is gone`);
-        if (progress.nextSeq <= tip.tipSequenceNo) {
-          const batch = await (ahead && ahead.from === progress.nextSeq ? ahead.batch : this.prepare(job, spec, progress.nextSeq, tip.tipSequenceNo));
+        // no strand yet: the ledger's genesis block is still being written (an empty journal)
+        const tipSeq = (await this.journal.strand(job.ledgerId))?.tipSequenceNo ?? -1;
+        if (progress.nextSeq <= tipSeq) {
+          const batch = await (ahead && ahead.from === progress.nextSeq ? ahead.batch : this.prepare(job, spec, progress.nextSeq, tipSeq));
           ahead = undefined;
           // the next batch is read and encoded while this one is in Kinesis
-          if (!batch.ended && batch.next > progress.nextSeq && batch.next <= tip.tipSequenceNo) {
+          if (!batch.ended && batch.next > progress.nextSeq && batch.next <= tipSeq) {
             const from = batch.next;
-            ahead = { from, batch: this.prepare(job, spec, from, tip.tipSequenceNo) };
+            ahead = { from, batch: this.prepare(job, spec, from, tipSeq) };
             ahead.batch.catch(() => {}); // its failure, if any, is met when it is awaited
           }
           if (batch.records.length) {
