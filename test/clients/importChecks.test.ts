@@ -4,7 +4,7 @@
  * missing object, a gap, a broken hash, unreadable Ion, a digest that does not match, two
  * strands, a manifest listing keys outside the prefix, a JSON export — each a FAILED import whose
  * message names the object, the block and the check, leaving no ledger (the name is free again)
- * and no journal or document rows behind. Under --auth strict an import is its account's alone.
+ * and no journal or document rows behind; the same import read through the S3 API (s3rver).
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -227,5 +227,49 @@ describe('journal imports: several exports, and bad input that leaves nothing be
       return true;
     });
     await assert.rejects(imports.describe('NoSuchImport0000000000'), { name: 'ResourceNotFoundException' });
+  });
+});
+
+describe('journal imports from an S3 endpoint (s3rver)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-var-requires
+  const S3rver = require('s3rver');
+  let s3rver: { run(): Promise<{ port: number }>; close(): Promise<void> };
+  let server: TestServer;
+  let local: string;
+  let s3dir: string;
+
+  before(async () => {
+    s3dir = mkdtempSync(join(tmpdir(), 's3rver-import-'));
+    local = mkdtempSync(join(tmpdir(), 'openqldb-import-s3-'));
+    s3rver = new S3rver({ port: 0, address: '127.0.0.1', directory: s3dir, silent: true, configureBuckets: [{ name: BUCKET }] });
+    const { port } = await s3rver.run();
+    const endpoint = `http://127.0.0.1:${port}`;
+    server = await startServer(['--s3-endpoint', endpoint, '--s3-force-path-style', '--s3-access-key-id', 'S3RVER', '--s3-secret-access-key', 'S3RVER']);
+    // the export is put into the bucket as QLDB left it there
+    const e = writeExport(local, BUCKET, 'qldb/', 45, 'ION_BINARY', 10);
+    const { S3Client, PutObjectCommand } = await import('@aws-sdk/client-s3');
+    const s3 = new S3Client({ endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    for (const key of [...e.keys, e.manifestKey, 'qldb/Ex000000000000000000AA.started.manifest']) {
+      await s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: key, Body: readFileSync(join(local, BUCKET, key)) }));
+    }
+    s3.destroy();
+  });
+  after(async () => {
+    await server?.dispose();
+    await s3rver?.close();
+    rmSync(s3dir, { recursive: true, force: true });
+    rmSync(local, { recursive: true, force: true });
+  });
+
+  it('reads the manifests and objects through the S3 API; a missing bucket is a FAILED import', async () => {
+    const imports = importClient(server.endpoint);
+    const { ImportId } = await imports.importJournal(importInput('from-s3', 'qldb/'));
+    const d = await waitImported(imports, ImportId);
+    assert.equal(d.Status, 'COMPLETED', d.ErrorMessage);
+    assert.equal(d.BlocksWritten, 45);
+    const missing = await imports.importJournal(importInput('from-nowhere', 'qldb/', { S3ImportConfiguration: { Bucket: 'no-such-bucket', Prefix: 'qldb/' } }));
+    const m = await waitImported(imports, missing.ImportId);
+    assert.equal(m.Status, 'FAILED');
+    assert.match(m.ErrorMessage!, /s3:\/\/no-such-bucket\/qldb\/: cannot be listed \(NoSuchBucket/);
   });
 });
