@@ -101,7 +101,9 @@ export class TxnService {
     // ledger gone for good that failed to drop is never read again. Neither may fail the request.
     const logged = (what: string, ledgerId: string) => (e: unknown) =>
       app.log.error(what, { ledgerId, error: String((e as Error)?.stack ?? e) });
-    app.ledgers.hooks.created.push((ledger) => void this.createLedger(ledger.ledgerId).catch(logged('genesis_failed', ledger.ledgerId)));
+    // awaited, so that CreateLedger answers once the strand exists (an export or a stream asked for
+    // right after finds it), but a failure only logged: the ledger row is stored already
+    app.ledgers.hooks.created.push((ledger) => this.createLedger(ledger.ledgerId).catch(logged('genesis_failed', ledger.ledgerId)));
     app.ledgers.hooks.beforeDelete.push((ledger) => this.sessions.dropLedger(ledger.ledgerId));
     app.ledgers.hooks.gone.push((ledger) => void this.dropLedger(ledger.ledgerId).catch(logged('drop_failed', ledger.ledgerId)));
     app.onClose(() => this.close());
