@@ -13,6 +13,8 @@ import { createLogger, silentLogger, type Logger } from './server/log';
 import { TxnService } from './txn/service';
 import { ExportService, sinkFor } from './exports/service';
 import { ImportService } from './imports/service';
+import { leaseTimings } from './jobs/runner';
+import { purgeExpiredJobs } from './jobs/retention';
 import { StreamService } from './streams/service';
 import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
 import { Metrics } from './server/metrics';
@@ -107,10 +109,7 @@ export class App {
       maxObjectBytes: config.exportObjectMaxBytes,
       maxObjectBlocks: config.exportObjectMaxBlocks,
       nodeId: this.nodeId,
-      // renewed three times per lease; a free job is looked for at least twice per lease
-      leaseMs: config.exportLeaseMs,
-      renewMs: Math.max(1, Math.floor(config.exportLeaseMs / 3)),
-      pollMs: Math.max(1, Math.min(5_000, Math.floor(config.exportLeaseMs / 2))),
+      ...leaseTimings(config.exportLeaseMs),
       // SQLite: worker threads read the database file; the data-directory lock makes this node the only one
       dbPath: this.db && !this.db.memory ? this.db.name : undefined,
       soleNode: this.store.soleWriter,
@@ -121,9 +120,7 @@ export class App {
     // read through a sink of its own: closing either service closes its sink
     this.imports = new ImportService(this.store, this.ledgers, sinkFor(config), config, this.log, {
       nodeId: this.nodeId,
-      leaseMs: config.exportLeaseMs,
-      renewMs: Math.max(1, Math.floor(config.exportLeaseMs / 3)),
-      pollMs: Math.max(1, Math.min(5_000, Math.floor(config.exportLeaseMs / 2))),
+      ...leaseTimings(config.exportLeaseMs),
       soleNode: this.store.soleWriter,
     });
     this.onClose(() => this.imports.close());
@@ -147,6 +144,9 @@ export class App {
     this.exports.start();
     this.imports.start();
     this.streams.start({ nodeId: this.nodeId, soleNode: this.store.soleWriter });
+    // imports and streams share the job table: one purge of it serves both
+    const retention = purgeExpiredJobs(this.store.jobs, config.exportRetentionMs, this.log);
+    this.onClose(() => retention.stop());
   }
 
   /**

@@ -87,7 +87,6 @@ export interface ImportServiceOptions extends Work.ImportWorkOptions {
 export class ImportService {
   readonly runner: JobRunner<Job>;
   private readonly jobs: JobStore;
-  private purgeTimer: NodeJS.Timeout | undefined;
 
   constructor(
     store: Store,
@@ -112,21 +111,12 @@ export class ImportService {
     this.runner = new JobRunner(jobLeases(store.jobs, 'import'), work, log, { concurrency: 1, nodeId, leaseMs, renewMs, pollMs, soleNode }, now);
   }
 
-  /** Claims the imports a stop interrupted or a dead node left, and purges expired ones now and then. */
+  /** Claims the imports a stop interrupted or a dead node left (expired ones are purged by jobs/retention.ts). */
   start(): void {
-    const purge = () =>
-      this.jobs.purge(this.horizon()).then(
-        (n) => n > 0 && this.log.info('import.purged', { count: n }),
-        (e) => this.log.warn('import.purge_failed', { message: String((e as Error)?.message ?? e) }),
-      );
-    void purge();
-    this.purgeTimer = setInterval(() => void purge(), Math.max(1_000, Math.min(60_000, Math.ceil(this.config.exportRetentionMs / 2))));
-    this.purgeTimer.unref();
     this.runner.start();
   }
 
   async close(): Promise<void> {
-    if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.runner.stop();
     this.sink.close();
   }

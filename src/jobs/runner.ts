@@ -344,3 +344,11 @@ export class JobRunner<J> {
     this.wake();
   }
 }
+
+/**
+ * How a lease of `leaseMs` is kept: renewed every third of it (two renewals may fail before it
+ * runs out), and claimable jobs looked for every half of it, at most every 5 s.
+ */
+export function leaseTimings(leaseMs: number): Pick<JobRunnerOptions, 'leaseMs' | 'renewMs' | 'pollMs'> {
+  return { leaseMs, renewMs: Math.max(1, Math.floor(leaseMs / 3)), pollMs: Math.max(1, Math.min(5_000, Math.floor(leaseMs / 2))) };
+}

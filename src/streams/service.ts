@@ -123,7 +123,6 @@ export interface StreamNode {
 
 export class StreamService {
   readonly jobs: JobStore;
-  private purgeTimer: NodeJS.Timeout | undefined;
   private runner: JobRunner<Job> | undefined;
   private writer: KinesisWriter | undefined;
   /** wakes the runner when a stream was created (set by whoever runs the streams) */
@@ -145,20 +144,16 @@ export class StreamService {
   }
 
   /**
-   * Purges expired streams from now on and, with a Kinesis endpoint, runs streams: this node
+   * With a Kinesis endpoint, runs streams (expired ones are purged by jobs/retention.ts): this node
    * claims ACTIVE ones whose lease is free (or a dead node's, once it ran out). Without an
    * endpoint none can be created, and streams a previous configuration created wait, untouched.
    */
-  start(node: StreamNode, purgeIntervalMs = 60_000): void {
-    void this.purge();
-    const every = Math.max(1_000, Math.min(purgeIntervalMs, Math.ceil(this.config.exportRetentionMs / 2)));
-    this.purgeTimer = setInterval(() => void this.purge(), every);
-    this.purgeTimer.unref();
+  start(node: StreamNode): void {
     if (!this.config.kinesisEndpoint) return;
     // loaded only when streams run: the Kinesis client is not needed by a server without them
     const { KinesisWriter } = require('./kinesis') as typeof import('./kinesis');
     const { StreamWork } = require('./stream') as typeof import('./stream');
-    const { JobRunner, jobLeases } = require('../jobs/runner') as typeof import('../jobs/runner');
+    const { JobRunner, jobLeases, leaseTimings } = require('../jobs/runner') as typeof import('../jobs/runner');
     this.writer = new KinesisWriter({
       endpoint: this.config.kinesisEndpoint,
       region: this.config.region,
@@ -166,14 +161,11 @@ export class StreamService {
       secretAccessKey: this.config.kinesisSecretAccessKey,
     });
     const work = new StreamWork(this.jobs, this.store.journal, this.writer, this.log, { impairedLimitMs: this.config.streamImpairedLimitMs }, this.now);
-    const leaseMs = this.config.exportLeaseMs;
     // a stream holds its slot for as long as it runs: room for every stream the quotas allow
     this.runner = new JobRunner(jobLeases(this.jobs, 'stream'), work, this.log, {
       concurrency: MAX_ACTIVE_STREAMS_PER_LEDGER * Math.max(1, this.config.maxLedgers),
       nodeId: node.nodeId,
-      leaseMs,
-      renewMs: Math.max(1, Math.floor(leaseMs / 3)),
-      pollMs: Math.max(1, Math.min(5_000, Math.floor(leaseMs / 2))),
+      ...leaseTimings(this.config.exportLeaseMs),
       soleNode: node.soleNode,
     }, this.now);
     this.onCreated = () => this.runner?.claimSoon();
@@ -186,19 +178,11 @@ export class StreamService {
   }
 
   async close(): Promise<void> {
-    if (this.purgeTimer) clearInterval(this.purgeTimer);
     await this.runner?.stop();
     this.writer?.close();
   }
 
-  async purge(): Promise<void> {
-    try {
-      const n = await this.jobs.purge(this.horizon());
-      if (n > 0) this.log.info('stream.purged', { count: n });
-    } catch (e) {
-      this.log.warn('stream.purge_failed', { message: String((e as Error)?.message ?? e) });
-    }
-  }
+
 
   /** Visible streams per status (for metrics). */
   streamsByStatus(): Promise<{ state: string; count: number }[]> {
