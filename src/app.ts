@@ -145,7 +145,7 @@ export class App {
     this.imports.start();
     this.streams.start({ nodeId: this.nodeId, soleNode: this.store.soleWriter });
     // imports and streams share the job table: one purge of it serves both
-    const retention = purgeExpiredJobs(this.store.jobs, config.exportRetentionMs, this.log);
+    const retention = purgeExpiredJobs(this.store.jobs, this.store.ledgers, config.exportRetentionMs, this.log);
     this.onClose(() => retention.stop());
   }
 

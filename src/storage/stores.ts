@@ -325,8 +325,8 @@ export interface JobStore {
    * it (a cancel, a deleted ledger). False when the job was not active or the lease not held.
    */
   finish(id: string, status: string, at: number, error?: string, owner?: string): Promise<boolean>;
-  /** Deletes jobs that finished at or before `horizon`; returns how many. */
-  purge(horizon: number): Promise<number>;
+  /** Deletes jobs that finished at or before `horizon`; returns them (a stream's tags go with it). */
+  purge(horizon: number): Promise<Job[]>;
 }
 
 // ---- the nodes sharing a store ----

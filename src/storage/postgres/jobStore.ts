@@ -113,8 +113,8 @@ export class PgJobStore implements JobStore {
     );
   }
 
-  async purge(horizon: number): Promise<number> {
-    const r = await this.db.pool.query(q(`DELETE FROM jobs WHERE NOT active AND finished_ms <= $1`, [horizon]));
-    return r.rowCount ?? 0;
+  async purge(horizon: number): Promise<Job[]> {
+    const r = await this.db.pool.query(q(`DELETE FROM jobs WHERE NOT active AND finished_ms <= $1 RETURNING *`, [horizon]));
+    return (r.rows as JobRow[]).map(toJob);
   }
 }

@@ -38,7 +38,7 @@ export class SqliteJobStore {
       update: db.prepare(`UPDATE jobs SET status = ?, progress = ? WHERE id = ? AND lease_owner = ? AND active = 1`),
       finish: db.prepare(`UPDATE jobs SET status = @status, active = 0, finished_ms = @at, error = @error
           WHERE id = @id AND active = 1 AND (@owner IS NULL OR lease_owner = @owner)`),
-      purge: db.prepare(`DELETE FROM jobs WHERE active = 0 AND finished_ms <= ?`),
+      purge: db.prepare(`DELETE FROM jobs WHERE active = 0 AND finished_ms <= ? RETURNING *`),
     };
   }
 
@@ -94,7 +94,7 @@ export class SqliteJobStore {
     return this.s.finish.run({ id, status, at, error: error ?? null, owner: owner ?? null }).changes > 0;
   }
 
-  purge(horizon: number): number {
-    return this.s.purge.run(horizon).changes;
+  purge(horizon: number): Job[] {
+    return (this.s.purge.all(horizon) as JobRow[]).map(toJob);
   }
 }
