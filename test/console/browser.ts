@@ -26,8 +26,20 @@ export interface WatchedPage {
 export async function watchedPage(context: Browser | BrowserContext, origin: string): Promise<WatchedPage> {
   const page = await context.newPage();
   await page.setViewport({ width: 1280, height: 860 });
-  const watched: WatchedPage = { page, foreign: [], errors: [], requests: [] };
   const refused = new Set<string>();
+  const logged: { text: string; url: string }[] = [];
+  const uncaught: string[] = [];
+  const watched: WatchedPage = {
+    page,
+    foreign: [],
+    requests: [],
+    // filtered when read: Chromium may log a refused call's line before puppeteer reports its response
+    get errors() {
+      const refusedCall = (e: { text: string; url: string }) =>
+        e.text.startsWith('Failed to load resource: the server responded with a status of 4') && refused.has(e.url);
+      return [...logged.filter((e) => !refusedCall(e)).map((e) => `${e.text} (${e.url})`), ...uncaught];
+    },
+  };
   page.on('request', (r) => {
     const url = r.url();
     watched.requests.push(url);
@@ -38,11 +50,9 @@ export async function watchedPage(context: Browser | BrowserContext, origin: str
     if (r.status() >= 400 && r.headers()['x-amzn-errortype']) refused.add(r.url());
   });
   page.on('console', (m) => {
-    if (m.type() !== 'error') return;
-    const refusedCall = m.text().startsWith('Failed to load resource: the server responded with a status of 4') && refused.has(m.location().url ?? '');
-    if (!refusedCall) watched.errors.push(`${m.text()} (${m.location().url ?? ''})`);
+    if (m.type() === 'error') logged.push({ text: m.text(), url: m.location().url ?? '' });
   });
-  page.on('pageerror', (e) => watched.errors.push(`uncaught: ${(e as Error).message}`));
+  page.on('pageerror', (e) => uncaught.push(`uncaught: ${(e as Error).message}`));
   page.on('dialog', (d) => void d.accept());
   return watched;
 }
