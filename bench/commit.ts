@@ -5,7 +5,8 @@
  *   npm run bench:commit -- [--workers 64] [--threads 2] [--seconds 10] [--profile DIR]
  *                           [--in-process-only] [--no-postgres] [--selects 20000]
  *
- * --profile writes the SQLite server's CPU profile (node --cpu-prof) into DIR when it stops.
+ * --profile writes the SQLite server's CPU profile (node --cpu-prof) into DIR when it stops, and
+ * the in-process insert phase's own profile (timed phase only) as DIR/in-process-insert.cpuprofile.
  * PostgreSQL: OPENQLDB_BENCH_DATABASE_URL's server, or else a throwaway cluster started through
  * scripts/pg-cluster.js (skipped, saying so, when no PostgreSQL binaries are installed).
  *
@@ -19,7 +20,8 @@
  * 2. raw-insert: phase 1 from a minimal keep-alive HTTP client (no SDK, no signing).
  * 3. select: the driver loops doing point SELECTs through the index; prints the server's
  *    TimingInformation (whole ms, as QLDB reports it) and the client round trip, p50/p99.
- * In-process (the session handler called directly, no HTTP, no client), on SQLite and then on
+ * In-process (the session handler called directly, no HTTP, no client: the documents and their
+ * hashes are prepared before the timed phase), on SQLite and then on
  * PostgreSQL: durable INSERT transactions from `workers` sessions (the commit pipeline's own
  * capacity, with CPU per commit and event-loop utilisation), then the point SELECT timed with
  * hrtime — the server's processing time at sub-ms resolution.
@@ -241,8 +243,22 @@ async function inProcess(configArgs: string[], keys: number, iterations: number,
   const sessions = await Promise.all(
     Array.from({ length: insertWorkers }, async () => (await send({ StartSession: { LedgerName: 'inproc' } })).StartSession.SessionToken as string),
   );
+  // The client's share (encoding each document with ion-js, hashing it for the CommitDigest) is
+  // done before the timed phase: a pool of distinct documents per session, cycled. Per
+  // transaction the client then only hashes the transaction id, as a driver must.
+  const { dot } = await import('../src/journal/hash');
+  const { ionHash, ionHashString } = await import('../src/journal/ionHash');
+  const POOL = 400;
+  const insertHash = ionHashString('INSERT INTO Bench ?');
+  const pools = sessions.map((_, w) =>
+    Array.from({ length: POOL }, (_, n) => {
+      const p = dumpBinary({ k: `w${w}n${n}`, v: n });
+      return { base64: Buffer.from(p).toString('base64'), statementHash: dot(insertHash, ionHash(p)) };
+    }),
+  );
   let committed = 0;
   const before = { ...app.txn.pipeline.stats };
+  const profiler = await phaseProfiler();
   const cpu0 = process.cpuUsage();
   const elu0 = performance.eventLoopUtilization();
   const insertEnd = Date.now() + insertSeconds * 1000;
@@ -250,20 +266,20 @@ async function inProcess(configArgs: string[], keys: number, iterations: number,
     sessions.map(async (tok, w) => {
       for (let n = 0; Date.now() < insertEnd; n++) {
         const txId = (await send({ SessionToken: tok, StartTransaction: {} })).StartTransaction.TransactionId;
-        const p = dumpBinary({ k: `w${w}n${n}`, v: n });
-        const d = new CommitDigest(txId);
-        d.addStatement('INSERT INTO Bench ?', [p]);
+        const p = pools[w][n % POOL];
         await send({
           SessionToken: tok,
-          ExecuteStatement: { TransactionId: txId, Statement: 'INSERT INTO Bench ?', Parameters: [{ IonBinary: Buffer.from(p).toString('base64') }] },
+          ExecuteStatement: { TransactionId: txId, Statement: 'INSERT INTO Bench ?', Parameters: [{ IonBinary: p.base64 }] },
         });
-        await send({ SessionToken: tok, CommitTransaction: { TransactionId: txId, CommitDigest: d.digest().toString('base64') } });
+        const digest = dot(ionHashString(txId), p.statementHash);
+        await send({ SessionToken: tok, CommitTransaction: { TransactionId: txId, CommitDigest: digest.toString('base64') } });
         committed++;
       }
     }),
   );
   const cpu = process.cpuUsage(cpu0);
   const elu = performance.eventLoopUtilization(elu0).utilization;
+  await profiler?.stop(`${configArgs.includes('--database-url') ? 'postgres' : 'sqlite'}-in-process-insert`);
   const commitRate = committed / insertSeconds;
   const after = app.txn.pipeline.stats;
   const batches = { batches: after.batches - before.batches, commits: after.commits - before.commits, maxBatch: after.maxBatch };
@@ -286,6 +302,26 @@ async function inProcess(configArgs: string[], keys: number, iterations: number,
   }
   await app.close();
   return { times, commitRate, batches, cpuUsPerCommit: (cpu.user + cpu.system) / Math.max(1, committed), elu };
+}
+
+/** With --profile DIR, a CPU profile of this thread from now until `stop`, written to DIR/<name>.cpuprofile. */
+async function phaseProfiler(): Promise<{ stop(name: string): Promise<void> } | undefined> {
+  const at = process.argv.indexOf('--profile');
+  if (at < 0) return undefined;
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync, mkdirSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(name: string) {
+      const { profile } = await session.post('Profiler.stop');
+      session.disconnect();
+      mkdirSync(process.argv[at + 1], { recursive: true });
+      writeFileSync(join(process.argv[at + 1], `${name}.cpuprofile`), JSON.stringify(profile));
+    },
+  };
 }
 
 /**
