@@ -5,10 +5,14 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { verifyObject } from '../journal/exportVerifier';
+import { sha256Ready } from '../journal/sha256';
 import type { VerifyJob } from '../exports/verifyWorker';
 import { packBlocks, readObjectInChunks, type PackedBlocks } from './rebuild';
 
-parentPort?.on('message', (job: VerifyJob) => {
+// as in verifyWorker.ts: no job before the WebAssembly SHA-256 is ready
+parentPort?.on('message', (job: VerifyJob) => void sha256Ready.then(() => read(job)));
+
+function read(job: VerifyJob): void {
   try {
     const summary = verifyObject(job.key, job.bytes, job.strandId, job.hashesUpTo, job.range);
     if (summary.failure) {
@@ -23,4 +27,4 @@ parentPort?.on('message', (job: VerifyJob) => {
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }
-});
+}
