@@ -31,6 +31,7 @@ import {
   T_STRING,
   T_STRUCT,
   T_TIMESTAMP,
+  UnsupportedIonError,
   firstValue,
   readChild,
   readStringBody,
@@ -160,10 +161,34 @@ function encodeRedactionInfo(r: RedactionInfo): Uint8Array {
   return w.finish();
 }
 
-/** Copies the single value of a standalone Ion binary stream into `w`. */
-function embedAll(w: IonWriter, bytes: Uint8Array): void {
-  const v = firstValue(bytes);
-  w.embed(bytes, v.pos, v.symbols);
+/**
+ * A standalone value this module wrote (metadata, transactionInfo, …), read once for both its
+ * hash and its embedding: reading the symbol table is a good part of either.
+ */
+interface OwnValue {
+  bytes: Uint8Array;
+  at: { pos: number; h: Header; symbols: SymbolTable };
+  hash: Buffer;
+}
+
+function ownValue(bytes: Uint8Array): OwnValue {
+  const at = firstValue(bytes);
+  return { bytes, at, hash: ionHashAt(bytes, at.h, at.symbols) };
+}
+
+function embedOwn(w: IonWriter, v: OwnValue): void {
+  w.embed(v.bytes, v.at.pos, v.at.symbols);
+}
+
+/** A document's hash and its embedding from one read, unless ionHash must take its slow path. */
+function userValue(bytes: Uint8Array): OwnValue {
+  try {
+    return ownValue(bytes);
+  } catch (e) {
+    // what the fast hasher does not take, ionHash hashes through ion-js
+    if (!(e instanceof UnsupportedIonError)) throw e;
+    return { bytes, at: firstValue(bytes), hash: ionHash(bytes) };
+  }
 }
 
 function asBinary(data: Uint8Array): Uint8Array {
@@ -175,31 +200,33 @@ function asBinary(data: Uint8Array): Uint8Array {
 export function buildBlock(input: BlockInput): BuiltBlock {
   const address: BlockAddress = { strandId: input.strandId, sequenceNo: input.sequenceNo };
   const revisions: BuiltRevision[] = [];
+  const revisionIons: OwnValue[] = [];
   for (const r of input.revisions) {
-    const meta = encodeMetadata(r.metadata);
-    const data = r.data === undefined ? undefined : asBinary(r.data);
-    const hMeta = ionHash(meta);
-    const hash = data === undefined ? hMeta : dot(hMeta, ionHash(data));
+    const meta = ownValue(encodeMetadata(r.metadata));
+    const data = r.data === undefined ? undefined : userValue(asBinary(r.data));
+    const hash = data === undefined ? meta.hash : dot(meta.hash, data.hash);
     const w = new IonWriter();
     w.struct().field('blockAddress');
     writeAddress(w, address);
     w.field('hash').blob(hash);
     if (data !== undefined) {
       w.field('data');
-      embedAll(w, data);
+      embedOwn(w, data);
     }
     w.field('metadata');
-    embedAll(w, meta);
+    embedOwn(w, meta);
     w.end();
-    revisions.push({ documentId: r.metadata.id, version: r.metadata.version, hash, ion: w.finish() });
+    const ion = w.finish();
+    revisions.push({ documentId: r.metadata.id, version: r.metadata.version, hash, ion });
+    revisionIons.push({ bytes: ion, at: firstValue(ion), hash });
   }
 
-  const txInfo = encodeTransactionInfo(input.statements, input.documents);
-  const redaction = input.redactionInfo ? encodeRedactionInfo(input.redactionInfo) : undefined;
+  const txInfo = ownValue(encodeTransactionInfo(input.statements, input.documents));
+  const redaction = input.redactionInfo ? ownValue(encodeRedactionInfo(input.redactionInfo)) : undefined;
   const entriesHashList: Buffer[] = [];
   if (revisions.length) entriesHashList.push(merkleRoot(revisions.map((r) => r.hash)));
-  if (redaction) entriesHashList.push(ionHash(redaction));
-  entriesHashList.push(ionHash(txInfo));
+  if (redaction) entriesHashList.push(redaction.hash);
+  entriesHashList.push(txInfo.hash);
   const entriesHash = merkleRoot(entriesHashList);
   const blockHash = dot(entriesHash, input.previousBlockHash);
 
@@ -215,14 +242,14 @@ export function buildBlock(input: BlockInput): BuiltBlock {
   for (const e of entriesHashList) w.blob(e);
   w.end();
   w.field('transactionInfo');
-  embedAll(w, txInfo);
+  embedOwn(w, txInfo);
   if (redaction) {
     w.field('redactionInfo');
-    embedAll(w, redaction);
+    embedOwn(w, redaction);
   }
   if (revisions.length) {
     w.field('revisions').list();
-    for (const r of revisions) embedAll(w, r.ion);
+    for (const r of revisionIons) embedOwn(w, r);
     w.end();
   }
   w.end();

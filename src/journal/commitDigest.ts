@@ -9,6 +9,22 @@
 import { dot } from './hash';
 import { ionHash, ionHashString } from './ionHash';
 
+/**
+ * H(statement) by statement text: applications send the same few statements with new
+ * parameters, so each text is hashed once. Bounded, because statements are user input.
+ */
+const statementHashes = new Map<string, Buffer>();
+
+function statementHash(statement: string): Buffer {
+  let h = statementHashes.get(statement);
+  if (!h) {
+    h = ionHashString(statement);
+    if (statementHashes.size >= 1_000) statementHashes.clear();
+    statementHashes.set(statement, h);
+  }
+  return h;
+}
+
 export class CommitDigest {
   private acc: Buffer;
 
@@ -22,10 +38,11 @@ export class CommitDigest {
    * block records as its `statementDigest`.
    */
   addStatement(statement: string, params: readonly Uint8Array[] = []): Buffer {
-    let s = ionHashString(statement);
+    let s = statementHash(statement);
     for (const p of params) s = dot(s, ionHash(p));
     this.acc = dot(this.acc, s);
-    return s;
+    // the cached hash is shared: the caller gets its own copy
+    return params.length ? s : Buffer.from(s);
   }
 
   digest(): Buffer {

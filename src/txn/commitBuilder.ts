@@ -303,6 +303,7 @@ export function commitWritesOf(overlay: BatchOverlay, c: CommitToWrite): CommitW
     }
   }
 
+  let footprint: Buffer | undefined;
   const redactions: CommitWrites['redactions'] = [];
   const redactedBlocks = new Map<number, Buffer>();
   for (const r of c.redactions) {
@@ -343,7 +344,10 @@ export function commitWritesOf(overlay: BatchOverlay, c: CommitToWrite): CommitW
     documents: documentWrites,
     indexEntries,
     redactions,
-    footprint: encodeFootprint(record, c.block.timestampMs),
+    // encoded only for a store that keeps footprints (PostgreSQL); SQLite's never reads it
+    get footprint() {
+      return (footprint ??= encodeFootprint(record, c.block.timestampMs));
+    },
   };
 }
 
