@@ -15,6 +15,7 @@ import { ExportService, sinkFor } from './exports/service';
 import { ImportService } from './imports/service';
 import { leaseTimings } from './jobs/runner';
 import { purgeExpiredJobs } from './jobs/retention';
+import { footprintRetentionMs, pruneFootprintsRegularly } from './txn/footprintRetention';
 import { StreamService } from './streams/service';
 import { lockDataDir, type DataDirLock } from './storage/sqlite/dataDirLock';
 import { Metrics } from './server/metrics';
@@ -147,6 +148,10 @@ export class App {
     // imports and streams share the job table: one purge of it serves both
     const retention = purgeExpiredJobs(this.store.jobs, this.store.ledgers, config.exportRetentionMs, this.log);
     this.onClose(() => retention.stop());
+    if (!this.store.soleWriter) {
+      const footprints = pruneFootprintsRegularly(this.store.journal, footprintRetentionMs(config.transactionTimeoutMs), this.log);
+      this.onClose(() => footprints.stop());
+    }
   }
 
   /**

@@ -87,6 +87,12 @@ export interface JournalStore {
    * node last looked). A store with one writer keeps none and answers [].
    */
   footprints(ledgerId: string, afterSeq: number): Promise<CommitFootprint[]>;
+  /**
+   * Deletes the footprints of every ledger's blocks stamped before `beforeMs`, and says how many
+   * went. Only a node whose state is older than them would read them, and it finds the gap and
+   * reloads its state instead (txn/commitBuilder.ts catchUp).
+   */
+  pruneFootprints(beforeMs: number): Promise<number>;
   /** Everything of the ledger's journal, for good. */
   dropLedger(ledgerId: string): Promise<void>;
 }

@@ -73,6 +73,24 @@ export class PgJournalStore implements JournalStore {
     return rows.map((r) => ({ sequenceNo: Number(r.seq), footprint: r.footprint }));
   }
 
+  async pruneFootprints(beforeMs: number): Promise<number> {
+    // in rounds, so that the first prune of a long-kept table holds no lock for long
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.db.pool.query(
+        q(
+          `DELETE FROM journal_footprints WHERE (ledger_id, seq) IN (
+             SELECT f.ledger_id, f.seq FROM journal_footprints f
+             JOIN journal_blocks b ON b.ledger_id = f.ledger_id AND b.seq = f.seq
+             WHERE b.ts_ms < $1 LIMIT 10000)`,
+          [beforeMs],
+        ),
+      );
+      total += rowCount ?? 0;
+      if ((rowCount ?? 0) < 10_000) return total;
+    }
+  }
+
   async dropLedger(ledgerId: string): Promise<void> {
     await this.db.pool.query(
       q(

@@ -51,6 +51,7 @@ function journalAdapter(j: JournalStore): JournalStoreApi {
     },
     // one writer: nothing is ever committed behind this process's back
     footprints: async () => [],
+    pruneFootprints: async () => 0,
     dropLedger: async (ledgerId) => j.dropLedger(ledgerId),
   };
 }

@@ -128,6 +128,26 @@ export function journalTests(backend: Backend): void {
     assert.deepEqual(await store.journal.footprints('L1', 0), []);
   });
 
+  storeTest(backend, 'pruneFootprints deletes those of the blocks stamped before the horizon, in every ledger, and no others', async (open) => {
+    const store = await open();
+    for (const id of ['L1', 'L2']) {
+      await newStrand(store, id);
+      await commitBlocks(store, id, [1, 2, 3].map((i) => ({ ts: T0 + i * 1000, footprint: Buffer.from(`${id}-${i}`) })));
+    }
+    const pruned = await store.journal.pruneFootprints(T0 + 2000);
+    const left = async (id: string) => (await store.journal.footprints(id, 0)).map((f) => f.footprint.toString());
+    if (store.soleWriter) {
+      assert.equal(pruned, 0);
+      assert.deepEqual(await left('L1'), []);
+      return;
+    }
+    assert.equal(pruned, 2, 'block 1 of each ledger; block 2 is stamped at the horizon itself');
+    assert.deepEqual(await left('L1'), ['L1-2', 'L1-3']);
+    assert.deepEqual(await left('L2'), ['L2-2', 'L2-3']);
+    assert.equal(await store.journal.pruneFootprints(T0 + 2000), 0, 'a second round finds nothing');
+    assert.equal((await store.journal.block('L1', 1))!.sequenceNo, 1, 'the blocks stay');
+  });
+
   storeTest(backend, 'dropLedger removes the strand, its blocks and its tree nodes, and nothing of other ledgers', async (open) => {
     const store = await open();
     for (const id of ['L1', 'L2']) {
