@@ -77,8 +77,21 @@ export function certainlyWithin(v: IonValue, limit: number): boolean {
  */
 export const MAX_NESTING_DEPTH = 100;
 
+/**
+ * Documents found within MAX_NESTING_DEPTH: a statement checks each document it writes, and the
+ * transaction checks it again when it stores it; DOM values are not changed in place.
+ */
+const withinMaxNesting = new WeakSet<IonValue>();
+
 /** True when `v` nests containers deeper than `limit`. Iterative: the value may be as deep as the stack allows. */
 export function nestingExceeds(v: IonValue, limit: number): boolean {
+  if (limit === MAX_NESTING_DEPTH && withinMaxNesting.has(v)) return false;
+  const exceeds = deeperThan(v, limit);
+  if (!exceeds && limit === MAX_NESTING_DEPTH) withinMaxNesting.add(v);
+  return exceeds;
+}
+
+function deeperThan(v: IonValue, limit: number): boolean {
   const stack: [IonValue, number][] = [[v, 1]];
   while (stack.length > 0) {
     const [value, depth] = stack.pop()!;
