@@ -30,7 +30,6 @@ import {
   readChild,
   readUIntBody,
   readVarUInt,
-  signedIntBytes,
   writeVarInt,
   writeVarUInt,
 } from './ionBinary';
@@ -105,6 +104,46 @@ function compare32(b: Uint8Array, x: number, y: number): number {
   return 0;
 }
 
+/**
+ * Headers for the children of the containers being serialized, one per nesting level (lists do
+ * not deepen `depth`, so they are counted apart): a struct or list costs no allocation.
+ */
+const headers: Header[] = [];
+let nesting = 0;
+
+function childHeader(): Header {
+  let c = headers[nesting];
+  if (!c) c = headers[nesting] = new Header();
+  nesting++;
+  return c;
+}
+
+/** Offsets of a struct's field digests in `digests`, by struct depth, reused. */
+const orders: number[][] = [];
+
+/** The offsets of the 32-byte digests in `digests` in unsigned lexicographic order of the digests. */
+function sortedDigests(digests: ByteSink, depth: number): number[] {
+  let order = orders[depth];
+  if (!order) order = orders[depth] = [];
+  order.length = 0;
+  const d = digests.buf;
+  for (let o = 0; o < digests.len; o += 32) order.push(o);
+  if (order.length > 16) order.sort((x, y) => compare32(d, x, y));
+  else {
+    // most structs have a few fields: an insertion sort without a comparator closure
+    for (let i = 1; i < order.length; i++) {
+      const o = order[i];
+      let j = i - 1;
+      while (j >= 0 && compare32(d, order[j], o) > 0) {
+        order[j + 1] = order[j];
+        j--;
+      }
+      order[j + 1] = o;
+    }
+  }
+  return order;
+}
+
 /** Appends the Ion Hash serialization of the value at header `h` to `s`. */
 function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, depth: number): void {
   const annotated = h.annEnd > h.annStart;
@@ -129,7 +168,7 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
     let digests = digestSinks[depth];
     if (!digests) digests = digestSinks[depth] = new ByteSink(32 * 16);
     digests.reset();
-    const c = new Header();
+    const c = childHeader();
     let p = h.body;
     while (p < h.end) {
       const sid = readVarUInt(b, p, pos);
@@ -145,19 +184,18 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
       sha256Into(sink.buf, 0, sink.len, digests.buf, digests.len);
       digests.len += 32;
     }
+    nesting--;
     // field digests in unsigned lexicographic order, so field order does not matter
-    const order: number[] = [];
-    for (let o = 0; o < digests.len; o += 32) order.push(o);
+    const order = sortedDigests(digests, depth);
     const d = digests.buf;
-    if (order.length > 1) order.sort((x, y) => compare32(d, x, y));
     s.byte(BEGIN);
     s.byte(0xd0);
-    for (const o of order) escaped(s, d, o, o + 32);
+    for (let i = 0; i < order.length; i++) escaped(s, d, order[i], order[i] + 32);
     s.byte(END);
   } else if (t === T_LIST || t === T_SEXP) {
     s.byte(BEGIN);
     s.byte(t << 4);
-    const c = new Header();
+    const c = childHeader();
     let p = h.body;
     while (p < h.end) {
       readChild(b, p, h.end, c);
@@ -165,6 +203,7 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
       if (c.type === T_NULL && !c.isNull && c.annEnd === c.annStart) continue;
       serialize(b, c, syms, s, depth);
     }
+    nesting--;
     s.byte(END);
   } else {
     scalar(b, h, syms, s);
@@ -174,6 +213,11 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
 
 function scalar(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink): void {
   const t = h.type;
+  if (t === T_SYMBOL) {
+    // a symbol value serializes as a field name does: BEGIN 0x70, the escaped text, END
+    symbolBySid(s, syms, readUIntBody(b, h.body, h.end));
+    return;
+  }
   s.byte(BEGIN);
   switch (t) {
     case T_BOOL:
@@ -209,15 +253,6 @@ function scalar(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink): void 
       s.byte(0x60);
       timestampRepr(b, h.body, h.end, s);
       break;
-    case T_SYMBOL: {
-      s.byte(0x70);
-      const text = syms[readUIntBody(b, h.body, h.end)];
-      if (text) {
-        const tb = textEncoder.encode(text);
-        escaped(s, tb, 0, tb.length);
-      }
-      break;
-    }
     default:
       // string, clob, blob: the representation is the body itself
       s.byte(t << 4);
@@ -226,13 +261,34 @@ function scalar(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink): void 
   s.byte(END);
 }
 
-/** Reads Ion's signed Int field: [negative, magnitude]. */
-function readInt(b: Uint8Array, start: number, end: number): [boolean, bigint] {
-  if (start >= end) return [false, 0n];
-  const negative = (b[start] & 0x80) !== 0;
-  let mag = BigInt(b[start] & 0x7f);
-  for (let i = start + 1; i < end; i++) mag = (mag << 8n) | BigInt(b[i]);
-  return [negative, mag];
+/**
+ * Where the magnitude of Ion's signed Int field in [start, end) starts once its leading zero
+ * bytes are skipped (at `start` its sign bit does not count); `end` when it is zero.
+ */
+function magnitudeStart(b: Uint8Array, start: number, end: number): number {
+  if (start >= end || (b[start] & 0x7f) !== 0) return start;
+  let i = start + 1;
+  while (i < end && b[i] === 0) i++;
+  return i;
+}
+
+/**
+ * Ion's signed Int field [start, end) as ion-js writes it (signedIntBytes without a BigInt): the
+ * magnitude from `from` without leading zeros, the sign in the first bit, a byte more if the
+ * magnitude's first byte needs that bit.
+ */
+function writeSignedInt(s: ByteSink, b: Uint8Array, start: number, end: number, negative: boolean, from: number): void {
+  const sign = negative ? 0x80 : 0;
+  if (from === end) {
+    s.byte(sign);
+    return;
+  }
+  const first = from === start ? b[start] & 0x7f : b[from];
+  if (first >= 0x80) {
+    s.byte(sign);
+    s.byte(first);
+  } else s.byte(first | sign);
+  s.bytes(b, from + 1, end);
 }
 
 /** Reads a VarInt, preserving -0 (Ion's "unknown offset"). */
@@ -251,13 +307,15 @@ function readVarInt(b: Uint8Array, p: number, out: { pos: number }): number {
 function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
   if (start === end) return; // 0d0
   const exponent = readVarInt(b, start, pos);
-  const [negative, coefficient] = readInt(b, pos.pos, end);
+  const p = pos.pos;
+  const negative = p < end && (b[p] & 0x80) !== 0;
+  const from = magnitudeStart(b, p, end);
   // ion-js: positive zero with exponent 0 has an empty body; a zero coefficient is omitted
   // unless negative
-  if (!negative && coefficient === 0n && Object.is(exponent, 0)) return;
+  if (!negative && from === end && Object.is(exponent, 0)) return;
   repr.reset();
   writeVarInt(repr, exponent);
-  if (negative || coefficient !== 0n) repr.bytes(signedIntBytes(coefficient, negative));
+  if (negative || from !== end) writeSignedInt(repr, b, p, end, negative, from);
   escaped(s, repr.buf, 0, repr.len);
 }
 
@@ -275,10 +333,11 @@ function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): 
   if (p < end) {
     const exponent = readVarInt(b, p, pos);
     p = pos.pos;
-    const [negative, coefficient] = readInt(b, p, end);
+    const negative = p < end && (b[p] & 0x80) !== 0;
+    const from = magnitudeStart(b, p, end);
     if (exponent !== 0) {
       writeVarInt(repr, exponent);
-      if (coefficient !== 0n) repr.bytes(signedIntBytes(coefficient, negative));
+      if (from !== end) writeSignedInt(repr, b, p, end, negative, from);
     }
   }
   escaped(s, repr.buf, 0, repr.len);
@@ -290,6 +349,7 @@ const top = new ByteSink(1024);
 export function ionHashAt(b: Uint8Array, h: Header, syms: SymbolTable): Buffer {
   const sink = top;
   sink.reset();
+  nesting = 0; // a value that failed to parse may have left it raised
   serialize(b, h, syms, sink, 0);
   return sha256(sink.buf.subarray(0, sink.len));
 }
