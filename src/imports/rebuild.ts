@@ -14,9 +14,9 @@
 import { createHash } from 'node:crypto';
 import { listItems, readBlockAddress, structFields, type ValueRef } from '../journal/block';
 import { base62Of128 } from '../journal/ids';
-import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, forEachTopLevel, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
-import { textToBinary } from '../journal/exportVerifier';
-import { parseBlockAt, type ParsedBlock } from '../journal/block';
+import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
+import { verifyObject, type ExportRange, type ObjectSummary } from '../journal/exportVerifier';
+import type { ParsedBlock } from '../journal/block';
 import type { Statement } from '../partiql/ast';
 import { parse } from '../partiql';
 import { Catalog, applyOp, type CatalogOp } from '../txn/catalog';
@@ -170,42 +170,31 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): Impo
   };
 }
 
-function isIonBinary(b: Uint8Array): boolean {
-  return b.length >= 4 && b[0] === 0xe0 && b[1] === 0x01 && b[2] === 0x00 && b[3] === 0xea;
-}
-
 /**
- * Every block of a data object the verifier accepted, read for rebuilding, in the object's order.
- * A block that follows an Ion version marker is a stream of its own (openqldb's Ion binary
- * exports concatenate the stored blocks): it is kept as it is, not re-encoded.
+ * Verifies a data object (exportVerifier.ts's verifyObject) and reads each of its blocks for
+ * rebuilding from the same parse, handing them over `chunk` at a time (so that a caller can pack
+ * each chunk and let the rest go). A block that is a stream of its own in the object (openqldb's
+ * Ion binary exports concatenate the stored blocks) is kept as it is, not re-encoded. The blocks
+ * count only if the summary holds no failure.
  */
-export function readObject(bytes: Uint8Array): ImportedBlock[] {
-  const out: ImportedBlock[] = [];
-  readObjectInChunks(bytes, Infinity, (blocks) => out.push(...blocks));
-  return out;
-}
-
-/** readObject, handing the blocks over `chunk` at a time (so that a caller can pack each and let the rest go). */
-export function readObjectInChunks(bytes: Uint8Array, chunk: number, take: (blocks: ImportedBlock[]) => void): void {
-  const binary = isIonBinary(bytes) ? bytes : textToBinary(bytes);
-  const at: { pos: number; h: Header; symbols: SymbolTable; start: number }[] = [];
-  let end = 0;
-  forEachTopLevel(binary, (pos, h, symbols) => {
-    at.push({ pos, h: Object.assign(new Header(), h), symbols, start: end });
-    end = h.end;
-  });
-  // a stream of its own: a version marker before it and before the next block (text converted
-  // to binary shares one symbol table among all blocks, so is never one)
-  const marker = (i: number) => i >= at.length || isIonBinary(binary.subarray(at[i].start));
+export function verifyAndReadObject(
+  key: string,
+  bytes: Uint8Array,
+  strandId: string | undefined,
+  range: ExportRange | undefined,
+  chunk: number,
+  take: (blocks: ImportedBlock[]) => void,
+): ObjectSummary {
   let blocks: ImportedBlock[] = [];
-  at.forEach(({ pos, h, symbols, start }, i) => {
-    blocks.push(readImportedBlock(parseBlockAt(binary, pos, h, symbols), binary === bytes && marker(i) && marker(i + 1) ? binary.subarray(start, h.end) : undefined));
+  const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => {
+    blocks.push(readImportedBlock(block, stream));
     if (blocks.length >= chunk) {
       take(blocks);
       blocks = [];
     }
   });
-  if (blocks.length) take(blocks);
+  if (blocks.length && !summary.failure) take(blocks);
+  return summary;
 }
 
 /**

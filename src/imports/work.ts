@@ -16,7 +16,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { digestAt } from '../api/control/journalProofs';
 import { parseBlock } from '../journal/block';
-import { sequenceMessage, timestampOrderFailure, verifyObject, type ObjectSummary } from '../journal/exportVerifier';
+import { sequenceMessage, timestampOrderFailure, type ObjectSummary } from '../journal/exportVerifier';
 import type { Job } from '../jobs/types';
 import type { JobWork, Lease } from '../jobs/runner';
 import type { LedgerService } from '../ledger/ledgers';
@@ -27,7 +27,7 @@ import { BatchOverlay, commitWritesOf } from '../txn/commitBuilder';
 import type { CommitRecord } from '../txn/ledgerState';
 import type { Sink } from '../exports/sinks/sink';
 import { VerifyPool } from '../exports/verifyPool';
-import { ImportCatalog, readObject, unpackBlocks, type ImportedBlock, type PackedBlocks } from './rebuild';
+import { ImportCatalog, unpackBlocks, verifyAndReadObject, type ImportedBlock, type PackedBlocks } from './rebuild';
 import { ImportFailure, planImport, type ImportPlan, type PlannedObject } from './source';
 import { NOTES_KEPT, newProgress, type ImportProgress, type ImportSpec } from './types';
 
@@ -174,8 +174,9 @@ class Run {
           const v = await pool.run(object.key, bytes, this.plan.strandId, -1, object.range);
           return { size: bytes.length, summary: v.summary, blocks: v.extra && v.extra.flatMap(unpackBlocks) };
         }
-        const summary = verifyObject(object.key, bytes, this.plan.strandId, -1, object.range);
-        return { size: bytes.length, summary, blocks: summary.failure ? undefined : readObject(bytes) };
+        let blocks: ImportedBlock[] = [];
+        const summary = verifyAndReadObject(object.key, bytes, this.plan.strandId, object.range, Infinity, (all) => (blocks = all));
+        return { size: bytes.length, summary, blocks: summary.failure ? undefined : blocks };
       });
       result.catch(() => undefined);
       ahead.push({ object, result });

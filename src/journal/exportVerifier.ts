@@ -11,6 +11,7 @@ import { ionTextToBinary } from './ionText';
 import { StreamingDigest } from './digestTree';
 import { forEachTopLevel, MalformedIonError, UnsupportedIonError } from './ionBinary';
 import { BlockCheck, verifyBlockAt } from './verify';
+import type { ParsedBlock } from './block';
 
 export type ExportCheck =
   | BlockCheck
@@ -69,12 +70,28 @@ export interface ExportRange {
 const iso = (ms: number) => new Date(ms).toISOString();
 
 /**
+ * A block of an object that verified, handed over while its object is verified (see
+ * verifyObject): a view into the object's bytes, valid while they are. `stream` is the block as
+ * a standalone Ion binary stream when the object holds it so (a version marker before it and
+ * before the next value, as openqldb's Ion binary exports concatenate stored blocks).
+ */
+export type VerifiedBlockVisitor = (block: ParsedBlock, stream: Uint8Array | undefined) => void;
+
+/**
  * Verifies one data object on its own: every block's hashes, and the chain, sequence, strand and
  * timestamps within the object (in `range` when given), and the key's range. Independent of
  * other objects, so objects can be verified in parallel and linked in manifest order by
- * ExportVerifier.link.
+ * ExportVerifier.link. `onBlock` sees each block that passed these checks, in order, parsed once
+ * for both (an import reads its blocks so); the object's own failure may still come later.
  */
-export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, hashesUpTo = -1, range?: ExportRange): ObjectSummary {
+export function verifyObject(
+  key: string,
+  bytes: Uint8Array,
+  strandId?: string,
+  hashesUpTo = -1,
+  range?: ExportRange,
+  onBlock?: VerifiedBlockVisitor,
+): ObjectSummary {
   const summary: ObjectSummary = { key, blocks: 0, strandId, blockHashes: [] };
   let binary: Uint8Array;
   try {
@@ -84,38 +101,53 @@ export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, 
     return summary;
   }
   let previousHash: Buffer | undefined;
+  // a block is handed to onBlock once the next value shows whether it is a stream of its own
+  let held: { block: ParsedBlock; start: number; end: number } | undefined;
+  let valueStart = 0;
+  const release = (nextStart: number | undefined) => {
+    if (!held) return;
+    const own = binary === bytes && isIonBinary(binary.subarray(held.start)) && (nextStart === undefined || isIonBinary(binary.subarray(nextStart)));
+    onBlock!(held.block, own ? binary.subarray(held.start, held.end) : undefined);
+    held = undefined;
+  };
   try {
     forEachTopLevel(binary, (pos, h, symbols) => {
       if (summary.failure) return;
+      const start = valueStart;
+      valueStart = h.end;
       const v = verifyBlockAt(binary, pos, h, symbols);
       if (!v.ok) {
         summary.failure = { key, sequenceNo: v.sequenceNo, check: v.check, message: `${key}: ${v.message}` };
         return;
       }
       const b = v.block;
-      const where = `${key}: block {strandId:"${b.strandId}",sequenceNo:${b.sequenceNo}}`;
+      const where = () => `${key}: block {strandId:"${b.strandId}",sequenceNo:${b.sequenceNo}}`;
       if (summary.strandId !== undefined && b.strandId !== summary.strandId) {
-        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'strand', message: `${where}: belongs to another strand than ${summary.strandId}` };
+        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'strand', message: `${where()}: belongs to another strand than ${summary.strandId}` };
         return;
       }
       if (summary.lastSeq !== undefined && b.sequenceNo !== summary.lastSeq + 1) {
-        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'sequence', message: sequenceMessage(where, summary.lastSeq) };
+        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'sequence', message: sequenceMessage(where(), summary.lastSeq) };
         return;
       }
       if (previousHash && !b.previousBlockHash.equals(previousHash)) {
-        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'chain', message: `${where}: previousBlockHash is not the previous block's blockHash` };
+        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'chain', message: `${where()}: previousBlockHash is not the previous block's blockHash` };
         return;
       }
       if (!b.blockTimestamp) {
-        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'format', message: `${where}: no blockTimestamp` };
+        summary.failure = { key, sequenceNo: b.sequenceNo, check: 'format', message: `${where()}: no blockTimestamp` };
         return;
       }
       const t = b.blockTimestamp.getTime();
-      const late = summary.lastTimestamp !== undefined ? timestampOrderFailure(key, where, b.sequenceNo, t, summary.lastTimestamp) : undefined;
-      const outside = late ?? (range ? timeRangeFailure(key, where, b.sequenceNo, t, range) : undefined);
+      const late = summary.lastTimestamp !== undefined && t < summary.lastTimestamp ? timestampOrderFailure(key, where(), b.sequenceNo, t, summary.lastTimestamp) : undefined;
+      const outside = late ?? (range && (t < range.start || t >= range.end) ? timeRangeFailure(key, where(), b.sequenceNo, t, range) : undefined);
       if (outside) {
         summary.failure = outside;
         return;
+      }
+      if (onBlock) {
+        release(start);
+        held = { block: b, start, end: h.end };
       }
       summary.strandId = b.strandId;
       // hashes kept past this object are copied: the parsed ones are views into its bytes
@@ -141,6 +173,7 @@ export function verifyObject(key: string, bytes: Uint8Array, strandId?: string, 
   }
   if (summary.lastBlockHash) summary.lastBlockHash = Buffer.from(summary.lastBlockHash);
   if (summary.failure) return summary;
+  if (onBlock) release(undefined);
   if (summary.blocks === 0) {
     summary.failure = { key, check: 'emptyObject', message: `${key}: holds no block` };
     return summary;
