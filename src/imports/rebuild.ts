@@ -39,7 +39,7 @@ export interface ImportedRedaction {
   version: number;
 }
 
-/** One verified block, read for rebuilding; copies, not views into the object's bytes. */
+/** One verified block, read for rebuilding; copies, not views into the object's bytes, except `ion` when read with keepStream. */
 export interface ImportedBlock {
   sequenceNo: number;
   blockHash: Buffer;
@@ -68,8 +68,11 @@ function int(b: Uint8Array, v: ValueRef | undefined): number | undefined {
   return v.h.type === T_NEGINT ? -n : n;
 }
 
+/** One writer for every value re-encoded: finish() copies the stream out of it. */
+const writer = new IonWriter(4096);
+
 function standalone(b: Uint8Array, pos: number, symbols: SymbolTable): Buffer {
-  const out = new IonWriter().embed(b, pos, symbols).finish();
+  const out = writer.reset().embed(b, pos, symbols).finish();
   return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
 }
 
@@ -79,9 +82,10 @@ function isStruct(h: Header): boolean {
 
 /**
  * Reads what rebuilding needs from a block the verifier accepted; `stream` is the block as a
- * standalone Ion binary stream when the object holds it so (else it is re-encoded as one).
+ * standalone Ion binary stream when the object holds it so (else it is re-encoded as one), kept
+ * as that view with `keepStream` (for a caller that copies it anyway, or keeps the object).
  */
-export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): ImportedBlock {
+export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepStream = false): ImportedBlock {
   const b = block.bytes;
   const syms = block.symbols;
   const notes: string[] = [];
@@ -162,7 +166,7 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): Impo
     previousBlockHash: Buffer.from(block.previousBlockHash),
     timestampMs: block.blockTimestamp?.getTime() ?? 0,
     transactionId: block.transactionId ?? '',
-    ion: stream ? Buffer.from(stream) : standalone(b, block.ref.pos, syms),
+    ion: stream ? (keepStream ? Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength) : Buffer.from(stream)) : standalone(b, block.ref.pos, syms),
     ddl,
     revisions,
     redactions,
@@ -187,7 +191,8 @@ export function verifyAndReadObject(
 ): ObjectSummary {
   let blocks: ImportedBlock[] = [];
   const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => {
-    blocks.push(readImportedBlock(block, stream));
+    // the stream stays a view: the worker packs it (a copy), the server's thread keeps the object
+    blocks.push(readImportedBlock(block, stream, true));
     if (blocks.length >= chunk) {
       take(blocks);
       blocks = [];

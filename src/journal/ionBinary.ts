@@ -589,12 +589,21 @@ export class IonWriter {
     return this;
   }
 
+  /** Empties the writer for another stream, keeping its buffer (a writer reused per value). */
+  reset(): this {
+    this.stack.length = 0; // left open by a value that failed to embed
+    this.symbols.clear();
+    this.symbolList.length = 0;
+    this.out.reset();
+    return this;
+  }
+
   /** IVM, the local symbol table, then the value(s) written so far. */
   finish(): Uint8Array {
     if (this.stack.length) throw new Error('unclosed container');
-    let size = 16;
-    for (const t of this.symbolList) size += t.length * 3 + 2;
-    const head = new IonWriter(size);
+    // the head is written by a writer kept for that: finish runs for every revision of a commit
+    const head = headWriter;
+    head.out.reset();
     const s = head.out;
     s.bytes(IVM);
     if (this.symbolList.length) {
@@ -617,6 +626,8 @@ export class IonWriter {
 
 const scratch = new ByteSink(64);
 const scratchHeader = new ByteSink(8);
+/** Writes the IVM and local symbol table in IonWriter.finish (only its byte sink is used). */
+const headWriter = new IonWriter(1024);
 export const IVM = new Uint8Array([0xe0, 0x01, 0x00, 0xea]);
 
 function varUIntSizeBytes(v: number): number {
