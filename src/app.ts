@@ -66,7 +66,7 @@ export class App {
 
   /** Opens the store the config names and builds every service over it. */
   static async open(config: Config, log: Logger = createLogger()): Promise<App> {
-    const backend = config.databaseUrl ? await openShared(config.databaseUrl) : openSqlite(config);
+    const backend = config.databaseUrl ? await openShared(config.databaseUrl, log) : openSqlite(config);
     try {
       const ledgers = await new LedgerService(backend.store.ledgers, config, Date.now, (e) =>
         log.error('ledger_write_failed', { error: String((e as Error)?.stack ?? e) }),
@@ -212,9 +212,11 @@ export function rebuildOldIndexKeys(db: Db): number {
 }
 
 /** A store shared by several nodes: nothing of it is this process's alone. */
-async function openShared(url: string): Promise<Backend> {
+async function openShared(url: string, log: Logger): Promise<Backend> {
   const { openPostgresStore } = require('./storage/postgres/store') as typeof PostgresStore;
-  return { store: await openPostgresStore(url) };
+  const onCommitOutcome = (e: { ledgerId: string; sequenceNo: number; committed: boolean; cause: string }) =>
+    log.warn('commit.outcome_resolved', e);
+  return { store: await openPostgresStore(url, { onCommitOutcome }) };
 }
 
 /** The embedded store: the data directory's lock first, then its database. */

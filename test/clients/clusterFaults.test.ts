@@ -450,6 +450,32 @@ describeFaults('the database going silent under a serving node (packets dropped,
     const present = new Set(await storedIds(node.endpoint));
     assert.deepEqual([...writers.acked].filter((id) => !present.has(id)), [], `every acknowledged commit is present (${writers.acked.size})`);
   });
+
+  // The batch's writes and its COMMIT are one message (storage/postgres/commitStore.ts).
+  const COMMIT_MESSAGE = 'INSERT INTO journal_blocks';
+
+  /** Inserts a document {id} through the driver, which retries what its rules say to retry. */
+  async function insertOnce(id: string, fault: Promise<void>): Promise<void> {
+    const driver = newDriver(node.endpoint, LEDGER);
+    try {
+      await driver.executeLambda((t) => t.execute('INSERT INTO Docs ?', { id }));
+      await fault;
+    } finally {
+      driver.close();
+    }
+  }
+
+  it('a commit whose answer is lost with its connection is looked up in the journal: committed, it is acknowledged, and the driver does not run it again', async () => {
+    await insertOnce('answer-lost', relay.cutAfter(COMMIT_MESSAGE));
+    assert.deepEqual((await storedIds(node.endpoint)).filter((id) => id === 'answer-lost'), ['answer-lost']);
+    await node.waitForOutput(/"event":"commit\.outcome_resolved".*"committed":true/);
+  });
+
+  it('a commit lost on its way fails as InternalFailure, and the driver\'s retry commits it once', async () => {
+    await insertOnce('commit-lost', relay.dropAt(COMMIT_MESSAGE));
+    assert.deepEqual((await storedIds(node.endpoint)).filter((id) => id === 'commit-lost'), ['commit-lost']);
+    await node.waitForOutput(/"event":"commit\.outcome_resolved".*"committed":false/);
+  });
 });
 
 /** Runs `openqldb serve` to its exit; at most 20 s. */

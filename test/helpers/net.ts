@@ -19,6 +19,14 @@ export interface SilentRelay {
   readonly port: number;
   freeze(): void;
   thaw(): void;
+  /**
+   * The next message from a client that holds `marker` reaches the server whole, then its
+   * connection is cut before any answer comes back: the client cannot tell whether the server
+   * acted on it. Resolves once that happened.
+   */
+  cutAfter(marker: string): Promise<void>;
+  /** The next message from a client that holds `marker` is lost, with its connection. */
+  dropAt(marker: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -26,14 +34,11 @@ export function silentRelay(port: number): Promise<SilentRelay> {
   let frozen = false;
   const held: [Socket, Buffer][] = [];
   const sockets = new Set<Socket>();
-  const relay = (from: Socket, to: Socket) =>
-    from.on('data', (chunk: Buffer) => {
-      if (frozen) held.push([to, chunk]);
-      else to.write(chunk);
-    });
+  let armed: { marker: string; deliver: boolean; done(): void } | undefined;
   const server = createServer((client) => {
     const upstream = connect(port, '127.0.0.1');
     sockets.add(client).add(upstream);
+    let cut = false;
     const end = () => {
       sockets.delete(client);
       sockets.delete(upstream);
@@ -42,9 +47,39 @@ export function silentRelay(port: number): Promise<SilentRelay> {
     };
     client.on('error', end).on('close', end);
     upstream.on('error', end).on('close', end);
-    relay(client, upstream);
-    relay(upstream, client);
+    client.on('data', (chunk: Buffer) => {
+      if (cut) {
+        // the rest of a long message still reaches the server before the connection closes
+        if (!upstream.destroyed) upstream.write(chunk);
+        return;
+      }
+      const trap = armed;
+      if (trap && chunk.includes(trap.marker)) {
+        armed = undefined;
+        cut = true;
+        if (!trap.deliver) {
+          end();
+          return trap.done();
+        }
+        // answers are dropped from now on; the server gets the whole message, then the end
+        upstream.write(chunk);
+        setTimeout(() => {
+          upstream.end();
+          client.destroy();
+          trap.done();
+        }, 200);
+        return;
+      }
+      if (frozen) held.push([upstream, chunk]);
+      else upstream.write(chunk);
+    });
+    upstream.on('data', (chunk: Buffer) => {
+      if (cut) return;
+      if (frozen) held.push([client, chunk]);
+      else client.write(chunk);
+    });
   });
+  const trap = (marker: string, deliver: boolean) => new Promise<void>((done) => (armed = { marker, deliver, done }));
   return new Promise((resolve) => {
     server.listen(0, '127.0.0.1', () => {
       resolve({
@@ -56,6 +91,8 @@ export function silentRelay(port: number): Promise<SilentRelay> {
           frozen = false;
           for (const [to, chunk] of held.splice(0)) if (!to.destroyed) to.write(chunk);
         },
+        cutAfter: (marker) => trap(marker, true),
+        dropAt: (marker) => trap(marker, false),
         close: () =>
           new Promise<void>((done) => {
             for (const s of sockets) s.destroy();

@@ -78,8 +78,22 @@ function readQuery(ledgerId: string, knownTip: number, needs: CommitNeeds): stri
   return `${branches.join('\nUNION ALL ')}\nORDER BY 1, 2`;
 }
 
+/** Told how a commit whose COMMIT went unanswered turned out (the server's log). */
+export type OutcomeObserver = (e: { ledgerId: string; sequenceNo: number; committed: boolean; cause: string }) => void;
+
+/**
+ * True when `err` is PostgreSQL's answer (the server refused the statement, so nothing was
+ * committed); false when the connection failed or timed out, so the COMMIT may have run anyway.
+ */
+function answeredByServer(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && typeof (err as { severity?: unknown }).severity === 'string';
+}
+
 export class PgCommitStore implements CommitStore {
-  constructor(private readonly db: PgDb) {}
+  constructor(
+    private readonly db: PgDb,
+    private readonly observeOutcome: OutcomeObserver = () => {},
+  ) {}
 
   async commit<T>(
     ledgerId: string,
@@ -89,6 +103,7 @@ export class PgCommitStore implements CommitStore {
   ): Promise<T> {
     const client = await this.db.pool.connect();
     let broken: Error | undefined;
+    let released = false;
     try {
       const L = lit(ledgerId);
       const locked = (await client.query(
@@ -109,15 +124,48 @@ export class PgCommitStore implements CommitStore {
       }
       const { writes, result } = prepare(readsOf(ledgerId, rows, tip, needs));
       const sql = writeStatements(ledgerId, tip.tipSequenceNo, writes);
-      await client.query(sql ? `${sql};\nCOMMIT` : 'COMMIT');
+      try {
+        await client.query(sql ? `${sql};\nCOMMIT` : 'COMMIT');
+      } catch (err) {
+        const last = writes[writes.length - 1]?.block;
+        if (!last || answeredByServer(err)) throw err;
+        // Unanswered: answering an error would have the drivers run the transactions again,
+        // twice if they did commit. The journal says which, once this connection is closed
+        // (its server then ends the transaction, unless it has committed it already).
+        broken = err as Error;
+        released = true;
+        client.release(broken);
+        const committed = await this.blockCommitted(ledgerId, last.sequenceNo, last.transactionId, err as Error);
+        this.observeOutcome({ ledgerId, sequenceNo: last.sequenceNo, committed, cause: String((err as Error).message) });
+        if (!committed) throw err;
+      }
       return result;
     } catch (err) {
       // whatever failed, BEGIN may have run (a ROLLBACK outside a transaction is only a warning);
       // a connection whose ROLLBACK failed is in an unknown state: destroyed, not reused
-      await client.query('ROLLBACK').catch((e: Error) => (broken = e));
+      if (!released) await client.query('ROLLBACK').catch((e: Error) => (broken = e));
       throw err;
     } finally {
-      client.release(broken ?? false);
+      if (!released) client.release(broken ?? false);
+    }
+  }
+
+  /**
+   * Whether block `seq` of the ledger is the one this node wrote, asked on another connection.
+   * The strand's row lock comes first: while the unanswered transaction still holds it (its
+   * server has not yet seen the connection go), this waits for its COMMIT or its rollback. One
+   * try, bounded by the query timeout like any query: a database that does not answer it
+   * leaves the outcome unknown, and `cause` is thrown as it would have been without asking.
+   */
+  private async blockCommitted(ledgerId: string, seq: number, transactionId: string, cause: Error): Promise<boolean> {
+    try {
+      return await this.db.transaction(async (c) => {
+        await c.query(q(`SELECT tip_seq FROM journal_strands WHERE ledger_id = ${lit(ledgerId)} FOR UPDATE`));
+        const { rows } = await c.query(q(`SELECT tx_id FROM journal_blocks WHERE ledger_id = ${lit(ledgerId)} AND seq = ${lit(seq)}`));
+        return rows.length === 1 && rows[0].tx_id === transactionId;
+      });
+    } catch {
+      throw cause;
     }
   }
 }

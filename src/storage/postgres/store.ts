@@ -4,7 +4,7 @@
  */
 import type { Store } from '../stores';
 import { openPostgres, type OpenOptions } from './db';
-import { PgCommitStore } from './commitStore';
+import { PgCommitStore, type OutcomeObserver } from './commitStore';
 import { PgDocumentStore } from './documentStore';
 import { PgExportStore } from './exportStore';
 import { PgJobStore } from './jobStore';
@@ -13,7 +13,7 @@ import { PgLedgerStore } from './ledgerStore';
 import { PgNodeRegistry } from './nodeRegistry';
 import { schemas } from './schema';
 
-export async function openPostgresStore(url: string, options: OpenOptions = {}): Promise<Store> {
+export async function openPostgresStore(url: string, options: OpenOptions & { onCommitOutcome?: OutcomeObserver } = {}): Promise<Store> {
   const db = await openPostgres(url, schemas, options);
   let closed: Promise<void> | undefined;
   return {
@@ -22,7 +22,7 @@ export async function openPostgresStore(url: string, options: OpenOptions = {}):
     ledgers: new PgLedgerStore(db),
     journal: new PgJournalStore(db),
     documents: new PgDocumentStore(db),
-    commits: new PgCommitStore(db),
+    commits: new PgCommitStore(db, options.onCommitOutcome),
     exports: new PgExportStore(db),
     jobs: new PgJobStore(db),
     nodes: new PgNodeRegistry(db),
