@@ -288,7 +288,11 @@ export class StreamService {
     return { ledger, list: (after, limit) => this.jobs.listByLedger('stream', ledger.ledgerId, afterJobKey(after), limit, this.horizon()) };
   }
 
-  /** CancelJournalKinesisStream: a running stream ends at once, CANCELED, without a COMPLETED record. */
+  /**
+   * CancelJournalKinesisStream: an ACTIVE stream ends at once, CANCELED, without a COMPLETED
+   * record. AWS states that only an ACTIVE stream can be canceled: an IMPAIRED one is refused
+   * too, and ends ACTIVE again (then cancelable) or FAILED.
+   */
   async cancel(caller: Caller, name: string, streamId: string): Promise<void> {
     const job = await this.job(caller, name, streamId);
     const notRunning = () =>
@@ -297,7 +301,7 @@ export class StreamService {
         streamId,
         `The journal stream ${streamId} is ${job.status}; only an ACTIVE stream can be canceled`,
       );
-    if (!job.active) throw notRunning();
+    if (!job.active || job.status !== 'ACTIVE') throw notRunning();
     // whoever holds the lease loses it: its next update is refused and it stops writing
     if (!(await this.jobs.finish(streamId, 'CANCELED', this.now()))) {
       const now = await this.jobs.get('stream', streamId);

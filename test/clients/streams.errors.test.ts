@@ -155,7 +155,7 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     bareQldb.destroy();
   });
 
-  it('a destination that refuses the credentials (none at all here): IMPAIRED with IAM_PERMISSION_REVOKED', async () => {
+  it('a destination that refuses the credentials (none at all here): IMPAIRED with IAM_PERMISSION_REVOKED, and not cancelable while so', async () => {
     const keylessQldb = qldbClient(keyless);
     await createLedger(keyless.endpoint, 'errors');
     await kinesis.createStream('keyless');
@@ -171,7 +171,14 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
       await new Promise((r) => setTimeout(r, 50));
     }
     assert.deepEqual(await kinesis.read('keyless'), [], 'nothing was written');
-    await keylessQldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }));
+    // AWS: "Before a stream can be canceled, its current status must be ACTIVE"
+    await rejectsWith(
+      keylessQldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId })),
+      'ResourcePreconditionNotMetException',
+      412,
+      { ResourceType: 'JOURNAL_KINESIS_STREAM' },
+    );
+    assert.equal((await keylessQldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }))).Stream!.Status, 'IMPAIRED');
     keylessQldb.destroy();
   });
 
