@@ -18,9 +18,11 @@ export function checkTags(existing: Record<string, string>, added: Record<string
     if ([...v].length > 256) throw invalidParameter(`The value of tag '${k}' must be at most 256 characters long`, 'Tags');
   }
   const total = new Set([...Object.keys(existing), ...Object.keys(added)]).size;
-  if (total > MAX_TAGS_PER_RESOURCE) {
-    throw invalidParameter(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give it ${total}`, 'Tags');
-  }
+  if (total > MAX_TAGS_PER_RESOURCE) throw tooManyTags(total);
+}
+
+function tooManyTags(total: number) {
+  return invalidParameter(`A resource can have at most ${MAX_TAGS_PER_RESOURCE} tags; this request would give it ${total}`, 'Tags');
 }
 
 export class TagService {
@@ -55,14 +57,16 @@ export class TagService {
     return this.store.tags(await this.resolve(caller, arn));
   }
 
-  /**
-   * Two concurrent TagResource calls on one resource may each pass the 50-tag check against the
-   * tags before the other's; AWS documents no stronger guarantee, and each call alone holds it.
-   */
+  /** The 50-tag limit holds against concurrent calls too: the store counts and writes in one step. */
   async tag(caller: Caller, arn: string, tags: Record<string, string>): Promise<void> {
     const resource = await this.resolve(caller, arn);
-    checkTags(await this.store.tags(resource), tags);
-    await this.store.putTags(resource, tags);
+    const existing = await this.store.tags(resource);
+    checkTags(existing, tags);
+    if (!(await this.store.putTagsWithin(resource, tags, MAX_TAGS_PER_RESOURCE))) {
+      // another call added tags after they were read
+      const now = new Set([...Object.keys(await this.store.tags(resource)), ...Object.keys(tags)]).size;
+      throw tooManyTags(Math.max(now, MAX_TAGS_PER_RESOURCE + 1));
+    }
   }
 
   async untag(caller: Caller, arn: string, keys: string[]): Promise<void> {

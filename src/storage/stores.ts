@@ -37,6 +37,12 @@ export interface AsyncLedgerStore {
   tags(resourceArn: string): Promise<Record<string, string>>;
   /** Adds or overwrites the given tags, atomically. */
   putTags(resourceArn: string, tags: Record<string, string>): Promise<void>;
+  /**
+   * As putTags, unless the resource would then have more than `max` tags: then nothing is
+   * written and the answer is false. The count and the write are one step, also against
+   * concurrent calls on other nodes.
+   */
+  putTagsWithin(resourceArn: string, tags: Record<string, string>, max: number): Promise<boolean>;
   removeTags(resourceArn: string, keys: string[]): Promise<void>;
 
   /**

@@ -251,6 +251,23 @@ describe('ledgers and tags via @aws-sdk/client-qldb', () => {
     );
   });
 
+  it('holds the 50-tag limit against concurrent TagResource calls: of two that each fit alone, one is refused', async () => {
+    const arn = arnOf('vehicle-registration');
+    const before = Object.keys((await qldb.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags ?? {}).length;
+    const batch = (prefix: string) => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${prefix}${i}`, 'v']));
+    const outcomes = await Promise.allSettled([
+      qldb.send(new TagResourceCommand({ ResourceArn: arn, Tags: batch('a') })),
+      qldb.send(new TagResourceCommand({ ResourceArn: arn, Tags: batch('b') })),
+    ]);
+    assert.deepEqual(outcomes.map((o) => o.status).sort(), ['fulfilled', 'rejected']);
+    const refused = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected')!.reason;
+    assert.equal(refused.name, 'InvalidParameterException');
+    assert.equal(refused.ParameterName, 'Tags');
+    const after = Object.keys((await qldb.send(new ListTagsForResourceCommand({ ResourceArn: arn }))).Tags ?? {});
+    assert.equal(after.length, before + 30);
+    await qldb.send(new UntagResourceCommand({ ResourceArn: arn, TagKeys: after.filter((k) => /^[ab]\d+$/.test(k)) }));
+  });
+
   it('answers the journal-stream operations honestly', async () => {
     const list = await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'vehicle-registration' }));
     assert.deepEqual(list.Streams, []);

@@ -66,6 +66,26 @@ export class PgLedgerStore implements AsyncLedgerStore {
     );
   }
 
+  async putTagsWithin(resourceArn: string, tags: Record<string, string>, max: number): Promise<boolean> {
+    const entries = Object.entries(tags);
+    return this.db.transaction(async (client) => {
+      // no row to lock before the first tag exists: a lock on the resource's name instead
+      await client.query(q(`SELECT pg_advisory_xact_lock(hashtext('openqldb tags'), hashtext($1))`, [resourceArn]));
+      const { rows } = await client.query<{ key: string }>(q('SELECT key FROM tags WHERE resource_arn = $1', [resourceArn]));
+      if (new Set([...rows.map((r) => r.key), ...entries.map((e) => e[0])]).size > max) return false;
+      if (entries.length) {
+        await client.query(
+          q(
+            `INSERT INTO tags (resource_arn, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t (k, v)
+             ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value`,
+            [resourceArn, entries.map((e) => e[0]), entries.map((e) => e[1])],
+          ),
+        );
+      }
+      return true;
+    });
+  }
+
   async removeTags(resourceArn: string, keys: string[]): Promise<void> {
     await this.db.pool.query(q('DELETE FROM tags WHERE resource_arn = $1 AND key = ANY($2::text[])', [resourceArn, keys]));
   }

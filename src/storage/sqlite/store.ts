@@ -29,6 +29,12 @@ function ledgerAdapter(db: Db, s: SqliteLedgerStore): AsyncLedgerStore {
       })(),
     tags: async (arn) => s.tags(arn),
     putTags: async (arn, tags) => db.transaction(() => s.putTags(arn, tags))(),
+    putTagsWithin: async (arn, tags, max) =>
+      db.transaction(() => {
+        if (new Set([...Object.keys(s.tags(arn)), ...Object.keys(tags)]).size > max) return false;
+        s.putTags(arn, tags);
+        return true;
+      })(),
     removeTags: async (arn, keys) => db.transaction(() => s.removeTags(arn, keys))(),
     secret: async (name) => s.secret(name),
   };

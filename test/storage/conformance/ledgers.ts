@@ -51,6 +51,18 @@ export function ledgerTests(backend: Backend): void {
     assert.deepEqual(await store.ledgers.tags(a), { empty: '', two: 'zwei' });
   });
 
+  storeTest(backend, 'putTagsWithin counts and writes in one step: of two concurrent calls that each fit alone, one writes', async (open) => {
+    const store = await open();
+    const arn = arnOf('tagged');
+    const batch = (prefix: string) => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${prefix}${i}`, 'v']));
+    const written = await Promise.all([store.ledgers.putTagsWithin(arn, batch('a'), 50), store.ledgers.putTagsWithin(arn, batch('b'), 50)]);
+    assert.deepEqual([...written].sort(), [false, true]);
+    assert.equal(Object.keys(await store.ledgers.tags(arn)).length, 30);
+    assert.equal(await store.ledgers.putTagsWithin(arn, { a0: 'changed', extra: 'x' }, 31), true, 'an overwritten key counts once');
+    assert.equal(await store.ledgers.putTagsWithin(arn, { more: 'y' }, 31), false);
+    assert.equal(Object.keys(await store.ledgers.tags(arn)).length, 31);
+  });
+
   storeTest(backend, 'a secret is 32 random bytes, made once per name and the same at every later read', async (open) => {
     const store = await open();
     const s = await store.ledgers.secret('pagination');
