@@ -257,6 +257,8 @@ export function firstValue(b: Uint8Array): { pos: number; h: Header; symbols: Sy
 export class ByteSink {
   buf: Uint8Array;
   len = 0;
+  /** views of buf's first n bytes, by n, for prefix() */
+  private views: Uint8Array[] = [];
   constructor(capacity = 256) {
     this.buf = new Uint8Array(capacity);
   }
@@ -268,6 +270,19 @@ export class ByteSink {
     const nb = new Uint8Array(cap);
     nb.set(this.buf.subarray(0, this.len));
     this.buf = nb;
+    this.views = [];
+  }
+  /**
+   * The bytes written so far, as a view kept for this length: a sink reused to hash value after
+   * value (ionHash.ts) would otherwise make a view per hash, which costs about as much as the
+   * SHA-256 of a short input. Valid until the sink is written to again.
+   */
+  prefix(): Uint8Array {
+    const n = this.len;
+    if (n > 4096) return this.buf.subarray(0, n);
+    let v = this.views[n];
+    if (v === undefined) v = this.views[n] = this.buf.subarray(0, n);
+    return v;
   }
   byte(x: number): void {
     if (this.len === this.buf.length) this.ensure(1);

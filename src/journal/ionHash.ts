@@ -181,7 +181,8 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
       if (name !== null && name !== undefined) symbolBySid(sink, syms, sid);
       serialize(b, c, syms, sink, depth + 1);
       digests.ensure(32);
-      sha256Into(sink.buf, 0, sink.len, digests.buf, digests.len);
+      const field = sink.prefix();
+      sha256Into(field, 0, field.length, digests.buf, digests.len);
       digests.len += 32;
     }
     nesting--;
@@ -351,7 +352,7 @@ export function ionHashAt(b: Uint8Array, h: Header, syms: SymbolTable): Buffer {
   sink.reset();
   nesting = 0; // a value that failed to parse may have left it raised
   serialize(b, h, syms, sink, 0);
-  return sha256(sink.buf.subarray(0, sink.len));
+  return sha256(sink.prefix());
 }
 
 function isBinary(b: Uint8Array): boolean {
@@ -408,5 +409,5 @@ export function ionHashString(text: string): Buffer {
   s.byte(0x80);
   escaped(s, body, 0, body.length);
   s.byte(END);
-  return sha256(s.buf.subarray(0, s.len));
+  return sha256(s.prefix());
 }
