@@ -71,9 +71,13 @@ function int(b: Uint8Array, v: ValueRef | undefined): number | undefined {
 /** One writer for every value re-encoded: finish() copies the stream out of it. */
 const writer = new IonWriter(4096);
 
+/**
+ * A value re-encoded as a stream of its own, in a slice of Node's Buffer pool: a few hundred bytes
+ * each, copied on by packBlocks (or kept with their object's blocks), so an ArrayBuffer apiece
+ * would only feed the collector.
+ */
 function standalone(b: Uint8Array, pos: number, symbols: SymbolTable): Buffer {
-  const out = writer.reset().embed(b, pos, symbols).finish();
-  return Buffer.from(out.buffer, out.byteOffset, out.byteLength);
+  return writer.reset().embed(b, pos, symbols).finish(Buffer.allocUnsafe);
 }
 
 function isStruct(h: Header): boolean {

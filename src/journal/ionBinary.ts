@@ -613,8 +613,11 @@ export class IonWriter {
     return this;
   }
 
-  /** IVM, the local symbol table, then the value(s) written so far. */
-  finish(): Uint8Array {
+  /**
+   * IVM, the local symbol table, then the value(s) written so far, in a buffer of `alloc`'s (a
+   * caller that copies the stream on anyway may take a pooled Buffer.allocUnsafe slice).
+   */
+  finish<T extends Uint8Array = Uint8Array>(alloc: (size: number) => T = newBytes as (size: number) => T): T {
     if (this.stack.length) throw new Error('unclosed container');
     // the head is written by a writer kept for that: finish runs for every revision of a commit
     const head = headWriter;
@@ -632,12 +635,14 @@ export class IonWriter {
       for (const text of this.symbolList) head.string(text);
       head.end().end().end();
     }
-    const result = new Uint8Array(s.len + this.out.len);
-    result.set(s.buf.subarray(0, s.len), 0);
-    result.set(this.out.buf.subarray(0, this.out.len), s.len);
+    const result = alloc(s.len + this.out.len);
+    result.set(s.prefix(), 0);
+    result.set(this.out.prefix(), s.len);
     return result;
   }
 }
+
+const newBytes = (size: number) => new Uint8Array(size);
 
 const scratch = new ByteSink(64);
 const scratchHeader = new ByteSink(8);
