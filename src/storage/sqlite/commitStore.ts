@@ -6,6 +6,12 @@
  * nothing can have been committed behind the caller's back: `since` is always empty, and a
  * `knownTip` other than the tip is the caller's bug — the commit is refused, nothing written.
  * That is also why no footprints are stored here.
+ *
+ * A failed fsync of the WAL ends commits for this process's life, as PostgreSQL panics on one:
+ * the kernel may have dropped the pages it could not write and report the next fsync as a
+ * success, so later commits could be acknowledged behind a hole that recovery stops at. Every
+ * commit not yet answered fails, every later one is refused, and ping fails (`/ready` answers
+ * 503); a restart recovers the database from what is on disk, every acknowledged commit with it.
  */
 import type * as DigestTree from '../../journal/digestTree';
 import { lazy } from '../../lazy';
@@ -19,13 +25,16 @@ import { synced, walSyncFor, writeUnsynced, type WalSync } from './walSync';
 const digestTree = lazy(() => require('../../journal/digestTree') as typeof DigestTree);
 
 export class SqliteCommitStore implements CommitStore {
-  private wal: WalSync | null | undefined;
   private inFlight = new Set<Promise<void>>();
+  /** the first failed fsync of the WAL: from then on nothing is committed */
+  private fsyncFailure?: Error;
 
   constructor(
     private readonly db: Db,
     private readonly journal: JournalStore,
     private readonly docs: DocumentStore,
+    /** the WAL's fsync; by default the database's own (tests give one that fails) */
+    private wal?: WalSync | null,
   ) {}
 
   async commit<T>(
@@ -34,6 +43,7 @@ export class SqliteCommitStore implements CommitStore {
     needs: CommitNeeds,
     prepare: (reads: CommitReads) => { writes: CommitWrites[]; result: T },
   ): Promise<T> {
+    this.refuseAfterFsyncFailure();
     this.wal ??= walSyncFor(this.db);
     const result = writeUnsynced(this.db, this.wal, () => {
       const { writes, result } = prepare(this.read(ledgerId, knownTip, needs));
@@ -44,10 +54,22 @@ export class SqliteCommitStore implements CommitStore {
     this.inFlight.add(sync);
     try {
       await sync;
+    } catch (e) {
+      this.fsyncFailure ??= e as Error;
+      throw e;
     } finally {
       this.inFlight.delete(sync);
     }
+    // synced after another batch's fsync failed: durable or not, it follows what may be lost
+    this.refuseAfterFsyncFailure();
     return result;
+  }
+
+  /** Throws once an fsync of the WAL has failed (see the module comment). */
+  refuseAfterFsyncFailure(): void {
+    if (this.fsyncFailure) {
+      throw new Error(`an fsync of the SQLite WAL failed (${this.fsyncFailure.message}): nothing more is committed until the server restarts`);
+    }
   }
 
   /** Waits for the fsyncs still running, then lets go of the WAL descriptor. */

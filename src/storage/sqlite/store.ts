@@ -155,6 +155,7 @@ export function sqliteStore(db: Db): Store {
     jobs: jobAdapter(new SqliteJobStore(db)),
     async ping() {
       db.prepare('SELECT 1').get();
+      commits.refuseAfterFsyncFailure();
     },
     async close() {
       await commits.close();
