@@ -372,7 +372,9 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     await server.restart();
     qldb.destroy();
     qldb = qldbClient(server);
-    const records = await waitRecord(kinesis, 'replay', (r) => r.recordType === 'BLOCK_SUMMARY' && seqOf(r) === BLOCKS, 60_000, 500);
+    // kinesalite takes 20,000+ records at a few thousand a second, slower on a busy machine, and
+    // reading them all back is work for it too: a generous deadline, polled every 2 s
+    const records = await waitRecord(kinesis, 'replay', (r) => r.recordType === 'BLOCK_SUMMARY' && seqOf(r) === BLOCKS, 180_000, 2_000);
     const summaries = records.filter((r) => r.recordType === 'BLOCK_SUMMARY').map(seqOf);
     assert.deepEqual([...new Set(summaries)].sort((a, b) => a - b), Array.from({ length: BLOCKS + 1 }, (_, i) => i));
     // each block's first summary comes in journal order, whatever was sent again
