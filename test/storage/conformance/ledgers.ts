@@ -57,8 +57,10 @@ export function ledgerTests(backend: Backend): void {
     const batch = (prefix: string) => Object.fromEntries(Array.from({ length: 30 }, (_, i) => [`${prefix}${i}`, 'v']));
     const written = await Promise.all([store.ledgers.putTagsWithin(arn, batch('a'), 50), store.ledgers.putTagsWithin(arn, batch('b'), 50)]);
     assert.deepEqual([...written].sort(), [false, true]);
-    assert.equal(Object.keys(await store.ledgers.tags(arn)).length, 30);
-    assert.equal(await store.ledgers.putTagsWithin(arn, { a0: 'changed', extra: 'x' }, 31), true, 'an overwritten key counts once');
+    const kept = Object.keys(await store.ledgers.tags(arn));
+    assert.equal(kept.length, 30);
+    // either call may have won
+    assert.equal(await store.ledgers.putTagsWithin(arn, { [kept[0]]: 'changed', extra: 'x' }, 31), true, 'an overwritten key counts once');
     assert.equal(await store.ledgers.putTagsWithin(arn, { more: 'y' }, 31), false);
     assert.equal(Object.keys(await store.ledgers.tags(arn)).length, 31);
   });
