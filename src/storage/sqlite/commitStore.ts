@@ -47,6 +47,8 @@ export class SqliteCommitStore implements CommitStore {
     this.wal ??= walSyncFor(this.db);
     const result = writeUnsynced(this.db, this.wal, () => {
       const { writes, result } = prepare(this.read(ledgerId, knownTip, needs));
+      // the batch's blocks first: a redaction later in the batch may rewrite one of them
+      this.journal.appendComputed(ledgerId, writes);
       for (const w of writes) this.apply(ledgerId, w);
       return result;
     });
@@ -117,7 +119,6 @@ export class SqliteCommitStore implements CommitStore {
     const { journal, docs } = this;
     if (w.ledgerId !== ledgerId) throw new Error(`a commit of ledger ${w.ledgerId} in a batch of ledger ${ledgerId}`);
     const seq = w.block.sequenceNo;
-    journal.appendComputed(ledgerId, w.block, w.treeNodes);
     for (const c of w.catalog) {
       switch (c.kind) {
         case 'insertTable':

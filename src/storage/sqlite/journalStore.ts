@@ -97,21 +97,30 @@ export class JournalStore {
   }
 
   /**
-   * Appends a block whose digest-tree nodes the caller computed already (a CommitWrites of
-   * storage/stores.ts): nothing is re-derived here.
+   * Appends blocks, in order, whose digest-tree nodes the caller computed already (the
+   * CommitWrites of a batch, storage/stores.ts): nothing is re-derived here. The strand's tip
+   * is read and moved once for all of them.
    */
   appendComputed(
     ledgerId: string,
-    block: { sequenceNo: number; blockHash: Buffer; timestampMs: number; transactionId: string; ion: Buffer },
-    treeNodes: { level: number; index: number; hash: Buffer }[],
+    appended: readonly {
+      block: { sequenceNo: number; blockHash: Buffer; timestampMs: number; transactionId: string; ion: Buffer };
+      treeNodes: readonly { level: number; index: number; hash: Buffer }[];
+    }[],
   ): void {
+    if (!appended.length) return;
     this.changed(ledgerId);
     const row = this.q.strand.get(ledgerId) as { tip_seq: number } | undefined;
     if (!row) throw new Error(`no journal strand for ledger ${ledgerId}`);
-    if (block.sequenceNo !== row.tip_seq + 1) throw new Error(`block ${block.sequenceNo} does not follow the tip ${row.tip_seq}`);
-    this.q.insertBlock.run(ledgerId, block.sequenceNo, block.timestampMs, block.transactionId, block.blockHash, block.ion);
-    for (const n of treeNodes) this.q.insertNode.run(ledgerId, n.level, n.index, n.hash);
-    this.q.updateTip.run(block.sequenceNo, block.blockHash, ledgerId);
+    let tip = row.tip_seq;
+    for (const { block, treeNodes } of appended) {
+      if (block.sequenceNo !== tip + 1) throw new Error(`block ${block.sequenceNo} does not follow the tip ${tip}`);
+      tip = block.sequenceNo;
+      this.q.insertBlock.run(ledgerId, block.sequenceNo, block.timestampMs, block.transactionId, block.blockHash, block.ion);
+      for (const n of treeNodes) this.q.insertNode.run(ledgerId, n.level, n.index, n.hash);
+    }
+    const last = appended[appended.length - 1].block;
+    this.q.updateTip.run(last.sequenceNo, last.blockHash, ledgerId);
   }
 
   /** Replaces a stored block's bytes by their redacted form (same block hash). */
