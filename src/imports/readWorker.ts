@@ -17,7 +17,8 @@ function read(job: VerifyJob): void {
     // packed a thousand blocks at a time: a whole object's small Buffers at once would hold more
     // memory than the object itself
     const extra: PackedBlocks[] = [];
-    const summary = verifyAndReadObject(job.key, job.bytes, job.strandId, job.range, 1_000, (blocks) => extra.push(packBlocks(blocks)));
+    // revisions are re-encoded by the server's thread (encodeRevisions), which has the time
+    const summary = verifyAndReadObject(job.key, job.bytes, job.strandId, job.range, 1_000, (blocks) => extra.push(packBlocks(blocks)), true);
     if (summary.failure) {
       parentPort!.postMessage({ id: job.id, summary });
       return;

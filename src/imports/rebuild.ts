@@ -16,7 +16,7 @@ import { listItems, readBlockAddress, structFields, type ValueRef } from '../jou
 import { base62Of128 } from '../journal/ids';
 import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
 import { verifyObject, type ExportRange, type ObjectSummary } from '../journal/exportVerifier';
-import type { ParsedBlock } from '../journal/block';
+import { parseBlock, type ParsedBlock, type ParsedRevision } from '../journal/block';
 import type { Statement } from '../partiql/ast';
 import { parse } from '../partiql';
 import { Catalog, applyOp, type CatalogOp } from '../txn/catalog';
@@ -30,6 +30,11 @@ export interface ImportedRevision {
   data: Buffer | null;
   /** the committed-view revision struct, standalone Ion binary */
   revisionIon: Buffer;
+  /**
+   * Set while `data` and `revisionIon` are still to be re-encoded from the block (encodeRevisions):
+   * the revision's index in the block's revisions.
+   */
+  deferred?: number;
 }
 
 export interface ImportedRedaction {
@@ -80,6 +85,29 @@ function standalone(b: Uint8Array, pos: number, symbols: SymbolTable): Buffer {
   return writer.reset().embed(b, pos, symbols).finish(Buffer.allocUnsafe);
 }
 
+const NOT_YET = Buffer.alloc(0);
+
+function encodeRevision(to: ImportedRevision, b: Uint8Array, syms: SymbolTable, r: ParsedRevision): void {
+  const data = r.fields.get('data');
+  to.data = data ? standalone(b, data.pos, syms) : null;
+  to.revisionIon = standalone(b, r.ref.pos, syms);
+}
+
+/**
+ * Re-encodes the revisions read with `deferEncoding` from the block's own bytes: the reading
+ * worker is what bounds an import while the server's thread waits on it most of the time, so
+ * this part of the reading is done by the thread that writes them.
+ */
+export function encodeRevisions(block: ImportedBlock): void {
+  let parsed: ParsedBlock | undefined;
+  for (const r of block.revisions) {
+    if (r.deferred === undefined) continue;
+    parsed ??= parseBlock(block.ion);
+    encodeRevision(r, parsed.bytes, parsed.symbols, parsed.revisions[r.deferred]);
+    delete r.deferred;
+  }
+}
+
 function isStruct(h: Header): boolean {
   return h.type === T_STRUCT && !h.isNull;
 }
@@ -89,7 +117,7 @@ function isStruct(h: Header): boolean {
  * standalone Ion binary stream when the object holds it so (else it is re-encoded as one), kept
  * as that view with `keepStream` (for a caller that copies it anyway, or keeps the object).
  */
-export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepStream = false): ImportedBlock {
+export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepStream = false, deferEncoding = false): ImportedBlock {
   const b = block.bytes;
   const syms = block.symbols;
   const notes: string[] = [];
@@ -124,7 +152,7 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepS
     }
   }
   const revisions: ImportedRevision[] = [];
-  for (const r of block.revisions) {
+  for (const [index, r] of block.revisions.entries()) {
     // a hash-only entry is a system revision: kept in the block, nothing to rebuild
     if (!r.fields.has('metadata')) continue;
     if (r.documentId === undefined || r.version === undefined) {
@@ -136,15 +164,10 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepS
       notes.push(`${at}: document ${r.documentId} is not in transactionInfo.documents, so its table is unknown`);
       continue;
     }
-    const data = r.fields.get('data');
-    revisions.push({
-      docId: r.documentId,
-      version: r.version,
-      tableId: table.tableId,
-      tableName: table.tableName,
-      data: data ? standalone(b, data.pos, syms) : null,
-      revisionIon: standalone(b, r.ref.pos, syms),
-    });
+    const revision: ImportedRevision = { docId: r.documentId, version: r.version, tableId: table.tableId, tableName: table.tableName, data: null, revisionIon: NOT_YET };
+    if (deferEncoding) revision.deferred = index;
+    else encodeRevision(revision, b, syms, r);
+    revisions.push(revision);
   }
   const redactions: ImportedRedaction[] = [];
   const redaction = block.fields.get('redactionInfo');
@@ -192,11 +215,12 @@ export function verifyAndReadObject(
   range: ExportRange | undefined,
   chunk: number,
   take: (blocks: ImportedBlock[]) => void,
+  deferEncoding = false,
 ): ObjectSummary {
   let blocks: ImportedBlock[] = [];
   const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => {
     // the stream stays a view: the worker packs it (a copy), the server's thread keeps the object
-    blocks.push(readImportedBlock(block, stream, true));
+    blocks.push(readImportedBlock(block, stream, true, deferEncoding));
     if (blocks.length >= chunk) {
       take(blocks);
       blocks = [];

@@ -27,7 +27,7 @@ import { BatchOverlay, commitWritesOf } from '../txn/commitBuilder';
 import type { CommitRecord } from '../txn/ledgerState';
 import type { Sink } from '../exports/sinks/sink';
 import { VerifyPool } from '../exports/verifyPool';
-import { ImportCatalog, unpackBlocks, verifyAndReadObject, type ImportedBlock, type PackedBlocks } from './rebuild';
+import { ImportCatalog, encodeRevisions, unpackBlocks, verifyAndReadObject, type ImportedBlock, type PackedBlocks } from './rebuild';
 import { ImportFailure, planImport, type ImportPlan, type PlannedObject } from './source';
 import { NOTES_KEPT, newProgress, type ImportProgress, type ImportSpec } from './types';
 
@@ -314,6 +314,7 @@ class Run {
       blocks = blocks.slice(1);
     }
     if (blocks.length) {
+      for (const b of blocks) encodeRevisions(b);
       // catalog changes are worked out first (they are the import's own state), row writes under the lock
       const planned = blocks.map((b) => {
         const before = this.catalog.catalog;
