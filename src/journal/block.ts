@@ -107,12 +107,18 @@ export interface BuiltBlock {
 
 export const ZERO_HASH: Buffer = Buffer.alloc(32);
 
+/**
+ * The writers buildBlock reuses, emptied before each value: each finish() copies its stream
+ * out, and a block is built synchronously, so one of each serves every commit.
+ */
+const writers = { metadata: new IonWriter(), transactionInfo: new IonWriter(1024), revision: new IonWriter(1024), block: new IonWriter(4096) };
+
 function writeAddress(w: IonWriter, a: BlockAddress): void {
   w.struct().field('strandId').string(a.strandId).field('sequenceNo').int(a.sequenceNo).end();
 }
 
 function encodeMetadata(m: RevisionMetadata): Uint8Array {
-  const w = new IonWriter();
+  const w = writers.metadata.reset();
   w.struct()
     .field('id')
     .string(m.id)
@@ -127,7 +133,7 @@ function encodeMetadata(m: RevisionMetadata): Uint8Array {
 }
 
 function encodeTransactionInfo(statements: StatementInfo[], documents: Record<string, DocumentInfo>): Uint8Array {
-  const w = new IonWriter();
+  const w = writers.transactionInfo.reset();
   w.struct().field('statements').list();
   for (const s of statements) {
     w.struct()
@@ -205,7 +211,7 @@ export function buildBlock(input: BlockInput): BuiltBlock {
     const meta = ownValue(encodeMetadata(r.metadata));
     const data = r.data === undefined ? undefined : userValue(asBinary(r.data));
     const hash = data === undefined ? meta.hash : dot(meta.hash, data.hash);
-    const w = new IonWriter();
+    const w = writers.revision.reset();
     w.struct().field('blockAddress');
     writeAddress(w, address);
     w.field('hash').blob(hash);
@@ -230,7 +236,7 @@ export function buildBlock(input: BlockInput): BuiltBlock {
   const entriesHash = merkleRoot(entriesHashList);
   const blockHash = dot(entriesHash, input.previousBlockHash);
 
-  const w = new IonWriter();
+  const w = writers.block.reset();
   w.struct().field('blockAddress');
   writeAddress(w, address);
   w.field('transactionId').string(input.transactionId);
