@@ -32,7 +32,7 @@ const S3rver = require('s3rver');
 import { startServer, testCredentials, type TestServer } from '../helpers/server';
 import { aws } from '../helpers/awscli';
 import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
-import { appendBlocks, serverStore } from '../helpers/serverStore';
+import { appendBlocks, serverStore, vehicleBlock } from '../helpers/serverStore';
 import { parseBlock } from '../../src/journal/block';
 import { verifyBlock } from '../../src/journal/verify';
 import { rejectsWith } from '../helpers/sdkErrors';
@@ -485,23 +485,6 @@ describe('journal exports to the local directory', () => {
   });
 });
 
-/** The blocks appendBlocks writes: one Vehicle document each, 20 blocks per millisecond. */
-function vehicleBlock(firstTs: number, tipBefore: number) {
-  const data = ion.dumpBinary(ion.load('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50, Tags:[a, b]}')!);
-  return (seq: number) => {
-    const ts = new Date(firstTs + Math.floor((seq - tipBefore) / 20));
-    const tx = 'T' + String(seq).padStart(21, '0');
-    const id = 'D' + String(seq).padStart(21, '0');
-    return {
-      transactionId: tx,
-      blockTimestamp: ts,
-      statements: [{ statement: 'INSERT INTO Vehicle ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
-      documents: { [id]: { tableName: 'Vehicle', tableId: 'V'.repeat(22), statements: [0] } },
-      revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
-    };
-  };
-}
-
 describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 and resume', () => {
   let server: TestServer;
   let qldb: QLDBClient;
@@ -514,7 +497,9 @@ describe('a large export: the per-ledger limit, DeleteLedger refused, kill -9 an
     await createLedger(server.endpoint, LEDGER);
     await server.stop();
     // the ledger holds its genesis block only: block 1 is the first appended
-    await appendBlocks(server, LEDGER, BLOCKS, vehicleBlock(Date.now(), 0));
+    // 20 blocks per millisecond
+    const t0 = Date.now();
+    await appendBlocks(server, LEDGER, BLOCKS, vehicleBlock('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50, Tags:[a, b]}', (seq) => new Date(t0 + Math.floor(seq / 20))));
     await new Promise((r) => setTimeout(r, BLOCKS / 20 + 10));
     await server.restart();
     qldb.destroy();

@@ -26,7 +26,7 @@ import { ROLE, qldbClient, streamInput } from './streamHelpers';
 import { startKinesis, type ConsumedRecord, type TestKinesis } from '../helpers/kinesis';
 import { rejectsWith } from '../helpers/sdkErrors';
 import { createLedger, newDriver, storedBlocks } from './sessionHelpers';
-import { appendBlocks } from '../helpers/serverStore';
+import { appendBlocks, vehicleBlock } from '../helpers/serverStore';
 import { parseBlock, parseRevisionAt, structFields } from '../../src/journal/block';
 import { firstValue } from '../../src/journal/ionBinary';
 import { merkleRoot, dot } from '../../src/journal/hash';
@@ -344,20 +344,8 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     const BLOCKS = 10_000;
     await createLedger(server.endpoint, 'replay');
     await server.stop();
-    const data = ion.dumpBinary(ion.load('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50}')!);
     const t0 = Date.now() - 60_000;
-    await appendBlocks(server, 'replay', BLOCKS, (seq) => {
-      const ts = new Date(t0 + seq);
-      const tx = 'T' + String(seq).padStart(21, '0');
-      const id = 'D' + String(seq).padStart(21, '0');
-      return {
-        transactionId: tx,
-        blockTimestamp: ts,
-        statements: [{ statement: 'INSERT INTO Vehicle ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
-        documents: { [id]: { tableName: 'Vehicle', tableId: 'V'.repeat(22), statements: [0] } },
-        revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
-      };
-    });
+    await appendBlocks(server, 'replay', BLOCKS, vehicleBlock('{VIN:"1N4AL11D75C109151", Make:"Nissan", Price:12.50}', (seq) => new Date(t0 + seq)));
     await server.restart();
     qldb.destroy();
     qldb = qldbClient(server);

@@ -6,6 +6,7 @@
  */
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { dumpBinary, load } from 'ion-js';
 import type { BlockInput } from '../../src/journal/block';
 import { buildBlock } from '../../src/journal/block';
 import { nodesCompletedBy } from '../../src/journal/digestTree';
@@ -111,4 +112,24 @@ export function appendBlocks(
     }
     await writeBlocks(store, ledgerId, tip.tipSequenceNo, built);
   });
+}
+
+/**
+ * appendBlocks' `block` for a journal of one Vehicle document inserted per block: `document` (Ion
+ * text) under id `D<seq>`, in a transaction `T<seq>` stamped `timeOf(seq)`.
+ */
+export function vehicleBlock(document: string, timeOf: (seq: number) => Date) {
+  const data = dumpBinary(load(document)!);
+  return (seq: number): Omit<BlockInput, 'strandId' | 'sequenceNo' | 'previousBlockHash'> => {
+    const ts = timeOf(seq);
+    const tx = 'T' + String(seq).padStart(21, '0');
+    const id = 'D' + String(seq).padStart(21, '0');
+    return {
+      transactionId: tx,
+      blockTimestamp: ts,
+      statements: [{ statement: 'INSERT INTO Vehicle ?', startTime: ts, statementDigest: Buffer.alloc(32, seq & 255) }],
+      documents: { [id]: { tableName: 'Vehicle', tableId: 'V'.repeat(22), statements: [0] } },
+      revisions: [{ data, metadata: { id, version: 0, txTime: ts, txId: tx } }],
+    };
+  };
 }
