@@ -1,10 +1,26 @@
-/** Ledgers, tags and server secrets in PostgreSQL; every write is one statement, so atomic. */
+/**
+ * Ledgers, tags and server secrets in PostgreSQL; every write is one statement, so atomic, but
+ * putTagsWithin's count and write, one transaction.
+ */
 import { randomBytes } from 'node:crypto';
 import type { LedgerRow } from '../store';
 import type { AsyncLedgerStore } from '../stores';
 import type { PgDb } from './db';
 import { q } from './sql';
 import { fromRaw, type Raw } from '../ledgerRow';
+
+/** Adds or overwrites `tags` of the resource, in one statement on `db` (the pool or a transaction's client). */
+async function upsertTags(db: Pick<PgDb['pool'], 'query'>, resourceArn: string, tags: Record<string, string>): Promise<void> {
+  const entries = Object.entries(tags);
+  if (!entries.length) return;
+  await db.query(
+    q(
+      `INSERT INTO tags (resource_arn, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t (k, v)
+       ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value`,
+      [resourceArn, entries.map((e) => e[0]), entries.map((e) => e[1])],
+    ),
+  );
+}
 
 export class PgLedgerStore implements AsyncLedgerStore {
   constructor(private readonly db: PgDb) {}
@@ -54,34 +70,17 @@ export class PgLedgerStore implements AsyncLedgerStore {
     return out;
   }
 
-  async putTags(resourceArn: string, tags: Record<string, string>): Promise<void> {
-    const entries = Object.entries(tags);
-    if (!entries.length) return;
-    await this.db.pool.query(
-      q(
-        `INSERT INTO tags (resource_arn, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t (k, v)
-         ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value`,
-        [resourceArn, entries.map((e) => e[0]), entries.map((e) => e[1])],
-      ),
-    );
+  putTags(resourceArn: string, tags: Record<string, string>): Promise<void> {
+    return upsertTags(this.db.pool, resourceArn, tags);
   }
 
   async putTagsWithin(resourceArn: string, tags: Record<string, string>, max: number): Promise<boolean> {
-    const entries = Object.entries(tags);
     return this.db.transaction(async (client) => {
       // no row to lock before the first tag exists: a lock on the resource's name instead
       await client.query(q(`SELECT pg_advisory_xact_lock(hashtext('openqldb tags'), hashtext($1))`, [resourceArn]));
       const { rows } = await client.query<{ key: string }>(q('SELECT key FROM tags WHERE resource_arn = $1', [resourceArn]));
-      if (new Set([...rows.map((r) => r.key), ...entries.map((e) => e[0])]).size > max) return false;
-      if (entries.length) {
-        await client.query(
-          q(
-            `INSERT INTO tags (resource_arn, key, value) SELECT $1, k, v FROM unnest($2::text[], $3::text[]) AS t (k, v)
-             ON CONFLICT (resource_arn, key) DO UPDATE SET value = excluded.value`,
-            [resourceArn, entries.map((e) => e[0]), entries.map((e) => e[1])],
-          ),
-        );
-      }
+      if (new Set([...rows.map((r) => r.key), ...Object.keys(tags)]).size > max) return false;
+      await upsertTags(client, resourceArn, tags);
       return true;
     });
   }
