@@ -17,8 +17,13 @@ export function checkTags(existing: Record<string, string>, added: Record<string
     if ([...k].length < 1 || [...k].length > 128) throw invalidParameter(`Tag key '${k}' must be 1 to 128 characters long`, 'Tags');
     if ([...v].length > 256) throw invalidParameter(`The value of tag '${k}' must be at most 256 characters long`, 'Tags');
   }
-  const total = new Set([...Object.keys(existing), ...Object.keys(added)]).size;
+  const total = countAfter(existing, added);
   if (total > MAX_TAGS_PER_RESOURCE) throw tooManyTags(total);
+}
+
+/** How many tags a resource with `existing` has once `added` are put (a key given again counts once). */
+function countAfter(existing: Record<string, string>, added: Record<string, string>): number {
+  return new Set([...Object.keys(existing), ...Object.keys(added)]).size;
 }
 
 function tooManyTags(total: number) {
@@ -60,12 +65,10 @@ export class TagService {
   /** The 50-tag limit holds against concurrent calls too: the store counts and writes in one step. */
   async tag(caller: Caller, arn: string, tags: Record<string, string>): Promise<void> {
     const resource = await this.resolve(caller, arn);
-    const existing = await this.store.tags(resource);
-    checkTags(existing, tags);
+    checkTags(await this.store.tags(resource), tags);
     if (!(await this.store.putTagsWithin(resource, tags, MAX_TAGS_PER_RESOURCE))) {
       // another call added tags after they were read
-      const now = new Set([...Object.keys(await this.store.tags(resource)), ...Object.keys(tags)]).size;
-      throw tooManyTags(Math.max(now, MAX_TAGS_PER_RESOURCE + 1));
+      throw tooManyTags(Math.max(countAfter(await this.store.tags(resource), tags), MAX_TAGS_PER_RESOURCE + 1));
     }
   }
 

@@ -62,9 +62,8 @@ export function catchUp(st: LedgerState, reads: Pick<CommitReads, 'tip' | 'since
   let next = st.tipSeq + 1;
   for (const f of reads.since) {
     // footprints older than their retention are pruned: a state behind them cannot catch up
-    if (f.sequenceNo !== next++) {
-      throw new StaleLedgerState(`ledger ${st.ledgerId}: known ${st.tipSeq}, no footprint of block ${next - 1}`);
-    }
+    if (f.sequenceNo !== next) throw new StaleLedgerState(`ledger ${st.ledgerId}: known ${st.tipSeq}, no footprint of block ${next}`);
+    next++;
     const { record, timestampMs } = decodeFootprint(f.sequenceNo, f.footprint);
     if (record.catalogChanged) throw new StaleLedgerState(`block ${f.sequenceNo} changed the catalog of ledger ${st.ledgerId}`);
     st.record(record);
