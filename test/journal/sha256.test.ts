@@ -25,3 +25,30 @@ test('sha256 equals node:crypto for every length around the padding and native b
   sha256(Buffer.from('two'));
   assert.deepEqual(first, copy);
 });
+
+test('short inputs hashed again, and inputs that displace each other in the memo, still hash to node:crypto\'s digest', async () => {
+  await sha256Ready;
+  // more distinct inputs than the memo has slots, so that many share a slot and evict each other,
+  // each hashed three times in a shuffled order, from buffers written over between the rounds
+  const inputs = Array.from({ length: 10_000 }, (_, i) => randomBytes(i % 64));
+  const expected = inputs.map((b) => createHash('sha256').update(b).digest());
+  const scratch = Buffer.alloc(80);
+  for (let round = 0; round < 3; round++) {
+    const order = inputs.map((_, i) => i).sort(() => Math.random() - 0.5);
+    for (const i of order) {
+      const n = inputs[i].length;
+      scratch.fill(round);
+      inputs[i].copy(scratch, 9);
+      const out = Buffer.alloc(32);
+      sha256Into(scratch, 9, 9 + n, out, 0);
+      assert.deepEqual(out, expected[i], `input ${i} (${n} bytes), round ${round}`);
+      assert.deepEqual(sha256(inputs[i]), expected[i], `input ${i} whole, round ${round}`);
+    }
+  }
+  // the same bytes with one bit changed are not the same input
+  const a = Buffer.from('version 0 of a field');
+  const b = Buffer.from(a);
+  b[b.length - 1] ^= 1;
+  assert.notDeepEqual(sha256(a), sha256(b));
+  assert.deepEqual(sha256(b), createHash('sha256').update(b).digest());
+});
