@@ -306,12 +306,20 @@ export interface ExportStore {
 
 // ---- background jobs other than exports (imports, streams) ----
 
+/** A top-level string field of a job's spec that no two active jobs of a kind on a ledger share. */
+export interface UniqueSpecField {
+  /** a plain identifier (it is spliced into a JSON path) */
+  field: string;
+  value: string;
+}
+
 export interface JobStore {
   /**
-   * Inserts a new active job unless its ledger already has `limit` active jobs of its kind
-   * (checked in the same transaction, so the limit holds across nodes); false when refused.
+   * Inserts a new active job unless its ledger already has `limit` active jobs of its kind, or,
+   * with `unique`, an active job of its kind whose spec has the same value in that field
+   * (checked in the same transaction, so both hold across nodes); false when refused.
    */
-  insert(job: Job, limit?: number): Promise<boolean>;
+  insert(job: Job, limit?: number, unique?: UniqueSpecField): Promise<boolean>;
   get(kind: JobKind, id: string): Promise<Job | undefined>;
   /** A job unless it finished at or before `horizon` (expired). */
   visible(kind: JobKind, id: string, horizon: number): Promise<Job | undefined>;

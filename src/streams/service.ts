@@ -261,7 +261,15 @@ export class StreamService {
       spec: JSON.stringify(spec),
       progress: JSON.stringify(progress),
     };
-    if (!(await this.jobs.insert(job, MAX_ACTIVE_STREAMS_PER_LEDGER))) {
+    if (!(await this.jobs.insert(job, MAX_ACTIVE_STREAMS_PER_LEDGER, { field: 'streamName', value: req.StreamName }))) {
+      // the refusal was atomic; which rule refused it is read afterwards, for the answer only
+      const active = await this.jobs.activeByLedger('stream', ledger.ledgerId);
+      if (active.some((j) => (JSON.parse(j.spec) as StreamSpec).streamName === req.StreamName)) {
+        throw invalidParameter(
+          `The ledger ${name} already has an ACTIVE journal stream named ${req.StreamName}: a stream name must be unique among the ledger's active streams`,
+          'StreamName',
+        );
+      }
       throw limitExceeded(
         'JOURNAL_KINESIS_STREAM',
         `Exceeded the limit of ${MAX_ACTIVE_STREAMS_PER_LEDGER} ACTIVE journal streams for ledger ${name}`,

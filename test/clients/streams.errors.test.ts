@@ -73,6 +73,9 @@ function cases(): Case[] {
     { title: 'a reserved tag key', op: 'StreamJournalToKinesis', params: start({ Tags: { 'aws:owner': 'x' } }), code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'Tags' } },
     { title: 'a StreamId of 21 characters', op: 'DescribeJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound.slice(1) }, code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'StreamId' }, clientValidated: true },
     { title: 'a stream that does not exist', op: 'DescribeJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'JOURNAL_KINESIS_STREAM', ResourceName: notFound } },
+    { title: 'a stream of a ledger that does not exist', op: 'DescribeJournalKinesisStream', params: { LedgerName: 'nope', StreamId: notFound }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'LEDGER', ResourceName: 'nope' } },
+    // botocore checks a string's minimum length, not its maximum: this one reaches the server from every client
+    { title: 'canceling a StreamId of 23 characters', op: 'CancelJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound + 'x' }, code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'StreamId' }, message: /length less than or equal to 22/ },
     { title: 'canceling a stream that does not exist', op: 'CancelJournalKinesisStream', params: { LedgerName: 'errors', StreamId: notFound }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'JOURNAL_KINESIS_STREAM' } },
     { title: 'the streams of a ledger that does not exist', op: 'ListJournalKinesisStreamsForLedger', params: { LedgerName: 'nope' }, code: 'ResourceNotFoundException', status: 404, fields: { ResourceType: 'LEDGER' } },
     { title: 'a forged NextToken', op: 'ListJournalKinesisStreamsForLedger', params: { LedgerName: 'errors', NextToken: 'Zm9yZ2VkLXRva2VuLXRoYXQtaXMtbG9uZw==' }, code: 'InvalidParameterException', status: 400, fields: { ParameterName: 'NextToken' } },
@@ -153,6 +156,45 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     // nothing was created: no stream is listed
     assert.deepEqual((await bareQldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'settled' }))).Streams, []);
     bareQldb.destroy();
+  });
+
+  it('a second ACTIVE stream of the same name, a sixth ACTIVE stream, and DeleteLedger while streams run are refused, as each client sees it', async () => {
+    await createLedger(server.endpoint, 'crowded');
+    await until('the ledger crowded is ACTIVE', async () => (await qldb.send(new DescribeLedgerCommand({ Name: 'crowded' }))).State === 'ACTIVE', 15_000);
+    const crowdedArn = await kinesis.createStream('crowded');
+    const named = (StreamName: string) => start({ LedgerName: 'crowded', StreamName, KinesisConfiguration: { StreamArn: crowdedArn } });
+    const viaAll = async (op: Op, params: Record<string, unknown>, code: string, status: number, fields: Record<string, string>, message?: RegExp) => {
+      await rejectsWith(qldb.send(new (COMMANDS[op] as any)(sdkInput(params))), code, status, fields, message);
+      const cli = await aws(server.endpoint, ['qldb', kebab(op), '--cli-input-json', JSON.stringify(params)]);
+      assert.equal(cli.errorCode, code, cli.stderr);
+      assert.equal(cli.code, 254);
+      const py = await boto({ endpoint: server.endpoint, ...testCredentials, op: snake(op), params });
+      assert.equal(py.code, code, py.message);
+      assert.equal(py.status, status);
+    };
+
+    const ids = [(await qldb.send(new StreamJournalToKinesisCommand(sdkInput(named('s0'))))).StreamId!];
+    // the developer guide: a stream name is unique among the ledger's active streams
+    await viaAll('StreamJournalToKinesis', named('s0'), 'InvalidParameterException', 400, { ParameterName: 'StreamName' }, /already has an ACTIVE journal stream named s0/);
+    for (let i = 1; i < 5; i++) ids.push((await qldb.send(new StreamJournalToKinesisCommand(sdkInput(named(`s${i}`))))).StreamId!);
+    await viaAll('StreamJournalToKinesis', named('s5'), 'LimitExceededException', 400, { ResourceType: 'JOURNAL_KINESIS_STREAM' });
+    const del = await aws(server.endpoint, ['qldb', 'delete-ledger', '--name', 'crowded']);
+    assert.equal(del.errorCode, 'ResourceInUseException', del.stderr);
+    const pyDel = await boto({ endpoint: server.endpoint, ...testCredentials, op: 'delete_ledger', params: { Name: 'crowded' } });
+    assert.equal(pyDel.code, 'ResourceInUseException', pyDel.message);
+    assert.equal(pyDel.status, 409);
+    // a stream is found only under its own ledger
+    await viaAll('DescribeJournalKinesisStream', { LedgerName: 'errors', StreamId: ids[1] }, 'ResourceNotFoundException', 404, { ResourceType: 'JOURNAL_KINESIS_STREAM', ResourceName: ids[1] });
+    await viaAll('CancelJournalKinesisStream', { LedgerName: 'errors', StreamId: ids[1] }, 'ResourceNotFoundException', 404, { ResourceType: 'JOURNAL_KINESIS_STREAM', ResourceName: ids[1] });
+    const listed = await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'crowded' }));
+    assert.deepEqual(listed.Streams!.map((s) => s.StreamName), ['s0', 's1', 's2', 's3', 's4'], 'nothing refused was created');
+
+    // a canceled stream's name is free again
+    await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'crowded', StreamId: ids[0] }));
+    const again = await qldb.send(new StreamJournalToKinesisCommand(sdkInput(named('s0'))));
+    assert.notEqual(again.StreamId, ids[0]);
+    for (const id of [...ids.slice(1), again.StreamId!]) await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'crowded', StreamId: id }));
+    assert.equal((await aws(server.endpoint, ['qldb', 'delete-ledger', '--name', 'crowded'])).code, 0);
   });
 
   it('a destination that refuses the credentials (none at all here): IMPAIRED with IAM_PERMISSION_REVOKED, and not cancelable while so', async () => {

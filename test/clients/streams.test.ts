@@ -184,7 +184,10 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
         streamInput('history', plainArn, { InclusiveStartTime: new Date(0), ExclusiveEndTime: end, KinesisConfiguration: { StreamArn: plainArn, AggregationEnabled: false } }),
       ),
     );
-    const agg = await qldb.send(new StreamJournalToKinesisCommand(streamInput('history', aggArn, { InclusiveStartTime: new Date(0), ExclusiveEndTime: end })));
+    // a stream name is unique among the ledger's active streams
+    const agg = await qldb.send(
+      new StreamJournalToKinesisCommand(streamInput('history', aggArn, { StreamName: 'audit-feed-agg', InclusiveStartTime: new Date(0), ExclusiveEndTime: end })),
+    );
     assert.match(plain.StreamId!, /^[A-Za-z0-9]{22}$/);
 
     const done = await waitStatus(qldb, 'history', plain.StreamId!, 'COMPLETED');

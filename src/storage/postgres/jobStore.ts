@@ -6,7 +6,7 @@
  */
 import type { Job, JobKind } from '../../jobs/types';
 import { toJob, type JobRow } from '../jobRow';
-import type { JobStore } from '../stores';
+import type { JobStore, UniqueSpecField } from '../stores';
 import type { PgDb } from './db';
 import { q } from './sql';
 
@@ -28,19 +28,23 @@ export class PgJobStore implements JobStore {
     return (await this.db.pool.query(q(text, values))).rowCount === 1;
   }
 
-  async insert(job: Job, limit?: number): Promise<boolean> {
+  async insert(job: Job, limit?: number, unique?: UniqueSpecField): Promise<boolean> {
     const values = [
       job.id, job.kind, job.accountId, job.region, job.ledgerId, job.ledgerName, job.createdMs, job.status, job.active, job.spec,
       job.progress, job.finishedMs ?? null, job.error ?? null,
     ];
-    if (limit === undefined) return this.changed(INSERT, values);
+    if (limit === undefined && !unique) return this.changed(INSERT, values);
     return this.db.transaction(async (client) => {
-      // two nodes must not both see the last free slot: the count and the insert run under a
-      // lock of the ledger's and kind's, and the insert is a statement of its own, whose
-      // snapshot sees whatever the lock's previous holder committed
+      // two nodes must not both see the last free slot (nor both a free name): the checks and the
+      // insert run under a lock of the ledger's and kind's, and the insert is a statement of its
+      // own, whose snapshot sees whatever the lock's previous holder committed
       await client.query(q(`SELECT pg_advisory_xact_lock(hashtext('openqldb job limit ' || $1), hashtext($2))`, [job.kind, job.ledgerId]));
       const inserted = await client.query(
-        q(`${INSERT} WHERE (SELECT count(*) FROM jobs WHERE kind = $2 AND active AND ledger_id = $5) < $14::bigint`, [...values, limit]),
+        q(
+          `${INSERT} WHERE ($14::bigint IS NULL OR (SELECT count(*) FROM jobs WHERE kind = $2 AND active AND ledger_id = $5) < $14::bigint)
+            AND ($15::text IS NULL OR NOT EXISTS (SELECT 1 FROM jobs WHERE kind = $2 AND active AND ledger_id = $5 AND spec::jsonb ->> $15::text = $16::text))`,
+          [...values, limit ?? null, unique?.field ?? null, unique?.value ?? null],
+        ),
       );
       return inserted.rowCount === 1;
     });

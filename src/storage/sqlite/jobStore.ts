@@ -6,6 +6,7 @@
 import type { Db } from './db';
 import type { Job, JobKind } from '../../jobs/types';
 import { toJob, type JobRow } from '../jobRow';
+import type { UniqueSpecField } from '../stores';
 
 /** Visible = active, or finished no longer ago than the retention. */
 const VISIBLE = `(active = 1 OR finished_ms > @horizon)`;
@@ -19,6 +20,7 @@ export class SqliteJobStore {
           progress, finished_ms, error)
         VALUES (@id, @kind, @accountId, @region, @ledgerId, @ledgerName, @createdMs, @status, @active, @spec, @progress, @finishedMs, @error)`),
       countActive: db.prepare(`SELECT COUNT(*) FROM jobs WHERE kind = ? AND active = 1 AND ledger_id = ?`).pluck(),
+      sameSpecField: db.prepare(`SELECT 1 FROM jobs WHERE kind = ? AND active = 1 AND ledger_id = ? AND json_extract(spec, '$.' || ?) = ?`).pluck(),
       get: db.prepare(`SELECT * FROM jobs WHERE kind = ? AND id = ?`),
       visible: db.prepare(`SELECT * FROM jobs WHERE kind = @kind AND id = @id AND ${VISIBLE}`),
       byAccount: db.prepare(`SELECT * FROM jobs WHERE account_id = @account AND region = @region AND kind = @kind AND ${VISIBLE}
@@ -42,10 +44,15 @@ export class SqliteJobStore {
     };
   }
 
-  /** Inserts the job as given; with a `limit`, only while its ledger has fewer active jobs of its kind (one transaction). */
-  insert(job: Job, limit?: number): boolean {
+  /**
+   * Inserts the job as given; with a `limit`, only while its ledger has fewer active jobs of its
+   * kind, with `unique`, only while none of them has the same value in that spec field (one
+   * transaction).
+   */
+  insert(job: Job, limit?: number, unique?: UniqueSpecField): boolean {
     return this.db.transaction(() => {
       if (limit !== undefined && (this.s.countActive.get(job.kind, job.ledgerId) as number) >= limit) return false;
+      if (unique && this.s.sameSpecField.get(job.kind, job.ledgerId, unique.field, unique.value) !== undefined) return false;
       this.s.insert.run({ ...job, active: job.active ? 1 : 0, finishedMs: job.finishedMs ?? null, error: job.error ?? null });
       return true;
     })();

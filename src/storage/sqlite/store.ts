@@ -124,7 +124,7 @@ function exportAdapter(e: SqliteExportStore): ExportStore {
 
 function jobAdapter(j: SqliteJobStore): JobStore {
   return {
-    insert: async (job, limit) => j.insert(job, limit),
+    insert: async (job, limit, unique) => j.insert(job, limit, unique),
     get: async (kind, id) => j.get(kind, id),
     visible: async (kind, id, horizon) => j.visible(kind, id, horizon),
     listByAccount: async (kind, accountId, region, after, limit, horizon) => j.listByAccount(kind, accountId, region, after, limit, horizon),

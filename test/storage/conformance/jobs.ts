@@ -61,6 +61,41 @@ export function jobTests(backend: Backend): void {
     { nodes: true },
   );
 
+  storeTest(backend, 'jobs: insert with a unique spec field refuses a second active job of the kind on the ledger with the same value; finished jobs, other ledgers and kinds do not count', async (open) => {
+    const { jobs } = await open();
+    const named = (name: string) => ({ field: 'streamName', value: name });
+    assert.equal(await jobs.insert(job('N1', 100, { spec: '{"streamName":"feed"}' }), 5, named('feed')), true);
+    assert.equal(await jobs.insert(job('N2', 101, { spec: '{"streamName":"feed"}' }), 5, named('feed')), false, 'an active job has the name');
+    assert.equal(await jobs.get('stream', 'N2'), undefined);
+    assert.equal(await jobs.insert(job('N3', 102, { spec: '{"streamName":"feed"}' }), undefined, named('feed')), false, 'without a limit too');
+    assert.equal(await jobs.insert(job('N4', 103, { spec: '{"streamName":"feed-2"}' }), 5, named('feed-2')), true, 'another name');
+    assert.equal(await jobs.insert(job('N5', 104, { ledgerId: 'L2', spec: '{"streamName":"feed"}' }), 5, named('feed')), true, 'another ledger');
+    assert.equal(await jobs.insert(job('N6', 105, { kind: 'import', spec: '{"streamName":"feed"}' }), 5, named('feed')), true, 'another kind');
+    assert.equal(await jobs.finish('N1', 'CANCELED', 200), true);
+    assert.equal(await jobs.insert(job('N7', 106, { spec: '{"streamName":"feed"}' }), 5, named('feed')), true, 'a finished job frees its name');
+    assert.equal(await jobs.insert(job('N8', 107, { spec: '{"streamName":"other"}' }), 2, named('other')), false, 'the limit still holds');
+  });
+
+  storeTest(
+    backend,
+    'jobs: two nodes racing to insert the same unique name on a ledger: exactly one job is inserted',
+    async (open) => {
+      const [a, b] = await Promise.all([open(), open()]);
+      for (let round = 0; round < 5; round++) {
+        const ledgerId = `U${round}`;
+        const spec = '{"streamName":"same"}';
+        const unique = { field: 'streamName', value: 'same' };
+        const won = await Promise.all([
+          a.jobs.insert(job(`U${round}-a`, 2, { ledgerId, spec }), 5, unique),
+          b.jobs.insert(job(`U${round}-b`, 2, { ledgerId, spec }), 5, unique),
+        ]);
+        assert.equal(won.filter(Boolean).length, 1, `round ${round}: ${won}`);
+        assert.equal((await b.jobs.activeByLedger('stream', ledgerId)).length, 1);
+      }
+    },
+    { nodes: true },
+  );
+
   storeTest(backend, 'jobs: get, visible, lists by account and by ledger (paged by created time and id), counts — of one kind; finished jobs expire at the horizon', async (open) => {
     const { jobs } = await open();
     await jobs.insert(job('A', 10));
