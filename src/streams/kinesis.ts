@@ -9,7 +9,7 @@
  * Kinesis-compatible servers that speak only HTTP/1.1 (kinesalite), and PutRecords gains nothing
  * from it.
  */
-import { KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { DescribeStreamCommand, KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { KinesisEntry } from './aggregation';
 
@@ -102,6 +102,18 @@ export class KinesisWriter {
       maxAttempts: 1,
       requestHandler: new NodeHttpHandler({ connectionTimeout: 2_000, requestTimeout: 30_000 }),
     });
+  }
+
+  /**
+   * Throws DeliveryError unless the stream exists and the credentials are taken. DescribeStream,
+   * not DescribeStreamSummary: it is among the permissions QLDB asked of a stream's role.
+   */
+  async check(streamName: string): Promise<void> {
+    try {
+      await this.client.send(new DescribeStreamCommand({ StreamName: streamName, Limit: 1 }));
+    } catch (e) {
+      throw toDeliveryError(e);
+    }
   }
 
   /** Puts every entry, in order; throws DeliveryError when the destination refuses or cannot be reached. */

@@ -10,7 +10,7 @@
 import type { Caller } from '../api/types';
 import type { Config } from '../config';
 import { newId } from '../journal/ids';
-import { KINESIS_STREAM_ARN, ROLE_ARN, streamArn } from '../ledger/arn';
+import { KINESIS_STREAM_ARN, ROLE_ARN, kinesisStreamName, streamArn } from '../ledger/arn';
 import type { Ledger, LedgerService } from '../ledger/ledgers';
 import { checkTags } from '../ledger/tags';
 import {
@@ -151,16 +151,9 @@ export class StreamService {
   start(node: StreamNode): void {
     if (!this.config.kinesisEndpoint) return;
     // loaded only when streams run: the Kinesis client is not needed by a server without them
-    const { KinesisWriter } = require('./kinesis') as typeof import('./kinesis');
     const { StreamWork } = require('./stream') as typeof import('./stream');
     const { JobRunner, jobLeases, leaseTimings } = require('../jobs/runner') as typeof import('../jobs/runner');
-    this.writer = new KinesisWriter({
-      endpoint: this.config.kinesisEndpoint,
-      region: this.config.region,
-      accessKeyId: this.config.kinesisAccessKeyId,
-      secretAccessKey: this.config.kinesisSecretAccessKey,
-    });
-    const work = new StreamWork(this.jobs, this.store.journal, this.writer, this.log, { impairedLimitMs: this.config.streamImpairedLimitMs }, this.now);
+    const work = new StreamWork(this.jobs, this.store.journal, this.kinesis(this.config.kinesisEndpoint), this.log, { impairedLimitMs: this.config.streamImpairedLimitMs }, this.now);
     // a stream holds its slot for as long as it runs: room for every stream the quotas allow
     this.runner = new JobRunner(jobLeases(this.jobs, 'stream'), work, this.log, {
       concurrency: MAX_ACTIVE_STREAMS_PER_LEDGER * Math.max(1, this.config.maxLedgers),
@@ -170,6 +163,39 @@ export class StreamService {
     }, this.now);
     this.onCreated = () => this.runner?.claimSoon();
     this.runner.start();
+  }
+
+  /** The one Kinesis client of this node (loaded only when streams run or are asked for). */
+  private kinesis(endpoint: string): KinesisWriter {
+    if (!this.writer) {
+      const { KinesisWriter } = require('./kinesis') as typeof import('./kinesis');
+      this.writer = new KinesisWriter({
+        endpoint,
+        region: this.config.region,
+        accessKeyId: this.config.kinesisAccessKeyId,
+        secretAccessKey: this.config.kinesisSecretAccessKey,
+      });
+    }
+    return this.writer;
+  }
+
+  /**
+   * QLDB looked at the destination before it accepted a stream, and refused one it could not
+   * describe with these messages ("Common errors for journal streams in QLDB").
+   */
+  private async checkDestination(endpoint: string, kinesisArn: string): Promise<void> {
+    const { DeliveryError } = require('./kinesis') as typeof import('./kinesis');
+    try {
+      await this.kinesis(endpoint).check(kinesisStreamName(kinesisArn));
+    } catch (e) {
+      if (!(e instanceof DeliveryError)) throw e;
+      throw invalidParameter(
+        e.errorCause
+          ? `QLDB encountered an error validating Kinesis Data Streams: Response from Kinesis: ${e.message}`
+          : `Unexpected response from Kinesis Data Streams while validating Kinesis configuration. Response from Kinesis: ${e.message}`,
+        'KinesisConfiguration',
+      );
+    }
   }
 
   /** Resolves once the stream ended and no longer runs here (tests, benchmarks). */
@@ -204,7 +230,8 @@ export class StreamService {
   /** StreamJournalToKinesis: the checks in QLDB's order, then the job, durable before the answer. */
   async create(caller: Caller, name: string, req: StreamRequest): Promise<string> {
     const ledger = this.ledgers.requireActive(caller, name);
-    if (!this.config.kinesisEndpoint) {
+    const endpoint = this.config.kinesisEndpoint;
+    if (!endpoint) {
       throw invalidParameter(
         'This server has no Kinesis endpoint to deliver journal streams to: start it with --kinesis-endpoint (OPENQLDB_KINESIS_ENDPOINT)',
         'KinesisConfiguration',
@@ -230,6 +257,7 @@ export class StreamService {
       throw invalidParameter(`The provided StreamArn '${kinesisArn}' is not a valid Kinesis Data Streams ARN`, 'KinesisConfiguration');
     }
     if (req.Tags) checkTags({}, req.Tags);
+    await this.checkDestination(endpoint, kinesisArn);
 
     // CreateLedger answers before the genesis block is written: a ledger without a strand yet
     // starts its stream at that block

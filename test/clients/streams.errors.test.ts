@@ -21,7 +21,7 @@ import { aws } from '../helpers/awscli';
 import { boto } from '../helpers/boto';
 import { startKinesis, type TestKinesis } from '../helpers/kinesis';
 import { rejectsWith } from '../helpers/sdkErrors';
-import { createLedger } from './sessionHelpers';
+import { createLedger, newDriver } from './sessionHelpers';
 import { until } from './clusterHelpers';
 import { ROLE, qldbClient } from './streamHelpers';
 
@@ -197,31 +197,53 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     assert.equal((await aws(server.endpoint, ['qldb', 'delete-ledger', '--name', 'crowded'])).code, 0);
   });
 
-  it('a destination that refuses the credentials (none at all here): IMPAIRED with IAM_PERMISSION_REVOKED, and not cancelable while so', async () => {
+  it('credentials the destination does not take: refused when the stream is asked for (here none at all), as QLDB refused it; refused under a running stream: IMPAIRED with IAM_PERMISSION_REVOKED, not cancelable while so, ACTIVE again once taken', async () => {
     const keylessQldb = qldbClient(keyless);
     await createLedger(keyless.endpoint, 'errors');
-    await kinesis.createStream('keyless');
-    const { StreamId } = await keylessQldb.send(new StreamJournalToKinesisCommand(sdkInput(start({ KinesisConfiguration: { StreamArn: KINESIS.replace(/errors$/, 'keyless') } }))));
-    for (let i = 0; ; i++) {
-      const s = (await keylessQldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }))).Stream!;
-      if (s.Status === 'IMPAIRED') {
-        assert.equal(s.ErrorCause, 'IAM_PERMISSION_REVOKED');
-        break;
-      }
-      assert.equal(s.Status, 'ACTIVE');
-      assert.ok(i < 100, 'IMPAIRED within 5 s');
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.deepEqual(await kinesis.read('keyless'), [], 'nothing was written');
-    // AWS: "Before a stream can be canceled, its current status must be ACTIVE"
+    const keylessArn = await kinesis.createStream('keyless');
+    const params = start({ KinesisConfiguration: { StreamArn: keylessArn } });
     await rejectsWith(
-      keylessQldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId })),
-      'ResourcePreconditionNotMetException',
-      412,
-      { ResourceType: 'JOURNAL_KINESIS_STREAM' },
+      keylessQldb.send(new StreamJournalToKinesisCommand(sdkInput(params))),
+      'InvalidParameterException',
+      400,
+      { ParameterName: 'KinesisConfiguration' },
+      /^QLDB encountered an error validating Kinesis Data Streams: Response from Kinesis: CredentialsProviderError/,
     );
-    assert.equal((await keylessQldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }))).Stream!.Status, 'IMPAIRED');
+    const cli = await aws(keyless.endpoint, ['qldb', 'stream-journal-to-kinesis', '--cli-input-json', JSON.stringify(params)]);
+    assert.equal(cli.errorCode, 'InvalidParameterException', cli.stderr);
+    assert.deepEqual((await keylessQldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'errors' }))).Streams, [], 'nothing was created');
     keylessQldb.destroy();
+
+    const revokedArn = await kinesis.createStream('revoked');
+    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(sdkInput(start({ StreamName: 'revoked', KinesisConfiguration: { StreamArn: revokedArn } }))));
+    const describe = async () => (await qldb.send(new DescribeJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }))).Stream!;
+    await until('the stream wrote its first records', async () => (await kinesis.read('revoked')).some((r) => r.recordType === 'BLOCK_SUMMARY'));
+    kinesis.refuse();
+    try {
+      // an idle stream puts nothing: a commit makes it try
+      const driver = newDriver(server.endpoint, 'errors');
+      await driver.executeLambda((t) => t.execute('CREATE TABLE Revoked'));
+      driver.close();
+      await until('the stream is IMPAIRED', async () => (await describe()).Status === 'IMPAIRED', 5_000);
+      assert.equal((await describe()).ErrorCause, 'IAM_PERMISSION_REVOKED');
+      // AWS: "Before a stream can be canceled, its current status must be ACTIVE"
+      await rejectsWith(
+        qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId })),
+        'ResourcePreconditionNotMetException',
+        412,
+        { ResourceType: 'JOURNAL_KINESIS_STREAM' },
+      );
+      assert.equal((await describe()).Status, 'IMPAIRED');
+    } finally {
+      kinesis.accept();
+    }
+    await until('the stream is ACTIVE again', async () => (await describe()).Status === 'ACTIVE', 10_000);
+    assert.equal((await describe()).ErrorCause, undefined);
+    await until('the commit made while refused reaches Kinesis', async () => (await kinesis.read('revoked')).some(
+        (r) => r.recordType === 'BLOCK_SUMMARY' && String(r.value.get('payload', 'transactionInfo', 'statements')?.elements()[0]?.get('statement')) === 'CREATE TABLE Revoked',
+      ),
+    );
+    await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'errors', StreamId }));
   });
 
   it('a finished stream expires after --export-retention: Describe, List and the tag operations no longer find it', async () => {

@@ -21,6 +21,7 @@ import {
   UntagResourceCommand,
   type JournalKinesisStreamDescription,
 } from '@aws-sdk/client-qldb';
+import { DeleteStreamCommand } from '@aws-sdk/client-kinesis';
 import { startServer, type TestServer } from '../helpers/server';
 import { ROLE, qldbClient, streamInput } from './streamHelpers';
 import { startKinesis, type ConsumedRecord, type TestKinesis } from '../helpers/kinesis';
@@ -287,10 +288,26 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     driver.close();
   });
 
-  it('a Kinesis stream that does not exist: IMPAIRED, then FAILED after --stream-impaired-limit, keeping its ErrorCause', async () => {
+  it('a Kinesis stream that does not exist is refused, as QLDB refused it; one deleted under a running stream: IMPAIRED, then FAILED after --stream-impaired-limit, keeping its ErrorCause', async () => {
     await createLedger(server.endpoint, 'nowhere');
     const missing = 'arn:aws:kinesis:us-east-1:123456789012:stream/no-such-stream';
-    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(streamInput('nowhere', missing)));
+    await rejectsWith(
+      qldb.send(new StreamJournalToKinesisCommand(streamInput('nowhere', missing))),
+      'InvalidParameterException',
+      400,
+      { ParameterName: 'KinesisConfiguration' },
+      /^QLDB encountered an error validating Kinesis Data Streams: Response from Kinesis: ResourceNotFoundException/,
+    );
+    assert.deepEqual((await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'nowhere' }))).Streams, [], 'nothing was created');
+
+    const arn = await kinesis.createStream('vanishing');
+    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(streamInput('nowhere', arn)));
+    await waitRecord(kinesis, 'vanishing', (r) => r.recordType === 'BLOCK_SUMMARY');
+    await kinesis.client.send(new DeleteStreamCommand({ StreamName: 'vanishing' }));
+    // an idle stream puts nothing: a commit makes it try
+    const driver = newDriver(server.endpoint, 'nowhere');
+    await driver.executeLambda((t) => t.execute('CREATE TABLE T'));
+    driver.close();
     const impaired = await waitStatus(qldb, 'nowhere', StreamId!, 'IMPAIRED', 3_000);
     assert.equal(impaired.ErrorCause, 'KINESIS_STREAM_NOT_FOUND');
     const started = Date.now();

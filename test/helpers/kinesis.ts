@@ -7,7 +7,9 @@
  * The server under test reaches kinesalite through a TCP relay: `down()` closes the relay and
  * drops its connections (keep-alive sockets included), so Kinesis is unreachable for the server
  * while kinesalite keeps its streams in memory (closing kinesalite itself discards them); `up()`
- * relays again on the same port. The test reads kinesalite directly, down or not.
+ * relays again on the same port. `refuse()` keeps the relay up but has it answer every request
+ * as Kinesis answers a credential it does not accept (400 UnrecognizedClientException), until
+ * `accept()`. The test reads kinesalite directly, down, refusing or not.
  */
 import http from 'node:http';
 import net from 'node:net';
@@ -58,6 +60,8 @@ export interface TestKinesis {
   read(name: string): Promise<ConsumedRecord[]>;
   down(): Promise<void>;
   up(): Promise<void>;
+  refuse(): void;
+  accept(): void;
   close(): Promise<void>;
 }
 
@@ -68,7 +72,9 @@ export async function startKinesis(): Promise<TestKinesis> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sockets = new Set<net.Socket>();
+  let refusing = false;
   const relay = net.createServer((inbound) => {
+    if (refusing) return answerRefused(inbound, sockets);
     const outbound = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
     for (const s of [inbound, outbound]) {
       sockets.add(s);
@@ -121,6 +127,15 @@ export async function startKinesis(): Promise<TestKinesis> {
       return out;
     },
     down: closeRelay,
+    // the connections open now were relayed: closed, the server's next request comes on a new one
+    refuse() {
+      refusing = true;
+      for (const s of sockets) s.destroy();
+    },
+    accept() {
+      refusing = false;
+      for (const s of sockets) s.destroy();
+    },
     async up() {
       await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
     },
@@ -133,6 +148,29 @@ export async function startKinesis(): Promise<TestKinesis> {
       });
     },
   };
+}
+
+/** Answers each HTTP request on `socket` as Kinesis answers an unknown credential. */
+function answerRefused(socket: net.Socket, sockets: Set<net.Socket>): void {
+  sockets.add(socket);
+  socket.on('close', () => sockets.delete(socket));
+  socket.on('error', () => {});
+  const body = JSON.stringify({ __type: 'UnrecognizedClientException', message: 'The security token included in the request is invalid.' });
+  let pending = Buffer.alloc(0);
+  socket.on('data', (chunk: Buffer) => {
+    pending = Buffer.concat([pending, chunk]);
+    for (;;) {
+      const end = pending.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      const length = Number(/^content-length:\s*(\d+)/im.exec(pending.subarray(0, end).toString('latin1'))?.[1] ?? 0);
+      // the whole request is read before the answer, as a server would
+      if (pending.length < end + 4 + length) return;
+      pending = pending.subarray(end + 4 + length);
+      socket.write(
+        `HTTP/1.1 400 Bad Request\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-RequestId: refused\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      );
+    }
+  });
 }
 
 /** The user records of one Kinesis record, de-aggregated with aws-kinesis-agg when they are a KPL aggregate. */
