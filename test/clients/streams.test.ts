@@ -220,6 +220,28 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     assertStreamRecords(aggRecords, blocks, aggDone.Arn!, agg.StreamId!, true);
   });
 
+  it('a stream over a window of the past delivers exactly the blocks stamped from InclusiveStartTime up to, not including, ExclusiveEndTime', async () => {
+    await createLedger(server.endpoint, 'window');
+    const driver = newDriver(server.endpoint, 'window');
+    await driver.executeLambda((t) => t.execute('CREATE TABLE W'));
+    for (let n = 0; n < 5; n++) {
+      await sleep(20); // distinct block timestamps (milliseconds)
+      await driver.executeLambda((t) => t.execute('INSERT INTO W ?', { n }));
+    }
+    driver.close();
+    const blocks = await storedBlocks(server, 'window');
+    const stamp = (i: number) => parseBlock(blocks[i]).blockTimestamp!;
+    assert.ok(blocks.length >= 6 && stamp(3) < stamp(4) && stamp(4) < stamp(5), `${blocks.length} blocks`);
+
+    const arn = await kinesis.createStream('window');
+    const { StreamId } = await qldb.send(
+      new StreamJournalToKinesisCommand(streamInput('window', arn, { InclusiveStartTime: stamp(3), ExclusiveEndTime: stamp(5), KinesisConfiguration: { StreamArn: arn, AggregationEnabled: false } })),
+    );
+    const done = await waitStatus(qldb, 'window', StreamId!, 'COMPLETED');
+    assert.deepEqual(done.InclusiveStartTime, stamp(3));
+    assertStreamRecords(await kinesis.read('window'), blocks.slice(3, 5), done.Arn!, StreamId!, true);
+  });
+
   it('a stream started in the past replays history up to now, then delivers each new commit within a second; canceled, it is CANCELED and writes no COMPLETED', async () => {
     await createLedger(server.endpoint, 'live');
     const driver = newDriver(server.endpoint, 'live');
