@@ -188,6 +188,10 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     await viaAll('CancelJournalKinesisStream', { LedgerName: 'errors', StreamId: ids[1] }, 'ResourceNotFoundException', 404, { ResourceType: 'JOURNAL_KINESIS_STREAM', ResourceName: ids[1] });
     const listed = await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'crowded' }));
     assert.deepEqual(listed.Streams!.map((s) => s.StreamName), ['s0', 's1', 's2', 's3', 's4'], 'nothing refused was created');
+    // a NextToken pages the ledger that issued it, no other
+    const { NextToken } = await qldb.send(new ListJournalKinesisStreamsForLedgerCommand({ LedgerName: 'crowded', MaxResults: 2 }));
+    assert.ok(NextToken);
+    await viaAll('ListJournalKinesisStreamsForLedger', { LedgerName: 'errors', NextToken }, 'InvalidParameterException', 400, { ParameterName: 'NextToken' });
 
     // a canceled stream's name is free again
     await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'crowded', StreamId: ids[0] }));
