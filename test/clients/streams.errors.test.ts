@@ -10,6 +10,7 @@ import assert from 'node:assert/strict';
 import {
   CancelJournalKinesisStreamCommand,
   DescribeJournalKinesisStreamCommand,
+  DeleteLedgerCommand,
   DescribeLedgerCommand,
   ListJournalKinesisStreamsForLedgerCommand,
   ListTagsForResourceCommand,
@@ -238,6 +239,8 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
         { ResourceType: 'JOURNAL_KINESIS_STREAM' },
       );
       assert.equal((await describe()).Status, 'IMPAIRED');
+      // an IMPAIRED stream still runs: it holds the ledger as an ACTIVE one does
+      await rejectsWith(qldb.send(new DeleteLedgerCommand({ Name: 'errors' })), 'ResourceInUseException', 409, { ResourceType: 'JOURNAL_KINESIS_STREAM', ResourceName: StreamId! });
     } finally {
       kinesis.accept();
     }
