@@ -109,6 +109,45 @@ export function aggregate(records: readonly StreamRecord[], maxBytes: number): K
   return out;
 }
 
+/** The hash key range of an open shard, as ListShards gives it (decimal strings of 128-bit numbers). */
+export interface ShardRange {
+  start: bigint;
+  end: bigint;
+}
+
+/** The 128-bit number Kinesis routes a partition key by: its MD5, big-endian. */
+export function hashKeyOf(partitionKey: string): bigint {
+  return BigInt('0x' + createHash('md5').update(partitionKey, 'utf8').digest('hex'));
+}
+
+/**
+ * Aggregates as the KPL does on a stream of several shards: only records whose partition keys
+ * route to the same shard share an aggregate, each put under its first record's key, so every
+ * user record lands on its own key's shard and one key's records keep their order there (the
+ * consumer reads each shard on its own; an aggregate mixing shards would put a key's later
+ * record on another shard than its earlier one). Records keep their order within a shard;
+ * shards' aggregates follow one another, which no consumer can tell apart.
+ */
+export function aggregateByShard(records: readonly StreamRecord[], maxBytes: number, shards: readonly ShardRange[]): KinesisEntry[] {
+  if (shards.length <= 1) return aggregate(records, maxBytes);
+  const groups = new Map<number, StreamRecord[]>();
+  const shardOfKey = new Map<string, number>();
+  for (const r of records) {
+    let shard = shardOfKey.get(r.partitionKey);
+    if (shard === undefined) {
+      const h = hashKeyOf(r.partitionKey);
+      shard = shards.findIndex((s) => s.start <= h && h <= s.end);
+      shardOfKey.set(r.partitionKey, shard);
+    }
+    const group = groups.get(shard);
+    if (group) group.push(r);
+    else groups.set(shard, [r]);
+  }
+  const out: KinesisEntry[] = [];
+  for (const group of groups.values()) for (const e of aggregate(group, maxBytes)) out.push(e);
+  return out;
+}
+
 /** Without aggregation every stream record is a Kinesis record of its own. */
 export function unaggregated(records: readonly StreamRecord[]): KinesisEntry[] {
   return records.map((r) => ({ PartitionKey: r.partitionKey, Data: r.data }));

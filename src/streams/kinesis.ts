@@ -9,9 +9,9 @@
  * Kinesis-compatible servers that speak only HTTP/1.1 (kinesalite), and PutRecords gains nothing
  * from it.
  */
-import { DescribeStreamCommand, KinesisClient, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
+import { DescribeStreamCommand, KinesisClient, ListShardsCommand, PutRecordsCommand, type PutRecordsRequestEntry } from '@aws-sdk/client-kinesis';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
-import type { KinesisEntry } from './aggregation';
+import type { KinesisEntry, ShardRange } from './aggregation';
 
 /** Why a stream is IMPAIRED (the ErrorCause enum). */
 export type ErrorCause = 'KINESIS_STREAM_NOT_FOUND' | 'IAM_PERMISSION_REVOKED';
@@ -32,6 +32,12 @@ export interface KinesisOptions {
   accessKeyId?: string;
   secretAccessKey?: string;
 }
+
+/**
+ * How long a stream's shard map is used before it is listed again: a reshard is seen this late at
+ * most (ListShards is also limited to a few calls a second per stream).
+ */
+const SHARD_MAP_MS = 10_000;
 
 const MAX_ENTRIES = 500;
 const MAX_REQUEST_BYTES = 5 * 1024 * 1024;
@@ -88,6 +94,7 @@ export function batches(entries: readonly KinesisEntry[]): KinesisEntry[][] {
 
 export class KinesisWriter {
   private readonly client: KinesisClient;
+  private readonly shardMaps = new Map<string, { ranges: ShardRange[]; until: number }>();
 
   constructor(options: KinesisOptions) {
     this.client = new KinesisClient({
@@ -114,6 +121,31 @@ export class KinesisWriter {
     } catch (e) {
       throw toDeliveryError(e);
     }
+  }
+
+  /**
+   * The hash key ranges of the stream's open shards, listed at most every SHARD_MAP_MS
+   * (ListShards: one of the permissions QLDB asked of a stream's role); throws DeliveryError.
+   */
+  async shardRanges(streamName: string, now = Date.now()): Promise<ShardRange[]> {
+    const known = this.shardMaps.get(streamName);
+    if (known && now < known.until) return known.ranges;
+    const ranges: ShardRange[] = [];
+    try {
+      let next: string | undefined;
+      do {
+        const out = await this.client.send(new ListShardsCommand(next ? { NextToken: next } : { StreamName: streamName }));
+        for (const shard of out.Shards ?? []) {
+          if (shard.SequenceNumberRange?.EndingSequenceNumber || !shard.HashKeyRange) continue; // closed by a reshard
+          ranges.push({ start: BigInt(shard.HashKeyRange.StartingHashKey!), end: BigInt(shard.HashKeyRange.EndingHashKey!) });
+        }
+        next = out.NextToken;
+      } while (next);
+    } catch (e) {
+      throw toDeliveryError(e);
+    }
+    this.shardMaps.set(streamName, { ranges, until: now + SHARD_MAP_MS });
+    return ranges;
   }
 
   /** Puts every entry, in order; throws DeliveryError when the destination refuses or cannot be reached. */

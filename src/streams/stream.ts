@@ -18,7 +18,7 @@ import type { JobWork, Lease } from '../jobs/runner';
 import type { Job } from '../jobs/types';
 import type { Logger } from '../server/log';
 import type { JobStore, JournalStore } from '../storage/stores';
-import { aggregate, unaggregated, type KinesisEntry } from './aggregation';
+import { aggregateByShard, unaggregated, type KinesisEntry } from './aggregation';
 import { kinesisStreamName } from '../ledger/arn';
 import { DeliveryError, type ErrorCause, type KinesisWriter } from './kinesis';
 import { blockRecords, controlRecord, type StreamRecord } from './records';
@@ -99,14 +99,15 @@ export class StreamWork implements JobWork<Job> {
     const name = kinesisStreamName(spec.kinesisStreamArn);
     const aggregated = spec.aggregationEnabled ?? true;
     const { pollMs, settleMs } = this.options;
-    const entries = (records: readonly StreamRecord[]): KinesisEntry[] =>
-      aggregated ? aggregate(records, this.options.maxAggregateBytes) : unaggregated(records);
+    // an aggregate is made for the shards the stream has when it is put (the KPL's rule)
+    const entries = async (records: readonly StreamRecord[]): Promise<KinesisEntry[]> =>
+      aggregated ? aggregateByShard(records, this.options.maxAggregateBytes, await this.writer.shardRanges(name, this.now())) : unaggregated(records);
 
     const save = async (status: StreamStatus) => {
       if (!(await this.jobs.update(job.id, lease.owner, status, JSON.stringify(progress)))) lease.lost();
       state.status = status;
     };
-    const deliver = (records: readonly StreamRecord[]) => this.deliver(job, lease, name, entries(records), progress, state, save);
+    const deliver = (records: readonly StreamRecord[]) => this.deliver(job, lease, name, () => entries(records), progress, state, save);
 
     try {
       if (!progress.created) {
@@ -190,7 +191,7 @@ export class StreamWork implements JobWork<Job> {
     job: Job,
     lease: Lease,
     streamName: string,
-    entries: KinesisEntry[],
+    entries: () => Promise<KinesisEntry[]>,
     progress: StreamProgress,
     state: { status: StreamStatus },
     save: (status: StreamStatus) => Promise<void>,
@@ -199,7 +200,7 @@ export class StreamWork implements JobWork<Job> {
     for (;;) {
       lease.check();
       try {
-        await this.writer.put(streamName, entries, (ms) => lease.sleep(ms));
+        await this.writer.put(streamName, await entries(), (ms) => lease.sleep(ms));
         if (state.status === 'IMPAIRED') {
           delete progress.errorCause;
           delete progress.impairedSinceMs;

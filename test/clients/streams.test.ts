@@ -32,6 +32,7 @@ import { parseBlock, parseRevisionAt, structFields } from '../../src/journal/blo
 import { firstValue } from '../../src/journal/ionBinary';
 import { merkleRoot, dot } from '../../src/journal/hash';
 import { revisionHashOf, verifyBlock } from '../../src/journal/verify';
+import { hashKeyOf } from '../../src/streams/aggregation';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -218,6 +219,48 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     assert.ok(aggRecords.every((r) => r.aggregated), 'every Kinesis record is a KPL aggregate');
     assert.ok(new Set(aggRecords.map((r) => r.sequenceNumber)).size < aggRecords.length, 'several records share a Kinesis record');
     assertStreamRecords(aggRecords, blocks, aggDone.Arn!, agg.StreamId!, true);
+  });
+
+  it("to a Kinesis stream of four shards, aggregated: each record is on its own key's shard, so every key's records are in journal order", async () => {
+    await createLedger(server.endpoint, 'sharded');
+    const driver = newDriver(server.endpoint, 'sharded');
+    await driver.executeLambda((t) => t.execute('CREATE TABLE S'));
+    await driver.executeLambda(async (t) => {
+      for (let n = 0; n < 24; n++) await t.execute('INSERT INTO S ?', { n, v: 0 });
+    });
+    for (let v = 1; v <= 3; v++) await driver.executeLambda((t) => t.execute(`UPDATE S SET v = ${v}`));
+    driver.close();
+    const end = new Date(Date.now() + 300);
+    const arn = await kinesis.createStream('sharded', 4);
+    const { StreamId } = await qldb.send(new StreamJournalToKinesisCommand(streamInput('sharded', arn, { InclusiveStartTime: new Date(0), ExclusiveEndTime: end })));
+    await waitStatus(qldb, 'sharded', StreamId!, 'COMPLETED');
+    const records = await kinesis.read('sharded');
+    const blocks = await storedBlocks(server, 'sharded');
+
+    assert.ok(records.every((r) => r.aggregated));
+    for (const r of records) {
+      const h = hashKeyOf(r.partitionKey);
+      assert.ok(r.shardRange[0] <= h && h <= r.shardRange[1], `${r.recordType} under ${r.partitionKey} read from ${r.shardId}`);
+    }
+    assert.ok(new Set(records.map((r) => r.shardId)).size > 1, 'the records spread over the shards');
+    // each key's records, read shard by shard, in journal order and complete
+    const byKey = new Map<string, ConsumedRecord[]>();
+    for (const r of records) byKey.set(r.partitionKey, [...(byKey.get(r.partitionKey) ?? []), r]);
+    const strandId = parseBlock(blocks[0]).strandId;
+    assert.deepEqual(byKey.get(strandId)!.map(seqOf), blocks.map((_, i) => i));
+    assert.deepEqual(byKey.get(StreamId!)!.map((r) => String(payload(r).get('controlRecordType'))), ['CREATED', 'COMPLETED']);
+    const expected = new Map<string, string[]>();
+    for (const b of blocks) {
+      const block = parseBlock(b);
+      for (const rev of block.revisions) if (rev.documentId) expected.set(rev.documentId, [...(expected.get(rev.documentId) ?? []), `${block.sequenceNo}`]);
+    }
+    assert.equal(expected.size, 24);
+    for (const [docId, seqs] of expected) {
+      const got = byKey.get(docId)!.map((r) => String(payload(r).get('revision', 'blockAddress', 'sequenceNo')));
+      assert.deepEqual(got, seqs, `document ${docId}`);
+      assert.deepEqual(byKey.get(docId)!.map((r) => Number(payload(r).get('revision', 'metadata', 'version'))), [0, 1, 2, 3]);
+    }
+    assert.equal(byKey.size, 24 + 2);
   });
 
   it('a stream over a window of the past delivers exactly the blocks stamped from InclusiveStartTime up to, not including, ExclusiveEndTime', async () => {

@@ -49,6 +49,9 @@ export interface ConsumedRecord {
   recordType: string;
   /** the Kinesis record it came in (several user records share one when aggregated) */
   sequenceNumber: string;
+  /** the shard it was read from, and that shard's hash key range */
+  shardId: string;
+  shardRange: readonly [bigint, bigint];
 }
 
 export interface TestKinesis {
@@ -119,7 +122,10 @@ export async function startKinesis(): Promise<TestKinesis> {
         ).ShardIterator;
         while (iterator) {
           const got = await client.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 10_000 }));
-          for (const r of got.Records ?? []) out.push(...consume(r.PartitionKey!, r.SequenceNumber!, Buffer.from(r.Data!)));
+          const shardRange = [BigInt(shard.HashKeyRange!.StartingHashKey!), BigInt(shard.HashKeyRange!.EndingHashKey!)] as const;
+          for (const r of got.Records ?? []) {
+            for (const c of consume(r.PartitionKey!, r.SequenceNumber!, Buffer.from(r.Data!))) out.push({ ...c, shardId: shard.ShardId!, shardRange });
+          }
           if (!got.Records?.length) break;
           iterator = got.NextShardIterator;
         }
@@ -174,7 +180,7 @@ function answerRefused(socket: net.Socket, sockets: Set<net.Socket>): void {
 }
 
 /** The user records of one Kinesis record, de-aggregated with aws-kinesis-agg when they are a KPL aggregate. */
-export function consume(partitionKey: string, sequenceNumber: string, data: Buffer): ConsumedRecord[] {
+export function consume(partitionKey: string, sequenceNumber: string, data: Buffer): Omit<ConsumedRecord, 'shardId' | 'shardRange'>[] {
   const aggregated = data.subarray(0, 4).equals(KPL_MAGIC);
   let users: { partitionKey: string; bytes: Buffer }[] = [{ partitionKey, bytes: data }];
   if (aggregated) {

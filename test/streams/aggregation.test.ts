@@ -6,7 +6,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { aggregate, unaggregated } from '../../src/streams/aggregation';
+import { aggregate, aggregateByShard, hashKeyOf, unaggregated } from '../../src/streams/aggregation';
 import { batches } from '../../src/streams/kinesis';
 import { KPL_MAGIC } from '../helpers/kinesis';
 
@@ -56,6 +56,33 @@ describe('KPL aggregation', () => {
     assert.equal(out.length, 3);
     assert.deepEqual(out.flatMap(deaggregate).map((r) => [r.partitionKey, r.data.length]), [['a', 0], ['b', 70_000], ['a', 200]]);
     assert.equal(aggregate([], 10_000).length, 0);
+  });
+
+  it("on a stream of several shards, an aggregate holds only records of its key's shard: each key's records stay on one shard, in order", () => {
+    // four shards splitting the 128-bit hash key space evenly, as CreateStream makes them
+    const quarter = 2n ** 126n;
+    const shards = [0n, 1n, 2n, 3n].map((i) => ({ start: i * quarter, end: (i + 1n) * quarter - 1n }));
+    const shardOf = (key: string) => shards.findIndex((r) => r.start <= hashKeyOf(key) && hashKeyOf(key) <= r.end);
+    const input = Array.from({ length: 2000 }, (_, i) => ({ partitionKey: `doc-${i % 41}`, data: randomBytes((i * 13) % 300) }));
+    assert.equal(new Set(input.map((r) => shardOf(r.partitionKey))).size, 4, 'the keys cover every shard');
+    const out = aggregateByShard(input, 20_000, shards);
+    const perShard = new Map<number, { partitionKey: string; data: Buffer }[]>();
+    for (const e of out) {
+      const shard = shardOf(e.PartitionKey);
+      const users = deaggregate(e);
+      for (const u of users) assert.equal(shardOf(u.partitionKey), shard, `${u.partitionKey} in an aggregate put on shard ${shard}`);
+      perShard.set(shard, [...(perShard.get(shard) ?? []), ...users]);
+    }
+    for (const [shard, got] of perShard) {
+      const expected = input.filter((r) => shardOf(r.partitionKey) === shard);
+      assert.deepEqual(got.map((r) => r.partitionKey), expected.map((r) => r.partitionKey), `shard ${shard} in input order`);
+      got.forEach((r, i) => assert.ok(r.data.equals(expected[i].data)));
+    }
+    assert.equal([...perShard.values()].flat().length, input.length);
+    // Kinesis's routing: the MD5 of the key as a big-endian number
+    assert.equal(hashKeyOf('a'), BigInt('0x0cc175b9c0f1b6a831c399e269772661'));
+    // one shard: the aggregates of a single stream of records
+    assert.deepEqual(aggregateByShard(input, 20_000, shards.slice(0, 1)), aggregate(input, 20_000));
   });
 
   it('without aggregation each record is a Kinesis record of its own', () => {
