@@ -11,6 +11,7 @@ import { GetDigestCommand } from '@aws-sdk/client-qldb';
 import { QLDBSessionClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
 import { isOccConflictException } from 'amazon-qldb-driver-nodejs';
 import { CommitDigest } from '../../src/journal/commitDigest';
+import { connectClient } from '../../src/storage/postgres/db';
 import { describePostgres } from '../helpers/postgres';
 import type { RoundRobin } from '../helpers/roundRobin';
 import { testCredentials, type TestServer } from '../helpers/server';
@@ -18,6 +19,16 @@ import { control, exportJournal, startCluster, verifyExport, type Cluster } from
 import { newDriver } from './sessionHelpers';
 
 const LEDGER = 'cluster';
+
+/** Deletes every commit footprint, as pruning does with those older than the retention. */
+async function pruneAllFootprints(url: string): Promise<number> {
+  const db = await connectClient(url);
+  try {
+    return (await db.query('DELETE FROM journal_footprints')).rowCount ?? 0;
+  } finally {
+    await db.end();
+  }
+}
 
 /** One session driven command by command against one node, to commit exactly when a test says. */
 class NodeSession {
@@ -110,6 +121,41 @@ for (const size of [2, 3]) {
       } finally {
         a.close();
         b.close();
+      }
+    });
+
+    it('a node whose state is behind footprints already pruned reloads it: the transaction it had open conflicts, the next one commits', async () => {
+      const a = new NodeSession(nodes[0].endpoint);
+      const b = new NodeSession(nodes[1].endpoint);
+      const driver = newDriver(balancer.endpoint, LEDGER);
+      const value = async (k: number) =>
+        (await driver.executeLambda((t) => t.execute('SELECT n FROM Counter WHERE k = ?', k))).getResultList()[0].get('n')!.numberValue()!;
+      try {
+        await a.start();
+        await b.start();
+        // b's transaction touches what a's do not: only b's node being behind can refuse it
+        const round = async () => {
+          const commitB = await b.run('UPDATE Counter SET n = n + 10 WHERE k = 3');
+          for (let i = 0; i < 3; i++) await (await a.run('UPDATE Counter SET n = n + 1 WHERE k = 2'))();
+          return commitB;
+        };
+        const k2 = await value(2);
+        const k3 = await value(3);
+        // with the other node's footprints there, b's node catches up and commits
+        await (await round())();
+        // once they are gone, as a node prunes them when they are older than the retention, b's
+        // node cannot tell what the other one committed since its state: it reloads the state, and
+        // the transaction it had open ends in an OCC conflict, which the drivers retry
+        const commitB = await round();
+        assert.ok((await pruneAllFootprints(cluster.url)) >= 3);
+        await assert.rejects(commitB(), (e: unknown) => isOccConflictException(e as Parameters<typeof isOccConflictException>[0]));
+        await (await b.run('UPDATE Counter SET n = n + 10 WHERE k = 3'))();
+        assert.equal(await value(2), k2 + 6);
+        assert.equal(await value(3), k3 + 20);
+      } finally {
+        a.close();
+        b.close();
+        driver.close();
       }
     });
 

@@ -44,6 +44,8 @@ export async function waitActive(endpoint: string, ledger: string): Promise<void
 export interface Cluster {
   nodes: TestServer[];
   balancer: RoundRobin;
+  /** the database every node serves from */
+  url: string;
   /** the local S3 directory every node exports to */
   s3: string;
   close(): Promise<void>;
@@ -76,7 +78,7 @@ export async function startCluster(size: number, ledger: string, flags: string[]
     await close();
     throw e;
   }
-  return { nodes, balancer, s3, close };
+  return { nodes, balancer, url, s3, close };
 }
 
 /** Exports `ledger`'s whole journal through `endpoint` (to the nodes' local S3 directory) and waits for COMPLETED; returns the export's id. */
