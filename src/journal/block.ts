@@ -82,7 +82,8 @@ export interface BlockInput {
   blockTimestamp: Date;
   previousBlockHash: Buffer;
   statements: StatementInfo[];
-  documents: Record<string, DocumentInfo>;
+  /** by document id; a Map spares a commit an object shaped by a random key */
+  documents: Record<string, DocumentInfo> | ReadonlyMap<string, DocumentInfo>;
   revisions: RevisionInput[];
   redactionInfo?: RedactionInfo;
 }
@@ -139,7 +140,7 @@ function encodeMetadata(m: RevisionMetadata): Uint8Array {
   return w.finish(pooled);
 }
 
-function encodeTransactionInfo(statements: StatementInfo[], documents: Record<string, DocumentInfo>): Uint8Array {
+function encodeTransactionInfo(statements: StatementInfo[], documents: BlockInput['documents']): Uint8Array {
   const w = writers.transactionInfo.reset();
   w.struct().field('statements').list();
   for (const s of statements) {
@@ -153,7 +154,7 @@ function encodeTransactionInfo(statements: StatementInfo[], documents: Record<st
       .end();
   }
   w.end().field('documents').struct();
-  for (const [id, d] of Object.entries(documents)) {
+  for (const [id, d] of documents instanceof Map ? documents : Object.entries(documents)) {
     w.field(id).struct().field('tableName').string(d.tableName).field('tableId').string(d.tableId).field('statements').list();
     for (const i of d.statements) w.int(i);
     w.end().end();

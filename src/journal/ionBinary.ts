@@ -598,8 +598,10 @@ export class IonWriter {
       writeVarUInt(hdr, bodyLen);
     }
     const dest = frame.start + hdr.len;
-    this.out.buf.copyWithin(dest, bodyStart, this.out.len);
-    this.out.buf.set(hdr.buf.subarray(0, hdr.len), frame.start);
+    const buf = this.out.buf;
+    buf.copyWithin(dest, bodyStart, this.out.len);
+    // a header is 1-6 bytes: a loop, not a view to set() from
+    for (let i = 0; i < hdr.len; i++) buf[frame.start + i] = hdr.buf[i];
     this.out.len = dest + bodyLen;
     return this;
   }

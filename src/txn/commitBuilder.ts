@@ -162,7 +162,7 @@ function buildOne(
   };
 
   const revisions: RevisionInput[] = [];
-  const documents: Record<string, DocumentInfo> = {};
+  const documents = new Map<string, DocumentInfo>();
   const written: { docId: string; tableId: string; version: number; cur: CurrentDoc | undefined; data: Buffer | null }[] = [];
   for (const w of txn.writes.values()) {
     if (w.inserted && w.data === null) continue; // created and deleted again: never existed
@@ -173,7 +173,7 @@ function buildOne(
       metadata: { id: w.docId, version, txTime, txId: txn.transactionId },
     });
     const table = catalog.byId(w.tableId);
-    documents[w.docId] = { tableName: table?.name ?? '', tableId: w.tableId, statements: w.statements };
+    documents.set(w.docId, { tableName: table?.name ?? '', tableId: w.tableId, statements: w.statements });
     written.push({ docId: w.docId, tableId: w.tableId, version, cur, data: w.bytes });
   }
 
