@@ -32,6 +32,7 @@ import {
   T_STRUCT,
   T_TIMESTAMP,
   UnsupportedIonError,
+  type ValueAt,
   firstValue,
   readChild,
   readStringBody,
@@ -125,7 +126,7 @@ function writeAddress(w: IonWriter, a: BlockAddress): void {
   w.struct().field('strandId').string(a.strandId).field('sequenceNo').int(a.sequenceNo).end();
 }
 
-function encodeMetadata(m: RevisionMetadata): Uint8Array {
+function encodeMetadata(m: RevisionMetadata): ValueAt {
   const w = writers.metadata.reset();
   w.struct()
     .field('id')
@@ -137,10 +138,10 @@ function encodeMetadata(m: RevisionMetadata): Uint8Array {
     .field('txId')
     .string(m.txId)
     .end();
-  return w.finish(pooled);
+  return w.finishAt(pooled);
 }
 
-function encodeTransactionInfo(statements: StatementInfo[], documents: BlockInput['documents']): Uint8Array {
+function encodeTransactionInfo(statements: StatementInfo[], documents: BlockInput['documents']): ValueAt {
   const w = writers.transactionInfo.reset();
   w.struct().field('statements').list();
   for (const s of statements) {
@@ -160,7 +161,7 @@ function encodeTransactionInfo(statements: StatementInfo[], documents: BlockInpu
     w.end().end();
   }
   w.end().end();
-  return w.finish(pooled);
+  return w.finishAt(pooled);
 }
 
 function encodeRedactionInfo(r: RedactionInfo): Uint8Array {
@@ -190,6 +191,11 @@ function ownValue(bytes: Uint8Array): OwnValue {
   return { bytes, at, hash: ionHashAt(bytes, at.h, at.symbols) };
 }
 
+/** ownValue of a value this module has just written, located by its writer. */
+function written(v: ValueAt): OwnValue {
+  return { bytes: v.bytes, at: v, hash: ionHashAt(v.bytes, v.h, v.symbols) };
+}
+
 function embedOwn(w: IonWriter, v: OwnValue): void {
   w.embed(v.bytes, v.at.pos, v.at.symbols);
 }
@@ -216,7 +222,7 @@ export function buildBlock(input: BlockInput): BuiltBlock {
   const revisions: BuiltRevision[] = [];
   const revisionIons: OwnValue[] = [];
   for (const r of input.revisions) {
-    const meta = ownValue(encodeMetadata(r.metadata));
+    const meta = written(encodeMetadata(r.metadata));
     const data = r.data === undefined ? undefined : userValue(asBinary(r.data));
     const hash = data === undefined ? meta.hash : dot(meta.hash, data.hash);
     const w = writers.revision.reset();
@@ -230,12 +236,12 @@ export function buildBlock(input: BlockInput): BuiltBlock {
     w.field('metadata');
     embedOwn(w, meta);
     w.end();
-    const ion = w.finish(pooled);
-    revisions.push({ documentId: r.metadata.id, version: r.metadata.version, hash, ion });
-    revisionIons.push({ bytes: ion, at: firstValue(ion), hash });
+    const at = w.finishAt(pooled);
+    revisions.push({ documentId: r.metadata.id, version: r.metadata.version, hash, ion: at.bytes });
+    revisionIons.push({ bytes: at.bytes, at, hash });
   }
 
-  const txInfo = ownValue(encodeTransactionInfo(input.statements, input.documents));
+  const txInfo = written(encodeTransactionInfo(input.statements, input.documents));
   const redaction = input.redactionInfo ? ownValue(encodeRedactionInfo(input.redactionInfo)) : undefined;
   const entriesHashList: Buffer[] = [];
   if (revisions.length) entriesHashList.push(merkleRoot(revisions.map((r) => r.hash)));

@@ -642,9 +642,30 @@ export class IonWriter {
     result.set(this.out.prefix(), s.len);
     return result;
   }
+
+  /**
+   * finish() of a stream of one value, with where that value sits and its symbols: a caller
+   * about to hash or embed it need not read back the symbol table just written.
+   */
+  finishAt<T extends Uint8Array>(alloc: (size: number) => T): ValueAt<T> {
+    const bytes = this.finish(alloc);
+    const pos = bytes.length - this.out.len;
+    const h = new Header();
+    readHeader(bytes, pos, h);
+    const symbols = this.symbolList.length ? SYSTEM_SYMBOLS.concat(this.symbolList) : SYSTEM_SYMBOLS;
+    return { bytes, pos, h, symbols };
+  }
 }
 
 const newBytes = (size: number) => new Uint8Array(size);
+
+/** Where a stream's one value sits, and the symbols it is read with (what firstValue finds). */
+export interface ValueAt<T extends Uint8Array = Uint8Array> {
+  bytes: T;
+  pos: number;
+  h: Header;
+  symbols: SymbolTable;
+}
 
 const scratch = new ByteSink(64);
 const scratchHeader = new ByteSink(8);
