@@ -457,6 +457,31 @@ describe('journal streams to Kinesis (SDK, kinesalite)', () => {
     await qldb.send(new CancelJournalKinesisStreamCommand({ LedgerName: 'replay', StreamId }));
   });
 
+  it('signs its Kinesis requests with --kinesis-access-key-id, or else with the key of the usual AWS_* variables', async () => {
+    const keyed = [
+      { flags: ['--kinesis-access-key-id', 'AKIDSTREAMFLAG', '--kinesis-secret-access-key', 'flag-secret'], env: {}, key: 'AKIDSTREAMFLAG' },
+      { flags: [], env: { AWS_ACCESS_KEY_ID: 'AKIDSTREAMENV', AWS_SECRET_ACCESS_KEY: 'env-secret', AWS_SESSION_TOKEN: '', AWS_PROFILE: '' }, key: 'AKIDSTREAMENV' },
+    ];
+    for (const [i, { flags, env, key }] of keyed.entries()) {
+      const other = await startServer(['--kinesis-endpoint', kinesis.endpoint, ...flags], { env });
+      const client = qldbClient(other);
+      try {
+        const ledger = `signed-${i}`;
+        await createLedger(other.endpoint, ledger);
+        const arn = await kinesis.createStream(`signed-${i}`);
+        kinesis.signers().clear();
+        const { StreamId } = await client.send(new StreamJournalToKinesisCommand(streamInput(ledger, arn, { InclusiveStartTime: new Date(0) })));
+        // the destination was described before the stream was accepted, and its records put
+        await waitRecord(kinesis, `signed-${i}`, (r) => r.recordType === 'BLOCK_SUMMARY');
+        await client.send(new CancelJournalKinesisStreamCommand({ LedgerName: ledger, StreamId }));
+        assert.deepEqual([...kinesis.signers()], [key]);
+      } finally {
+        client.destroy();
+        await other.dispose();
+      }
+    }
+  });
+
   it('at most five ACTIVE streams per ledger; DeleteLedger is refused while one runs; ListJournalKinesisStreamsForLedger pages; tags on a stream ARN', async () => {
     await createLedger(server.endpoint, 'quota');
     const arn = await kinesis.createStream('quota');

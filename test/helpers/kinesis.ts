@@ -65,6 +65,8 @@ export interface TestKinesis {
   up(): Promise<void>;
   refuse(): void;
   accept(): void;
+  /** The access key ids of the SigV4 signatures on the requests relayed so far (kinesalite checks none). */
+  signers(): Set<string>;
   close(): Promise<void>;
 }
 
@@ -76,8 +78,13 @@ export async function startKinesis(): Promise<TestKinesis> {
   const direct = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const sockets = new Set<net.Socket>();
   let refusing = false;
+  const signers = new Set<string>();
   const relay = net.createServer((inbound) => {
     if (refusing) return answerRefused(inbound, sockets);
+    // requests come whole in a chunk here; a header split across two would go unseen, not misread
+    inbound.on('data', (c: Buffer) => {
+      for (const m of c.toString('latin1').matchAll(/Credential=([^/\s,]+)\//g)) signers.add(m[1]);
+    });
     const outbound = net.connect((server.address() as AddressInfo).port, '127.0.0.1');
     for (const s of [inbound, outbound]) {
       sockets.add(s);
@@ -142,6 +149,7 @@ export async function startKinesis(): Promise<TestKinesis> {
       refusing = false;
       for (const s of sockets) s.destroy();
     },
+    signers: () => signers,
     async up() {
       await new Promise<void>((resolve) => relay.listen(port, '127.0.0.1', resolve));
     },
