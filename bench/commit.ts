@@ -65,6 +65,33 @@ function pct(xs: number[], p: number): number {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+const INSERT = 'INSERT INTO Bench ?';
+
+/**
+ * The client's share of the timed INSERT transactions, done before the clock starts (encoding
+ * each document with ion-js and hashing it for the CommitDigest): per loop, a pool of distinct
+ * documents cycled. Per transaction the client then only hashes the transaction id, as a driver
+ * must.
+ */
+async function insertPools(loops: number, size: number, keyPrefix: string) {
+  const { dumpBinary } = await import('ion-js');
+  const { dot } = await import('../src/journal/hash');
+  const { ionHash, ionHashString } = await import('../src/journal/ionHash');
+  const insertHash = ionHashString(INSERT);
+  const pools = Array.from({ length: loops }, (_, w) =>
+    Array.from({ length: size }, (_, n) => {
+      const p = dumpBinary({ k: `${keyPrefix}w${w}n${n}`, v: n });
+      return { base64: Buffer.from(p).toString('base64'), statementHash: dot(insertHash, ionHash(p)) };
+    }),
+  );
+  return {
+    /** the ExecuteStatement of loop `w`'s `n`th transaction */
+    statement: (txId: string, w: number, n: number) => ({ TransactionId: txId, Statement: INSERT, Parameters: [{ IonBinary: pools[w][n % size].base64 }] }),
+    /** the CommitDigest of that transaction, base64 */
+    digest: (txId: string, w: number, n: number) => dot(ionHashString(txId), pools[w][n % size].statementHash).toString('base64'),
+  };
+}
+
 /**
  * One keep-alive HTTP/1.1 connection carrying one request at a time: each request is written
  * from a template and its answer read by its Content-Length. node:http's client cost about as
@@ -128,23 +155,12 @@ class Connection {
  * before the clock starts; per transaction the client hashes only the transaction id.
  */
 async function rawClient(job: Job): Promise<Report> {
-  const { dumpBinary } = await import('ion-js');
-  const { dot } = await import('../src/journal/hash');
-  const { ionHash, ionHashString } = await import('../src/journal/ionHash');
   const url = new URL(job.endpoint);
   const head =
     `POST / HTTP/1.1\r\nHost: ${url.host}\r\nContent-Type: application/x-amz-json-1.0\r\nX-Amz-Target: QLDBSession.SendCommand\r\n` +
     'Authorization: AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20260101/us-east-1/qldb/aws4_request, SignedHeaders=host, Signature=0\r\n' +
     'Content-Length: ';
-  const stmt = 'INSERT INTO Bench ?';
-  const insertHash = ionHashString(stmt);
-  const POOL = 200;
-  const pools = Array.from({ length: job.workers }, (_, w) =>
-    Array.from({ length: POOL }, (_, n) => {
-      const p = dumpBinary({ k: `r${job.thread}w${w}n${n}`, v: n });
-      return { base64: Buffer.from(p).toString('base64'), statementHash: dot(insertHash, ionHash(p)) };
-    }),
-  );
+  const inserts = await insertPools(job.workers, 200, `r${job.thread}`);
   const report: Report = { commits: 0, errors: 0, serverMs: [], rttMs: [] };
   // against the bare server the answers carry no token or id: the same requests with stand-ins
   const bare = job.phase === 'raw-bare';
@@ -163,10 +179,8 @@ async function rawClient(job: Job): Promise<Report> {
         try {
           const begun = await send({ SessionToken: token, StartTransaction: {} });
           const id = bare ? 'bareTransactionId00000' : begun.StartTransaction.TransactionId;
-          const p = pools[w][n % POOL];
-          await send({ SessionToken: token, ExecuteStatement: { TransactionId: id, Statement: stmt, Parameters: [{ IonBinary: p.base64 }] } });
-          const digest = dot(ionHashString(id), p.statementHash);
-          await send({ SessionToken: token, CommitTransaction: { TransactionId: id, CommitDigest: digest.toString('base64') } });
+          await send({ SessionToken: token, ExecuteStatement: inserts.statement(id, w, n) });
+          await send({ SessionToken: token, CommitTransaction: { TransactionId: id, CommitDigest: inserts.digest(id, w, n) } });
           report.commits++;
         } catch (e) {
           report.errors++;
@@ -198,7 +212,7 @@ async function client(job: Job): Promise<Report> {
     while (Date.now() < end) {
       try {
         if (job.phase === 'insert') {
-          await driver.executeLambda((txn) => txn.execute('INSERT INTO Bench ?', { k: `t${job.thread}w${w}n${n++}`, v: n }));
+          await driver.executeLambda((txn) => txn.execute(INSERT, { k: `t${job.thread}w${w}n${n++}`, v: n }));
         } else {
           const key = `seed${Math.floor(Math.random() * job.keys)}`;
           await driver.executeLambda(async (txn) => {
@@ -290,7 +304,7 @@ async function inProcess(configArgs: string[], keys: number, iterations: number,
   await tx([['CREATE INDEX ON Bench (k)', []]]);
   for (let i = 0; i < keys; i += 40) {
     const batch: [string, Uint8Array[]][] = [];
-    for (let j = i; j < Math.min(keys, i + 40); j++) batch.push(['INSERT INTO Bench ?', [dumpBinary({ k: `seed${j}`, v: j })]]);
+    for (let j = i; j < Math.min(keys, i + 40); j++) batch.push([INSERT, [dumpBinary({ k: `seed${j}`, v: j })]]);
     await tx(batch);
   }
   // durable INSERT transactions through the handler from `workers` sessions at once: the
@@ -298,19 +312,7 @@ async function inProcess(configArgs: string[], keys: number, iterations: number,
   const sessions = await Promise.all(
     Array.from({ length: insertWorkers }, async () => (await send({ StartSession: { LedgerName: 'inproc' } })).StartSession.SessionToken as string),
   );
-  // The client's share (encoding each document with ion-js, hashing it for the CommitDigest) is
-  // done before the timed phase: a pool of distinct documents per session, cycled. Per
-  // transaction the client then only hashes the transaction id, as a driver must.
-  const { dot } = await import('../src/journal/hash');
-  const { ionHash, ionHashString } = await import('../src/journal/ionHash');
-  const POOL = 400;
-  const insertHash = ionHashString('INSERT INTO Bench ?');
-  const pools = sessions.map((_, w) =>
-    Array.from({ length: POOL }, (_, n) => {
-      const p = dumpBinary({ k: `w${w}n${n}`, v: n });
-      return { base64: Buffer.from(p).toString('base64'), statementHash: dot(insertHash, ionHash(p)) };
-    }),
-  );
+  const inserts = await insertPools(sessions.length, 400, '');
   let committed = 0;
   const before = { ...app.txn.pipeline.stats };
   const profiler = await phaseProfiler();
@@ -321,13 +323,8 @@ async function inProcess(configArgs: string[], keys: number, iterations: number,
     sessions.map(async (tok, w) => {
       for (let n = 0; Date.now() < insertEnd; n++) {
         const txId = (await send({ SessionToken: tok, StartTransaction: {} })).StartTransaction.TransactionId;
-        const p = pools[w][n % POOL];
-        await send({
-          SessionToken: tok,
-          ExecuteStatement: { TransactionId: txId, Statement: 'INSERT INTO Bench ?', Parameters: [{ IonBinary: p.base64 }] },
-        });
-        const digest = dot(ionHashString(txId), p.statementHash);
-        await send({ SessionToken: tok, CommitTransaction: { TransactionId: txId, CommitDigest: digest.toString('base64') } });
+        await send({ SessionToken: tok, ExecuteStatement: inserts.statement(txId, w, n) });
+        await send({ SessionToken: tok, CommitTransaction: { TransactionId: txId, CommitDigest: inserts.digest(txId, w, n) } });
         committed++;
       }
     }),
@@ -506,7 +503,7 @@ async function setUpLedger(endpoint: string, keys: number): Promise<void> {
     await setup.executeLambda(async (t) => {
       const docs = [];
       for (let j = i; j < Math.min(keys, i + 40); j++) docs.push({ k: `seed${j}`, v: j });
-      await t.execute('INSERT INTO Bench ?', docs);
+      await t.execute(INSERT, docs);
     });
   }
   setup.close();
