@@ -120,24 +120,27 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     await kinesis?.close();
   });
 
+  /** The request is refused as `c` says through the SDK, awscli and boto3 alike. */
+  async function refusedByEveryClient(c: Omit<Case, 'title'>): Promise<void> {
+    await rejectsWith(qldb.send(new (COMMANDS[c.op] as any)(sdkInput(c.params))), c.code, c.status, c.fields ?? {}, c.message);
+    const cli = await aws(server.endpoint, ['qldb', kebab(c.op), '--cli-input-json', JSON.stringify(c.params)]);
+    if (c.clientValidated) {
+      assert.equal(cli.code, 252, cli.stderr);
+      assert.match(cli.stderr, /Parameter validation failed/);
+      await assert.rejects(boto({ endpoint: server.endpoint, ...testCredentials, op: snake(c.op), params: c.params }), /Parameter validation failed|ParamValidationError/);
+      return;
+    }
+    assert.equal(cli.errorCode, c.code, cli.stderr);
+    assert.equal(cli.code, 254);
+    const py = await boto({ endpoint: server.endpoint, ...testCredentials, op: snake(c.op), params: c.params });
+    assert.equal(py.ok, false);
+    assert.equal(py.code, c.code, py.message);
+    assert.equal(py.status, c.status);
+    if (c.message) assert.match(py.message!, c.message);
+  }
+
   for (const c of cases()) {
-    it(`${c.op}: ${c.title} → ${c.code}`, async () => {
-      await rejectsWith(qldb.send(new (COMMANDS[c.op] as any)(sdkInput(c.params))), c.code, c.status, c.fields ?? {}, c.message);
-      const cli = await aws(server.endpoint, ['qldb', kebab(c.op), '--cli-input-json', JSON.stringify(c.params)]);
-      if (c.clientValidated) {
-        assert.equal(cli.code, 252, cli.stderr);
-        assert.match(cli.stderr, /Parameter validation failed/);
-        await assert.rejects(boto({ endpoint: server.endpoint, ...testCredentials, op: snake(c.op), params: c.params }), /Parameter validation failed|ParamValidationError/);
-        return;
-      }
-      assert.equal(cli.errorCode, c.code, cli.stderr);
-      assert.equal(cli.code, 254);
-      const py = await boto({ endpoint: server.endpoint, ...testCredentials, op: snake(c.op), params: c.params });
-      assert.equal(py.ok, false);
-      assert.equal(py.code, c.code, py.message);
-      assert.equal(py.status, c.status);
-      if (c.message) assert.match(py.message!, c.message);
-    });
+    it(`${c.op}: ${c.title} → ${c.code}`, () => refusedByEveryClient(c));
   }
 
   it('a ledger still CREATING → ResourcePreconditionNotMetException; a server without --kinesis-endpoint → InvalidParameterException naming the setting', async () => {
@@ -164,15 +167,8 @@ describe('journal stream errors through the SDK, awscli and boto3', () => {
     await until('the ledger crowded is ACTIVE', async () => (await qldb.send(new DescribeLedgerCommand({ Name: 'crowded' }))).State === 'ACTIVE', 15_000);
     const crowdedArn = await kinesis.createStream('crowded');
     const named = (StreamName: string) => start({ LedgerName: 'crowded', StreamName, KinesisConfiguration: { StreamArn: crowdedArn } });
-    const viaAll = async (op: Op, params: Record<string, unknown>, code: string, status: number, fields: Record<string, string>, message?: RegExp) => {
-      await rejectsWith(qldb.send(new (COMMANDS[op] as any)(sdkInput(params))), code, status, fields, message);
-      const cli = await aws(server.endpoint, ['qldb', kebab(op), '--cli-input-json', JSON.stringify(params)]);
-      assert.equal(cli.errorCode, code, cli.stderr);
-      assert.equal(cli.code, 254);
-      const py = await boto({ endpoint: server.endpoint, ...testCredentials, op: snake(op), params });
-      assert.equal(py.code, code, py.message);
-      assert.equal(py.status, status);
-    };
+    const viaAll = (op: Op, params: Record<string, unknown>, code: string, status: number, fields: Record<string, string>, message?: RegExp) =>
+      refusedByEveryClient({ op, params, code, status, fields, message });
 
     const ids = [(await qldb.send(new StreamJournalToKinesisCommand(sdkInput(named('s0'))))).StreamId!];
     // the developer guide: a stream name is unique among the ledger's active streams
