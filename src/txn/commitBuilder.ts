@@ -74,6 +74,8 @@ export function catchUp(st: LedgerState, reads: Pick<CommitReads, 'tip' | 'since
     throw new StaleLedgerState(`ledger ${st.ledgerId}: tip ${reads.tip.tipSequenceNo}, known ${st.tipSeq}, caught up to ${last}`);
   }
   st.tipSeq = reads.tip.tipSequenceNo;
+  // other nodes' commits: committed before their footprints could be read
+  st.readableSeq = st.tipSeq;
   st.tipHash = Buffer.from(reads.tip.tipBlockHash);
 }
 

@@ -106,16 +106,21 @@ export class CommitPipeline {
     }
     const txns = batch.map((p) => p.txn);
     let built = false;
+    let builtTip = 0;
     let writtenAt = 0;
     const done = this.deps.store.commit(ledgerId, st.tipSeq, commitNeeds(txns), (reads) => {
       catchUp(st, reads);
       const b = buildBatch(st, txns, reads, (id) => this.observer?.conflict(id));
       built = true;
+      builtTip = st.tipSeq;
       writtenAt = performance.now();
       return { writes: b.writes, result: b.results };
     });
     this.inFlight++;
-    if (!built) {
+    if (built) {
+      // built and written before `commit` returned: readers see the batch already
+      st.readableSeq = builtTip;
+    } else {
       this.buildingBatches.set(ledgerId, done);
       done.then(
         () => this.release(ledgerId),
@@ -124,6 +129,8 @@ export class CommitPipeline {
     }
     const settled = done.then(
       (results) => {
+        // committed: its rows are what readers see now (a failed batch drops the state instead)
+        if (builtTip > st.readableSeq) st.readableSeq = builtTip;
         this.stats.batches++;
         this.stats.commits += batch.length;
         if (batch.length > this.stats.maxBatch) this.stats.maxBatch = batch.length;

@@ -54,6 +54,15 @@ export class LedgerState {
   log: CommitRecord[] = [];
   /** start sequence numbers of open transactions, with multiplicity */
   private readonly openStarts = new Map<number, number>();
+  /**
+   * The last block whose rows the store shows to readers. Behind `tipSeq` while a batch built on
+   * the tip is still being written (PostgreSQL: until its COMMIT returns): a transaction started
+   * then takes this as its snapshot, so what it reads is as of this block and the batch in
+   * flight is a later commit its OCC validation sees. Starting at `tipSeq` instead, it would read
+   * rows from before the batch, validate against nothing after it, and overwrite the batch's
+   * updates (a lost update).
+   */
+  readableSeq: number;
 
   constructor(
     readonly ledgerId: string,
@@ -63,7 +72,9 @@ export class LedgerState {
     /** epoch ms of the tip block; block timestamps never go backwards */
     public tipTime: number,
     public catalog: Catalog,
-  ) {}
+  ) {
+    this.readableSeq = tipSeq;
+  }
 
   openTransaction(startSeq: number): void {
     this.openStarts.set(startSeq, (this.openStarts.get(startSeq) ?? 0) + 1);

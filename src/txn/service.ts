@@ -199,9 +199,10 @@ export class TxnService {
   private begin(s: Session, st: LedgerState): Transaction {
     const startedAt = Date.now();
     const ledgerId = s.ledgerId;
-    const reader = this.syncReader ?? new CachingSnapshotReader(this.store.documents, ledgerId, st.tipSeq);
+    // the snapshot is what readers can see, not a batch still being written (LedgerState.readableSeq)
+    const reader = this.syncReader ?? new CachingSnapshotReader(this.store.documents, ledgerId, st.readableSeq);
     const txn = new (transactionModule().Transaction)(
-      newId(), st, reader, st.tipSeq, startedAt, st.catalog,
+      newId(), st, reader, st.readableSeq, startedAt, st.catalog,
       // the same instant openTransaction() expires it at, so both report the same expiry
       startedAt + this.options.transactionTimeoutMs,
       () => this.permissionsModeOf(ledgerId) ?? 'STANDARD',

@@ -159,6 +159,50 @@ for (const size of [2, 3]) {
       }
     });
 
+    it("a transaction started while its node's batch is still being written reads from before that batch and conflicts with it", async () => {
+      // PostgreSQL shows a batch to readers only when its COMMIT returns. A transaction that
+      // started in between and took the batch's block as its snapshot read the rows from before
+      // it, found no later commit to conflict with, and overwrote the batch's update.
+      const a = new NodeSession(nodes[0].endpoint);
+      const b = new NodeSession(nodes[0].endpoint);
+      const driver = newDriver(nodes[0].endpoint, LEDGER);
+      const value = async () =>
+        (await driver.executeLambda((t) => t.execute('SELECT n FROM Counter WHERE k = 1'))).getResultList()[0].get('n')!.numberValue()!;
+      const locker = await connectClient(cluster.url);
+      try {
+        await a.start();
+        await b.start();
+        const before = await value();
+        const commitA = await a.run('UPDATE Counter SET n = n + 1 WHERE k = 1');
+        // hold a's batch after it is built, at its first write of a block: the window, widened
+        await locker.query('BEGIN');
+        await locker.query('LOCK TABLE journal_blocks IN EXCLUSIVE MODE');
+        const outcomeA = commitA().then(() => 'committed', (e: Error) => e.name);
+        const waitingOnLock = async () =>
+          Number((await locker.query("SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'journal_blocks'::regclass")).rows[0].n);
+        for (let i = 0; (await waitingOnLock()) === 0; i++) {
+          assert.ok(i < 200, "a's batch never reached its write of the block");
+          await new Promise((r) => setTimeout(r, 25));
+        }
+        const commitB = await b.run('UPDATE Counter SET n = n + 10 WHERE k = 1');
+        const outcomeB = commitB().then(() => 'committed', (e: Error) => e.name);
+        await new Promise((r) => setTimeout(r, 100)); // b's commit queued behind a's batch
+        await locker.query('COMMIT');
+        assert.equal(await outcomeA, 'committed');
+        assert.equal(await outcomeB, 'OccConflictException');
+        assert.equal(await value(), before + 1, "a's update is there, b's did not overwrite it");
+        // b's retry starts after a's batch and commits on top of it
+        await (await b.run('UPDATE Counter SET n = n + 10 WHERE k = 1'))();
+        assert.equal(await value(), before + 11);
+      } finally {
+        await locker.query('ROLLBACK').catch(() => {});
+        await locker.end();
+        a.close();
+        b.close();
+        driver.close();
+      }
+    });
+
     it('every node gives the same digest, and the exported journal verifies against it', async () => {
       const digests = [];
       for (const n of nodes) {
