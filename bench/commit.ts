@@ -3,8 +3,10 @@
  * baseline measured in the same run (these machines are shared and noisy: compare ratios).
  *
  *   npm run bench:commit -- [--workers 64] [--threads 2] [--seconds 10] [--profile DIR]
- *                           [--in-process-only] [--no-postgres] [--selects 20000]
+ *                           [--in-process-only] [--raw-only] [--no-postgres] [--selects 20000]
  *
+ * --raw-only runs only the minimal client's phases (SQLite server, bare node:http), for profiling
+ * the HTTP path.
  * --profile writes the SQLite server's CPU profile (node --cpu-prof) into DIR when it stops, and
  * the in-process insert phase's own profile (timed phase only) as DIR/in-process-insert.cpuprofile.
  * PostgreSQL: OPENQLDB_BENCH_DATABASE_URL's server, or else a throwaway cluster started through
@@ -492,6 +494,17 @@ async function pgCommitRate(url: string, workers: number, seconds: number): Prom
 }
 
 /** Creates the ledger, table, index and `keys` seed documents through the official driver. */
+/** Commits and batches so far, from the server's /metrics (openqldb_commit_batch_size). */
+async function batchTotals(endpoint: string): Promise<{ commits: number; batches: number; fsyncSeconds: number }> {
+  const text = await (await fetch(new URL('/metrics', endpoint))).text();
+  const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1] ?? NaN);
+  return {
+    commits: value('openqldb_commit_batch_size_sum'),
+    batches: value('openqldb_commit_batch_size_count'),
+    fsyncSeconds: value('openqldb_fsync_duration_seconds_sum'),
+  };
+}
+
 async function setUpLedger(endpoint: string, keys: number): Promise<void> {
   const qldb = new QLDBClient({ endpoint, region: 'us-east-1', credentials: testCredentials });
   await qldb.send(new CreateLedgerCommand({ Name: 'bench', PermissionsMode: 'STANDARD', DeletionProtection: false }));
@@ -522,6 +535,7 @@ async function main(): Promise<void> {
   const profileAt = process.argv.indexOf('--profile');
   const nodeArgs = profileAt >= 0 ? ['--cpu-prof', `--cpu-prof-dir=${process.argv[profileAt + 1]}`] : [];
   const withHttp = !flag('in-process-only');
+  const rawOnly = flag('raw-only');
   const withPostgres = !flag('no-postgres');
   const { cpus, loadavg } = await import('node:os');
   console.log(
@@ -541,18 +555,28 @@ async function main(): Promise<void> {
       try {
         await setUpLedger(server.endpoint, keys);
         const base = { endpoint: server.endpoint, ledger: 'bench', seconds, keys };
-        const ins = await runPhase({ ...base, phase: 'insert' }, workers, threads);
-        console.log(
-          `sqlite insert: ${ins.commits} durable single-document INSERT transactions through the official driver in ${seconds}s = ${f0(ins.commits / seconds)} tx/s (errors ${ins.errors})`,
-        );
+        if (!rawOnly) {
+          const ins = await runPhase({ ...base, phase: 'insert' }, workers, threads);
+          console.log(
+            `sqlite insert: ${ins.commits} durable single-document INSERT transactions through the official driver in ${seconds}s = ${f0(ins.commits / seconds)} tx/s (errors ${ins.errors})`,
+          );
+        }
+        const before = await batchTotals(server.endpoint);
         const raw = await runPhase({ ...base, phase: 'raw-insert' }, workers, threads);
+        const after = await batchTotals(server.endpoint);
         sqliteRaw = raw.commits / seconds;
-        console.log(`sqlite raw-insert: the same transactions from a minimal HTTP client (no SDK, no signing): ${f0(sqliteRaw)} tx/s (errors ${raw.errors})`);
-        const sel = await runPhase({ ...base, phase: 'select' }, workers, threads);
         console.log(
-          `sqlite select: ${f0(sel.commits / seconds)} point-SELECT transactions/s; ExecuteStatement server time (TimingInformation, whole ms) ` +
-            `p50 ${pct(sel.serverMs, 50)} ms, p99 ${pct(sel.serverMs, 99)} ms; client round trip p50 ${f2(pct(sel.rttMs, 50))} ms, p99 ${f2(pct(sel.rttMs, 99))} ms (errors ${sel.errors})`,
+          `sqlite raw-insert: the same transactions from a minimal HTTP client (no SDK, no signing): ${f0(sqliteRaw)} tx/s (errors ${raw.errors}); ` +
+            `batches of ${((after.commits - before.commits) / Math.max(1, after.batches - before.batches)).toFixed(1)} on average, ` +
+            `${f2(((after.fsyncSeconds - before.fsyncSeconds) * 1000) / Math.max(1, after.batches - before.batches))} ms from written to durable`,
         );
+        if (!rawOnly) {
+          const sel = await runPhase({ ...base, phase: 'select' }, workers, threads);
+          console.log(
+            `sqlite select: ${f0(sel.commits / seconds)} point-SELECT transactions/s; ExecuteStatement server time (TimingInformation, whole ms) ` +
+              `p50 ${pct(sel.serverMs, 50)} ms, p99 ${pct(sel.serverMs, 99)} ms; client round trip p50 ${f2(pct(sel.rttMs, 50))} ms, p99 ${f2(pct(sel.rttMs, 99))} ms (errors ${sel.errors})`,
+          );
+        }
       } finally {
         await server.stop(); // a clean stop, so that --profile gets written
         await server.dispose();
@@ -571,6 +595,10 @@ async function main(): Promise<void> {
       }
     }
 
+    if (rawOnly) {
+      console.log(`\nsqlite http (minimal client): ${f0(sqliteRaw)} tx/s = ${f2(sqliteRaw / bareRate)} × bare node:http (${f0(bareRate)} tx/s); target 2,000`);
+      return;
+    }
     const sq = await inProcess(['--data-dir', join(dir, 'inproc')], keys, arg('selects', 20_000), workers, seconds);
     const sqBatch = sq.batches.commits / Math.max(1, sq.batches.batches);
     const fsyncCeiling = disk.perSecond * sqBatch;
