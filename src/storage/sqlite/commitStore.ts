@@ -19,6 +19,7 @@ import type { CommitNeeds, CommitReads, CommitStore, CommitWrites, CurrentDoc, R
 import type { Db } from './db';
 import type { DocumentStore } from './documentStore';
 import type { JournalStore } from './journalStore';
+import { WalCheckpointer } from './checkpointer';
 import { synced, walSyncFor, writeUnsynced, type WalSync } from './walSync';
 
 // the journal's hashing loads with the first commit, not with the server
@@ -26,6 +27,8 @@ const digestTree = lazy(() => require('../../journal/digestTree') as typeof Dige
 
 export class SqliteCommitStore implements CommitStore {
   private inFlight = new Set<Promise<void>>();
+  /** checkpoints off the serving thread, once commits go through the WAL (checkpointer.ts) */
+  private checkpointer?: WalCheckpointer;
   /** the first failed fsync of the WAL: from then on nothing is committed */
   private fsyncFailure?: Error;
 
@@ -44,14 +47,20 @@ export class SqliteCommitStore implements CommitStore {
     prepare: (reads: CommitReads) => { writes: CommitWrites[]; result: T },
   ): Promise<T> {
     this.refuseAfterFsyncFailure();
-    this.wal ??= walSyncFor(this.db);
+    if (this.wal === undefined) {
+      this.wal = walSyncFor(this.db);
+      if (this.wal) this.checkpointer = new WalCheckpointer(this.db);
+    }
+    let blocks = 0;
     const result = writeUnsynced(this.db, this.wal, () => {
       const { writes, result } = prepare(this.read(ledgerId, knownTip, needs));
       // the batch's blocks first: a redaction later in the batch may rewrite one of them
       this.journal.appendComputed(ledgerId, writes);
       for (const w of writes) this.apply(ledgerId, w);
+      blocks = writes.length;
       return result;
     });
+    this.checkpointer?.committed(blocks);
     const sync = synced(this.wal);
     this.inFlight.add(sync);
     try {
@@ -74,10 +83,11 @@ export class SqliteCommitStore implements CommitStore {
     }
   }
 
-  /** Waits for the fsyncs still running, then lets go of the WAL descriptor. */
+  /** Waits for the fsyncs still running, then lets go of the WAL descriptor and the checkpoints' thread. */
   async close(): Promise<void> {
     await Promise.allSettled([...this.inFlight]);
     this.wal?.close();
+    await this.checkpointer?.close();
   }
 
   private read(ledgerId: string, knownTip: number, needs: CommitNeeds): CommitReads {

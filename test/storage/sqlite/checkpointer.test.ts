@@ -1,0 +1,70 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WalCheckpointer } from '../../../src/storage/sqlite/checkpointer';
+import { openDatabase } from '../../../src/storage/sqlite/db';
+
+test('the serving connection no longer checkpoints; the checkpoint thread keeps the WAL small and every row reaches the database file', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
+  const db = openDatabase(dir);
+  try {
+    const checkpointer = new WalCheckpointer(db);
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 0);
+    db.exec('CREATE TABLE t (n INTEGER, x BLOB)');
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+    // 40 transactions of 100 rows of 4,000 bytes: about 4,000 pages, 16 MB, through the WAL
+    let largestWal = 0;
+    for (let batch = 0; batch < 40; batch++) {
+      db.transaction(() => {
+        for (let i = 0; i < 100; i++) insert.run(batch * 100 + i, randomBytes(4000));
+      })();
+      checkpointer.committed(100);
+      await checkpointer.settled();
+      largestWal = Math.max(largestWal, statSync(join(dir, 'openqldb.sqlite-wal')).size);
+    }
+    assert.ok(checkpointer.stats.pages >= 3_500, `the thread copied ${checkpointer.stats.pages} pages into the database`);
+    assert.ok(largestWal < 4 * 1024 * 1024, `the WAL reached ${largestWal} bytes of the 16 MB written through it`);
+    assert.equal(checkpointer.lastError, undefined);
+    await checkpointer.close();
+    assert.equal(db.pragma('wal_autocheckpoint', { simple: true }), 1000, 'SQLite checkpoints on its own again');
+  } finally {
+    db.close();
+  }
+  const reopened = new Database(join(dir, 'openqldb.sqlite'), { readonly: true });
+  try {
+    assert.deepEqual(reopened.prepare('SELECT count(*) AS rows, sum(length(x)) AS bytes, sum(n) AS total FROM t').get(), {
+      rows: 4000,
+      bytes: 16_000_000,
+      total: (3999 * 4000) / 2,
+    });
+  } finally {
+    reopened.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('checkpoints wait for enough commits: a quiet server does not fsync twice more per commit', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
+  const db = openDatabase(dir);
+  const checkpointer = new WalCheckpointer(db);
+  try {
+    db.exec('CREATE TABLE t (n INTEGER)');
+    for (let i = 0; i < 255; i++) {
+      db.prepare('INSERT INTO t VALUES (?)').run(i);
+      checkpointer.committed(1);
+    }
+    await checkpointer.settled();
+    assert.equal(checkpointer.stats.checkpoints, 0);
+    checkpointer.committed(1);
+    await checkpointer.settled();
+    assert.equal(checkpointer.stats.checkpoints, 1);
+  } finally {
+    await checkpointer.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
