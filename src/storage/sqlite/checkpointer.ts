@@ -24,21 +24,32 @@ export class WalCheckpointer {
   private unchecked = 0;
   private again = false;
   private closed = false;
-  /** checkpoints done, and the WAL pages they copied into the database */
-  readonly stats = { checkpoints: 0, pages: 0 };
+  /** checkpoints done; after the last, the frames in the WAL and how many of them are in the database */
+  readonly stats = { checkpoints: 0, walFrames: 0, backfilled: 0 };
   /** the last failure, for the log; checkpoints are retried with the next commit */
   lastError?: string;
 
-  constructor(private readonly db: Db) {
+  private readonly timer: NodeJS.Timeout;
+
+  /**
+   * @param idleMs a checkpoint at least this often even without commits: the server's other
+   * writes (a ledger deleted with its rows, export and stream progress) go through the WAL too,
+   * and a checkpoint with nothing to copy costs no fsync
+   */
+  constructor(
+    private readonly db: Db,
+    idleMs = 10_000,
+  ) {
     this.worker = new Worker(join(__dirname, 'checkpointWorker.js'), { workerData: { path: db.name } });
     // the server's exit does not wait for a checkpoint
     this.worker.unref();
-    this.worker.on('message', (m: { error?: string; closed?: boolean; checkpointed?: number }) => {
+    this.worker.on('message', (m: { error?: string; closed?: boolean; log?: number; checkpointed?: number }) => {
       if (m.closed) return;
       if (m.error) this.lastError = m.error;
       else {
         this.stats.checkpoints++;
-        this.stats.pages += m.checkpointed ?? 0;
+        this.stats.walFrames = m.log ?? 0;
+        this.stats.backfilled = m.checkpointed ?? 0;
       }
       this.running = false;
       if (this.again && !this.closed) this.request();
@@ -47,9 +58,11 @@ export class WalCheckpointer {
       // without its thread the connection checkpoints as SQLite does by default
       this.lastError = e.message;
       this.closed = true;
+      clearInterval(this.timer);
       this.restoreAutomatic();
     });
     db.pragma('wal_autocheckpoint = 0');
+    this.timer = setInterval(() => this.request(), idleMs).unref();
   }
 
   /**
@@ -83,6 +96,7 @@ export class WalCheckpointer {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    clearInterval(this.timer);
     this.restoreAutomatic();
     // a thread stopped inside a checkpoint would leave this process's shared-memory locks held
     const closed = new Promise<void>((resolve) => {

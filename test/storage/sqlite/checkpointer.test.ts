@@ -26,7 +26,8 @@ test('the serving connection no longer checkpoints; the checkpoint thread keeps 
       await checkpointer.settled();
       largestWal = Math.max(largestWal, statSync(join(dir, 'openqldb.sqlite-wal')).size);
     }
-    assert.ok(checkpointer.stats.pages >= 3_500, `the thread copied ${checkpointer.stats.pages} pages into the database`);
+    assert.ok(checkpointer.stats.checkpoints >= 10, `${checkpointer.stats.checkpoints} checkpoints`);
+    assert.equal(checkpointer.stats.backfilled, checkpointer.stats.walFrames, 'the last checkpoint copied every frame');
     assert.ok(largestWal < 4 * 1024 * 1024, `the WAL reached ${largestWal} bytes of the 16 MB written through it`);
     assert.equal(checkpointer.lastError, undefined);
     await checkpointer.close();
@@ -50,7 +51,7 @@ test('the serving connection no longer checkpoints; the checkpoint thread keeps 
 test('checkpoints wait for enough commits: a quiet server does not fsync twice more per commit', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
   const db = openDatabase(dir);
-  const checkpointer = new WalCheckpointer(db);
+  const checkpointer = new WalCheckpointer(db, 60_000);
   try {
     db.exec('CREATE TABLE t (n INTEGER)');
     for (let i = 0; i < 255; i++) {
@@ -62,6 +63,25 @@ test('checkpoints wait for enough commits: a quiet server does not fsync twice m
     checkpointer.committed(1);
     await checkpointer.settled();
     assert.equal(checkpointer.stats.checkpoints, 1);
+  } finally {
+    await checkpointer.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('writes outside commits (a ledger deleted with its rows) are checkpointed within the idle interval', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
+  const db = openDatabase(dir);
+  const checkpointer = new WalCheckpointer(db, 50);
+  try {
+    db.exec('CREATE TABLE t (x BLOB)');
+    db.transaction(() => {
+      for (let i = 0; i < 200; i++) db.prepare('INSERT INTO t VALUES (?)').run(randomBytes(4000));
+    })();
+    const deadline = Date.now() + 5_000;
+    while (checkpointer.stats.backfilled < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.ok(checkpointer.stats.backfilled >= 200, `${checkpointer.stats.backfilled} frames checkpointed without a commit`);
   } finally {
     await checkpointer.close();
     db.close();
