@@ -41,8 +41,6 @@ export class WalCheckpointer {
     idleMs = 10_000,
   ) {
     this.worker = new Worker(join(__dirname, 'checkpointWorker.js'), { workerData: { path: db.name } });
-    // the server's exit does not wait for a checkpoint
-    this.worker.unref();
     this.worker.on('message', (m: { error?: string; closed?: boolean; log?: number; checkpointed?: number }) => {
       if (m.closed) return;
       if (m.error) this.lastError = m.error;
@@ -63,6 +61,9 @@ export class WalCheckpointer {
     });
     db.pragma('wal_autocheckpoint = 0');
     this.timer = setInterval(() => this.request(), idleMs).unref();
+    // nothing waits for this thread to exit (a store never closed, as in tests); after the
+    // listeners, since adding a 'message' listener refs the worker again
+    this.worker.unref();
   }
 
   /**
@@ -107,6 +108,7 @@ export class WalCheckpointer {
       };
       this.worker.on('message', onMessage);
     });
+    this.worker.ref(); // this wait is the caller's: it keeps the process until the answer
     this.worker.postMessage('close');
     await Promise.race([closed, new Promise((r) => setTimeout(r, 10_000).unref())]);
     await this.worker.terminate();

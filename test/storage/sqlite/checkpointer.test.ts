@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import Database from 'better-sqlite3';
+import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,22 @@ test('writes outside commits (a ledger deleted with its rows) are checkpointed w
   } finally {
     await checkpointer.close();
     db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('a process whose store is never closed still exits: the thread does not hold it', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
+  try {
+    const script =
+      `const { openDatabase } = require(${JSON.stringify(require.resolve('../../../src/storage/sqlite/db'))});` +
+      `const { WalCheckpointer } = require(${JSON.stringify(require.resolve('../../../src/storage/sqlite/checkpointer'))});` +
+      `const c = new WalCheckpointer(openDatabase(${JSON.stringify(dir)}));` +
+      'c.committed(1000);';
+    const run = spawnSync(process.execPath, ['-e', script], { timeout: 20_000 });
+    assert.equal(run.signal, null, 'it had to be killed');
+    assert.equal(run.status, 0, run.stderr.toString());
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });
