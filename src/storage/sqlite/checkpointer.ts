@@ -4,7 +4,7 @@
  * SQLite checkpoints automatically inside the commit that takes the WAL past 1,000 pages: that
  * commit copies the pages into the database file and fsyncs both files, all on the thread that
  * committed, which here is the only thread serving requests. So the server's connection has
- * automatic checkpoints turned off, and after each commit this asks a worker thread with its
+ * automatic checkpoints turned off, and as commits add up this asks a worker thread with its
  * own connection for a PASSIVE checkpoint (one at a time: a request made while one runs starts
  * the next when it ends). PASSIVE never waits for readers or writers; SQLite's locks keep the
  * two connections consistent, and durability is unchanged: commits are durable in the WAL
