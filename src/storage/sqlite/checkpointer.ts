@@ -26,7 +26,7 @@ export class WalCheckpointer {
   private closed = false;
   /** checkpoints done; after the last, the frames in the WAL and how many of them are in the database */
   readonly stats = { checkpoints: 0, walFrames: 0, backfilled: 0 };
-  /** the last failure, for the log; checkpoints are retried with the next commit */
+  /** the last failure (tests, a debugger); checkpoints are asked for again with the next commits */
   lastError?: string;
 
   private readonly timer: NodeJS.Timeout;
