@@ -66,7 +66,7 @@ export class App {
 
   /** Opens the store the config names and builds every service over it. */
   static async open(config: Config, log: Logger = createLogger()): Promise<App> {
-    const backend = config.databaseUrl ? await openShared(config.databaseUrl, log) : openSqlite(config);
+    const backend = config.databaseUrl ? await openShared(config.databaseUrl, log) : openSqlite(config, log);
     try {
       const ledgers = await new LedgerService(backend.store.ledgers, config, Date.now, (e) =>
         log.error('ledger_write_failed', { error: String((e as Error)?.stack ?? e) }),
@@ -220,7 +220,7 @@ async function openShared(url: string, log: Logger): Promise<Backend> {
 }
 
 /** The embedded store: the data directory's lock first, then its database. */
-function openSqlite(config: Config): Backend {
+function openSqlite(config: Config, log: Logger): Backend {
   // before anything is read: a second server on the same directory would fork its journals
   const lock = lockDataDir(config.dataDir);
   let db: Db;
@@ -231,7 +231,11 @@ function openSqlite(config: Config): Backend {
     throw e;
   }
   rebuildOldIndexKeys(db);
-  return { store: sqliteStore(db), db, lock, syncReader: new DocumentStore(db) };
+  const store = sqliteStore(db, (error, fallback) =>
+    // the WAL goes on growing until a checkpoint succeeds, or SQLite's own ones take over
+    log.warn('wal_checkpoint_failed', { error, sqliteCheckpointsAgain: fallback }),
+  );
+  return { store, db, lock, syncReader: new DocumentStore(db) };
 }
 
 export const quietApp = (config: Config) => App.open(config, silentLogger);

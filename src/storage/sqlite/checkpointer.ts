@@ -26,7 +26,7 @@ export class WalCheckpointer {
   private closed = false;
   /** checkpoints done; after the last, the frames in the WAL and how many of them are in the database */
   readonly stats = { checkpoints: 0, walFrames: 0, backfilled: 0 };
-  /** the last failure (tests, a debugger); checkpoints are asked for again with the next commits */
+  /** the last failure; checkpoints are asked for again with the next commits */
   lastError?: string;
 
   private readonly timer: NodeJS.Timeout;
@@ -35,16 +35,21 @@ export class WalCheckpointer {
    * @param idleMs a checkpoint at least this often even without commits: the server's other
    * writes (a ledger deleted with its rows, export and stream progress) go through the WAL too,
    * and a checkpoint with nothing to copy costs no fsync
+   * @param onError told of a failed checkpoint (once per distinct message) and of the thread's
+   * end, after which SQLite checkpoints on its own again: the server logs it
    */
   constructor(
-    private readonly db: Db,
+    private readonly db: Pick<Db, 'name' | 'open' | 'pragma'>,
     idleMs = 10_000,
+    private readonly onError: (message: string, fallback: boolean) => void = () => undefined,
   ) {
     this.worker = new Worker(join(__dirname, 'checkpointWorker.js'), { workerData: { path: db.name } });
     this.worker.on('message', (m: { error?: string; closed?: boolean; log?: number; checkpointed?: number }) => {
       if (m.closed) return;
-      if (m.error) this.lastError = m.error;
-      else {
+      if (m.error) {
+        if (m.error !== this.lastError) this.onError(m.error, false);
+        this.lastError = m.error;
+      } else {
         this.stats.checkpoints++;
         this.stats.walFrames = m.log ?? 0;
         this.stats.backfilled = m.checkpointed ?? 0;
@@ -56,8 +61,10 @@ export class WalCheckpointer {
       // without its thread the connection checkpoints as SQLite does by default
       this.lastError = e.message;
       this.closed = true;
+      this.running = false;
       clearInterval(this.timer);
       this.restoreAutomatic();
+      this.onError(e.message, true);
     });
     db.pragma('wal_autocheckpoint = 0');
     this.timer = setInterval(() => this.request(), idleMs).unref();

@@ -38,6 +38,8 @@ export class SqliteCommitStore implements CommitStore {
     private readonly docs: DocumentStore,
     /** the WAL's fsync; by default the database's own (tests give one that fails) */
     private wal?: WalSync | null,
+    /** told when a checkpoint of the WAL fails (checkpointer.ts) */
+    private readonly onCheckpointError?: (message: string, fallback: boolean) => void,
   ) {}
 
   async commit<T>(
@@ -49,7 +51,7 @@ export class SqliteCommitStore implements CommitStore {
     this.refuseAfterFsyncFailure();
     if (this.wal === undefined) {
       this.wal = walSyncFor(this.db);
-      if (this.wal) this.checkpointer = new WalCheckpointer(this.db);
+      if (this.wal) this.checkpointer = new WalCheckpointer(this.db, undefined, this.onCheckpointError);
     }
     let blocks = 0;
     const result = writeUnsynced(this.db, this.wal, () => {

@@ -140,10 +140,10 @@ function jobAdapter(j: SqliteJobStore): JobStore {
 }
 
 /** Every component over one SQLite database; `close` waits for running fsyncs, then closes it. */
-export function sqliteStore(db: Db): Store {
+export function sqliteStore(db: Db, onCheckpointError?: (message: string, fallback: boolean) => void): Store {
   const journal = journalStoreOf(db);
   const docs = new DocumentStore(db);
-  const commits = new SqliteCommitStore(db, journal, docs);
+  const commits = new SqliteCommitStore(db, journal, docs, undefined, onCheckpointError);
   return {
     kind: 'sqlite',
     soleWriter: true,

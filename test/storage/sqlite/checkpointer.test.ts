@@ -105,3 +105,19 @@ test('a process whose store is never closed still exits: the thread does not hol
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('a thread that cannot check the database gives the checkpoints back to SQLite and says so', async () => {
+  // a database the worker cannot open: its thread ends with an error
+  const pragmas: string[] = [];
+  const db = { name: join(tmpdir(), 'no-such-directory-' + process.pid, 'openqldb.sqlite'), open: true, pragma: (p: string) => void pragmas.push(p) };
+  const told: [string, boolean][] = [];
+  const checkpointer = new WalCheckpointer(db, 60_000, (message, fallback) => told.push([message, fallback]));
+  const deadline = Date.now() + 10_000;
+  while (told.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(told.length, 1);
+  assert.match(told[0][0], /directory|open/i);
+  assert.equal(told[0][1], true, 'SQLite checkpoints on its own again');
+  assert.deepEqual(pragmas, ['wal_autocheckpoint = 0', 'wal_autocheckpoint = 1000']);
+  checkpointer.committed(1000); // asks nothing of a thread that is gone
+  await checkpointer.close();
+});
