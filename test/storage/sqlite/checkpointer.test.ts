@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { WalCheckpointer } from '../../../src/storage/sqlite/checkpointer';
-import { openDatabase } from '../../../src/storage/sqlite/db';
+import { openDatabase, type Db } from '../../../src/storage/sqlite/db';
 
 test('the serving connection no longer checkpoints; the checkpoint thread keeps the WAL small and every row reaches the database file', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
@@ -49,11 +49,28 @@ test('the serving connection no longer checkpoints; the checkpoint thread keeps 
   }
 });
 
-test('checkpoints wait for enough commits: a quiet server does not fsync twice more per commit', async () => {
+/** A fresh data directory's database with a checkpointer (`idleMs` apart), closed and removed after `body`. */
+async function withCheckpointer(idleMs: number, body: (db: Db, checkpointer: WalCheckpointer) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
   const db = openDatabase(dir);
-  const checkpointer = new WalCheckpointer(db, 60_000);
+  const checkpointer = new WalCheckpointer(db, idleMs);
   try {
+    await body(db, checkpointer);
+  } finally {
+    await checkpointer.close();
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Waits until `done()` holds, or `ms` have passed. */
+async function until(done: () => boolean, ms: number): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+}
+
+test('checkpoints wait for enough commits: a quiet server does not fsync twice more per commit', () =>
+  withCheckpointer(60_000, async (db, checkpointer) => {
     db.exec('CREATE TABLE t (n INTEGER)');
     for (let i = 0; i < 255; i++) {
       db.prepare('INSERT INTO t VALUES (?)').run(i);
@@ -64,31 +81,17 @@ test('checkpoints wait for enough commits: a quiet server does not fsync twice m
     checkpointer.committed(1);
     await checkpointer.settled();
     assert.equal(checkpointer.stats.checkpoints, 1);
-  } finally {
-    await checkpointer.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
-test('writes outside commits (a ledger deleted with its rows) are checkpointed within the idle interval', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
-  const db = openDatabase(dir);
-  const checkpointer = new WalCheckpointer(db, 50);
-  try {
+test('writes outside commits (a ledger deleted with its rows) are checkpointed within the idle interval', () =>
+  withCheckpointer(50, async (db, checkpointer) => {
     db.exec('CREATE TABLE t (x BLOB)');
     db.transaction(() => {
       for (let i = 0; i < 200; i++) db.prepare('INSERT INTO t VALUES (?)').run(randomBytes(4000));
     })();
-    const deadline = Date.now() + 5_000;
-    while (checkpointer.stats.backfilled < 200 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await until(() => checkpointer.stats.backfilled >= 200, 5_000);
     assert.ok(checkpointer.stats.backfilled >= 200, `${checkpointer.stats.backfilled} frames checkpointed without a commit`);
-  } finally {
-    await checkpointer.close();
-    db.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
-});
+  }));
 
 test('a process whose store is never closed still exits: the thread does not hold it', () => {
   const dir = mkdtempSync(join(tmpdir(), 'checkpointer-'));
@@ -112,8 +115,7 @@ test('a thread that cannot check the database gives the checkpoints back to SQLi
   const db = { name: join(tmpdir(), 'no-such-directory-' + process.pid, 'openqldb.sqlite'), open: true, pragma: (p: string) => void pragmas.push(p) };
   const told: [string, boolean][] = [];
   const checkpointer = new WalCheckpointer(db, 60_000, (message, fallback) => told.push([message, fallback]));
-  const deadline = Date.now() + 10_000;
-  while (told.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  await until(() => told.length > 0, 10_000);
   assert.equal(told.length, 1);
   assert.match(told[0][0], /directory|open/i);
   assert.equal(told[0][1], true, 'SQLite checkpoints on its own again');
