@@ -167,11 +167,18 @@ class Run {
     const window = Math.max(2, options.verifyThreads);
     const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: ImportedBlock[] }> }[] = [];
     let next = 0;
+    // objects go to the pool in plan order, whichever read ends first: its worker takes one object
+    // at a time, and a later object verified first would keep the next one to write waiting
+    let handedOver: Promise<unknown> = Promise.resolve();
     const fetch = () => {
       const object = todo[next++];
-      const result = this.read(object).then(async (bytes) => {
-        if (pool) {
-          const v = await pool.run(object.key, bytes, this.plan.strandId, -1, object.range);
+      const read = this.read(object);
+      read.catch(() => undefined); // a failed read is met in its object's turn, through `queued`
+      const queued = handedOver.then(() => read).then((bytes) => ({ bytes, verified: pool?.run(object.key, bytes, this.plan.strandId, -1, object.range) }));
+      handedOver = queued.catch(() => undefined);
+      const result = queued.then(async ({ bytes, verified }) => {
+        if (verified) {
+          const v = await verified;
           return { size: bytes.length, summary: v.summary, blocks: v.extra && v.extra.flatMap(unpackBlocks) };
         }
         let blocks: ImportedBlock[] = [];
