@@ -16,7 +16,7 @@ import { listItems, readBlockAddress, structFields, type ValueRef } from '../jou
 import { base62Of128 } from '../journal/ids';
 import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
 import { verifyObject, type ExportRange, type ObjectSummary } from '../journal/exportVerifier';
-import { parseBlock, type ParsedBlock, type ParsedRevision } from '../journal/block';
+import { parseBlock, type ParsedBlock } from '../journal/block';
 import type { Statement } from '../partiql/ast';
 import { parse } from '../partiql';
 import { Catalog, applyOp, type CatalogOp } from '../txn/catalog';
@@ -30,11 +30,6 @@ export interface ImportedRevision {
   data: Buffer | null;
   /** the committed-view revision struct, standalone Ion binary */
   revisionIon: Buffer;
-  /**
-   * Set while `data` and `revisionIon` are still to be re-encoded from the block (encodeRevisions):
-   * the revision's index in the block's revisions.
-   */
-  deferred?: number;
 }
 
 export interface ImportedRedaction {
@@ -78,35 +73,13 @@ const writer = new IonWriter(4096);
 
 /**
  * A value re-encoded as a stream of its own, in a slice of Node's Buffer pool: a few hundred bytes
- * each, copied on by packBlocks (or kept with their object's blocks), so an ArrayBuffer apiece
- * would only feed the collector.
+ * each, kept with their block until it is written, so an ArrayBuffer apiece would only feed the
+ * collector.
  */
 function standalone(b: Uint8Array, pos: number, symbols: SymbolTable): Buffer {
   return writer.reset().embed(b, pos, symbols).finish(Buffer.allocUnsafe);
 }
 
-const NOT_YET = Buffer.alloc(0);
-
-function encodeRevision(to: ImportedRevision, b: Uint8Array, syms: SymbolTable, r: ParsedRevision): void {
-  const data = r.fields.get('data');
-  to.data = data ? standalone(b, data.pos, syms) : null;
-  to.revisionIon = standalone(b, r.ref.pos, syms);
-}
-
-/**
- * Re-encodes the revisions read with `deferEncoding` from the block's own bytes: the reading
- * worker is what bounds an import while the server's thread waits on it most of the time, so
- * this part of the reading is done by the thread that writes them.
- */
-export function encodeRevisions(block: ImportedBlock): void {
-  let parsed: ParsedBlock | undefined;
-  for (const r of block.revisions) {
-    if (r.deferred === undefined) continue;
-    parsed ??= parseBlock(block.ion);
-    encodeRevision(r, parsed.bytes, parsed.symbols, parsed.revisions[r.deferred]);
-    delete r.deferred;
-  }
-}
 
 function isStruct(h: Header): boolean {
   return h.type === T_STRUCT && !h.isNull;
@@ -117,7 +90,7 @@ function isStruct(h: Header): boolean {
  * standalone Ion binary stream when the object holds it so (else it is re-encoded as one), kept
  * as that view with `keepStream` (for a caller that copies it anyway, or keeps the object).
  */
-export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepStream = false, deferEncoding = false): ImportedBlock {
+export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepStream = false): ImportedBlock {
   const b = block.bytes;
   const syms = block.symbols;
   const notes: string[] = [];
@@ -152,7 +125,7 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepS
     }
   }
   const revisions: ImportedRevision[] = [];
-  for (const [index, r] of block.revisions.entries()) {
+  for (const r of block.revisions) {
     // a hash-only entry is a system revision: kept in the block, nothing to rebuild
     if (!r.fields.has('metadata')) continue;
     if (r.documentId === undefined || r.version === undefined) {
@@ -164,10 +137,15 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepS
       notes.push(`${at}: document ${r.documentId} is not in transactionInfo.documents, so its table is unknown`);
       continue;
     }
-    const revision: ImportedRevision = { docId: r.documentId, version: r.version, tableId: table.tableId, tableName: table.tableName, data: null, revisionIon: NOT_YET };
-    if (deferEncoding) revision.deferred = index;
-    else encodeRevision(revision, b, syms, r);
-    revisions.push(revision);
+    const data = r.fields.get('data');
+    revisions.push({
+      docId: r.documentId,
+      version: r.version,
+      tableId: table.tableId,
+      tableName: table.tableName,
+      data: data ? standalone(b, data.pos, syms) : null,
+      revisionIon: standalone(b, r.ref.pos, syms),
+    });
   }
   const redactions: ImportedRedaction[] = [];
   const redaction = block.fields.get('redactionInfo');
@@ -203,84 +181,73 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepS
 
 /**
  * Verifies a data object (exportVerifier.ts's verifyObject) and reads each of its blocks for
- * rebuilding from the same parse, handing them over `chunk` at a time (so that a caller can pack
- * each chunk and let the rest go). A block that is a stream of its own in the object (openqldb's
- * Ion binary exports concatenate the stored blocks) is kept as it is, not re-encoded. The blocks
- * count only if the summary holds no failure.
+ * rebuilding from the same parse, on the server's thread. A block that is a stream of its own in
+ * the object (openqldb's Ion binary exports concatenate the stored blocks) stays a view into it,
+ * not re-encoded. The blocks count only if the summary holds no failure.
  */
 export function verifyAndReadObject(
   key: string,
   bytes: Uint8Array,
   strandId: string | undefined,
   range: ExportRange | undefined,
-  chunk: number,
-  take: (blocks: ImportedBlock[]) => void,
-  deferEncoding = false,
-): ObjectSummary {
-  let blocks: ImportedBlock[] = [];
-  const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => {
-    // the stream stays a view: the worker packs it (a copy), the server's thread keeps the object
-    blocks.push(readImportedBlock(block, stream, true, deferEncoding));
-    if (blocks.length >= chunk) {
-      take(blocks);
-      blocks = [];
-    }
-  });
-  if (blocks.length && !summary.failure) take(blocks);
-  return summary;
+): { summary: ObjectSummary; blocks: ImportedBlock[] } {
+  const blocks: ImportedBlock[] = [];
+  const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => blocks.push(readImportedBlock(block, stream, true)));
+  return { summary, blocks };
 }
 
 /**
- * ImportedBlocks to cross a thread boundary: every byte they hold packed into one buffer (moved,
- * not copied), the blocks keeping offsets. Ten thousand blocks' worth of small Buffers cloned one
- * by one cost the receiving thread more memory than the object they came from.
+ * Verified blocks as standalone Ion binary streams, packed into one buffer to cross from a
+ * reading worker to the server's thread (moved, not copied); block i ends at `ends[i]`.
  */
-export interface PackedBlocks {
+export interface PackedStreams {
   buffer: ArrayBuffer;
-  blocks: ImportedBlock[];
+  ends: number[];
 }
 
-type Span = { o: number; n: number };
-
-export function packBlocks(blocks: ImportedBlock[]): PackedBlocks {
-  let size = 0;
-  for (const b of blocks) {
-    size += b.blockHash.length + b.previousBlockHash.length + b.ion.length;
-    for (const r of b.revisions) size += r.revisionIon.length + (r.data?.length ?? 0);
-  }
-  const out = Buffer.from(new ArrayBuffer(size));
-  let at = 0;
-  const put = (x: Buffer): Buffer => {
-    x.copy(out, at);
-    const span: Span = { o: at, n: x.length };
-    at += x.length;
-    return span as unknown as Buffer;
+/**
+ * A reading worker's part (readWorker.ts): verifies a data object and hands over its blocks'
+ * streams, `chunk` blocks to a buffer, for the server's thread to read as it writes them
+ * (readPackedBlocks). Verifying a block costs about what reading and writing it does, so each
+ * thread does one of the two.
+ */
+export function verifyAndPackObject(
+  key: string,
+  bytes: Uint8Array,
+  strandId: string | undefined,
+  range: ExportRange | undefined,
+  chunk: number,
+  take: (packed: PackedStreams) => void,
+): ObjectSummary {
+  let streams: Uint8Array[] = [];
+  const pack = () => {
+    const ends: number[] = [];
+    let size = 0;
+    for (const s of streams) ends.push((size += s.length));
+    const out = new Uint8Array(size);
+    for (let i = 0; i < streams.length; i++) out.set(streams[i], i ? ends[i - 1] : 0);
+    take({ buffer: out.buffer, ends });
+    streams = [];
   };
-  const packed = blocks.map((b) => ({
-    ...b,
-    blockHash: put(b.blockHash),
-    previousBlockHash: put(b.previousBlockHash),
-    ion: put(b.ion),
-    revisions: b.revisions.map((r) => ({ ...r, revisionIon: put(r.revisionIon), data: r.data && put(r.data) })),
-  }));
-  return { buffer: out.buffer as ArrayBuffer, blocks: packed };
+  const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => {
+    // a view into the object, or a block of a QLDB export (several blocks to a stream) re-encoded
+    streams.push(stream ?? standalone(block.bytes, block.ref.pos, block.symbols));
+    if (streams.length >= chunk) pack();
+  });
+  if (streams.length && !summary.failure) pack();
+  return summary;
 }
 
-export function unpackBlocks(p: PackedBlocks): ImportedBlock[] {
-  const view = (x: Buffer) => {
-    const s = x as unknown as Span;
-    return Buffer.from(p.buffer, s.o, s.n);
-  };
-  for (const b of p.blocks) {
-    b.blockHash = view(b.blockHash);
-    b.previousBlockHash = view(b.previousBlockHash);
-    b.ion = view(b.ion);
-    for (const r of b.revisions) {
-      r.revisionIon = view(r.revisionIon);
-      if (r.data) r.data = view(r.data);
+/** The blocks of packed streams, each read for rebuilding only when it is asked for. */
+export function* readPackedBlocks(packs: PackedStreams[]): Generator<ImportedBlock> {
+  for (const p of packs) {
+    let start = 0;
+    for (const end of p.ends) {
+      const ion = Buffer.from(p.buffer, start, end - start);
+      yield readImportedBlock(parseBlock(ion), ion, true);
+      start = end;
     }
   }
-  return p.blocks;
 }
 
 /** A table created by DDL whose id no document has named yet. */

@@ -27,7 +27,7 @@ import { BatchOverlay, commitWritesOf } from '../txn/commitBuilder';
 import type { CommitRecord } from '../txn/ledgerState';
 import type { Sink } from '../exports/sinks/sink';
 import { VerifyPool } from '../exports/verifyPool';
-import { ImportCatalog, encodeRevisions, unpackBlocks, verifyAndReadObject, type ImportedBlock, type PackedBlocks } from './rebuild';
+import { ImportCatalog, readPackedBlocks, verifyAndReadObject, type ImportedBlock, type PackedStreams } from './rebuild';
 import { ImportFailure, planImport, type ImportPlan, type PlannedObject } from './source';
 import { NOTES_KEPT, newProgress, type ImportProgress, type ImportSpec } from './types';
 
@@ -40,8 +40,8 @@ export interface ImportWorkOptions {
 
 /**
  * One worker thread: each costs about 150 MB at its peak (its own heap, Ion and the hashing), and
- * two put a 100,000-block import past 512 MB on a 2-core machine; the server's thread writes
- * while the worker verifies and reads the next object.
+ * two put a 100,000-block import past 512 MB on a 2-core machine; the server's thread reads
+ * blocks for rebuilding and writes them while the worker verifies the next object.
  */
 export const DEFAULT_IMPORT_OPTIONS: ImportWorkOptions = {
   batchBlocks: 2_000,
@@ -162,10 +162,10 @@ class Run {
     // objects wholly written before a restart were checked then
     const todo = this.plan.objects.filter((o) => o.lastSeq > this.progress.tip);
     const pool =
-      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<PackedBlocks[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 256) : undefined;
-    // objects read, verified and read for rebuilding ahead (on worker threads), written strictly in order
+      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<PackedStreams[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 256) : undefined;
+    // objects read and verified ahead (on a worker thread), read for rebuilding and written strictly in order
     const window = Math.max(2, options.verifyThreads);
-    const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: ImportedBlock[] }> }[] = [];
+    const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: Iterable<ImportedBlock> }> }[] = [];
     let next = 0;
     // objects go to the pool in plan order, whichever read ends first: its worker takes one object
     // at a time, and a later object verified first would keep the next one to write waiting
@@ -179,10 +179,9 @@ class Run {
       const result = queued.then(async ({ bytes, verified }) => {
         if (verified) {
           const v = await verified;
-          return { size: bytes.length, summary: v.summary, blocks: v.extra && v.extra.flatMap(unpackBlocks) };
+          return { size: bytes.length, summary: v.summary, blocks: v.extra && readPackedBlocks(v.extra) };
         }
-        let blocks: ImportedBlock[] = [];
-        const summary = verifyAndReadObject(object.key, bytes, this.plan.strandId, object.range, Infinity, (all) => (blocks = all));
+        const { summary, blocks } = verifyAndReadObject(object.key, bytes, this.plan.strandId, object.range);
         return { size: bytes.length, summary, blocks: summary.failure ? undefined : blocks };
       });
       result.catch(() => undefined);
@@ -245,7 +244,7 @@ class Run {
     }
   }
 
-  private async importObject(object: PlannedObject, size: number, summary: ObjectSummary, blocks: ImportedBlock[]): Promise<void> {
+  private async importObject(object: PlannedObject, size: number, summary: ObjectSummary, blocks: Iterable<ImportedBlock>): Promise<void> {
     const p = this.progress;
     p.bytesRead += size;
     if (summary.failure) {
@@ -321,7 +320,6 @@ class Run {
       blocks = blocks.slice(1);
     }
     if (blocks.length) {
-      for (const b of blocks) encodeRevisions(b);
       // catalog changes are worked out first (they are the import's own state), row writes under the lock
       const planned = blocks.map((b) => {
         const before = this.catalog.catalog;

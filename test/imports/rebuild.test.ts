@@ -13,7 +13,9 @@ import { dot, merkleRoot } from '../../src/journal/hash';
 import { parseBlock } from '../../src/journal/block';
 import { ionTextToBinary } from '../../src/journal/ionText';
 import { ionHash } from '../../src/journal/ionHash';
-import { ImportCatalog, derivedId, readImportedBlock, type ImportedBlock } from '../../src/imports/rebuild';
+import { ImportCatalog, derivedId, readImportedBlock, readPackedBlocks, verifyAndPackObject, verifyAndReadObject, type ImportedBlock, type PackedStreams } from '../../src/imports/rebuild';
+import { blockToIonText } from '../../src/journal/block';
+import { STRAND as FIXTURE_STRAND, ledgerBlocks } from '../cli/exportFixture';
 import { Catalog } from '../../src/txn/catalog';
 import { TV1_BLOCK_TEXT, b64 } from '../journal/vectors';
 
@@ -68,6 +70,36 @@ describe('real QLDB blocks through the import verifier', () => {
     const summary = verifyObject(KEY, text(bad), 'KmA3ZZca7vAIiJAK9S5Iwl');
     assert.equal(summary.failure?.check, 'revisionHash');
     assert.match(summary.failure!.message, /sequenceNo:100\}: revision 0 \(document JUJgkIcNbhS2goq8RqLuZ4 version 3\)/);
+  });
+});
+
+describe("a reading worker's blocks, handed to the server's thread as packed streams", () => {
+  const blocks = [...ledgerBlocks(10)];
+  const objects = {
+    // openqldb's layout: each block a stream of its own, kept as it is
+    'Ion binary, a stream per block': Buffer.concat(blocks.map((b) => Buffer.from(b.ion))),
+    // QLDB's layout: one stream for the whole object, each block re-encoded as a stream of its own
+    'Ion text, one stream': Buffer.from(blocks.map((b) => blockToIonText(b.ion)).join('\n')),
+  };
+  for (const [what, object] of Object.entries(objects)) {
+    it(`${what}: read back as the blocks the verifier's own parse gives, in order, three to a buffer`, () => {
+      const packs: PackedStreams[] = [];
+      const summary = verifyAndPackObject('k', object, FIXTURE_STRAND, undefined, 3, (p) => packs.push(p));
+      assert.equal(summary.failure, undefined);
+      assert.deepEqual(packs.map((p) => p.ends.length), [3, 3, 3, 1]);
+      const expected = verifyAndReadObject('k', object, FIXTURE_STRAND, undefined).blocks;
+      assert.deepEqual([...readPackedBlocks(packs)], expected);
+      assert.deepEqual(expected.map((b) => b.sequenceNo), blocks.map((b) => b.sequenceNo));
+      assert.deepEqual(expected.map((b) => b.ion), blocks.map((b) => Buffer.from(b.ion)), 'each block stored as it was hashed');
+    });
+  }
+
+  it('an object that fails hands over no blocks after the failing one', () => {
+    const broken = Buffer.concat(blocks.map((b, i) => (i === 5 ? Buffer.from(blocks[6].ion) : Buffer.from(b.ion))));
+    const packs: PackedStreams[] = [];
+    const summary = verifyAndPackObject('k', broken, FIXTURE_STRAND, undefined, 3, (p) => packs.push(p));
+    assert.equal(summary.failure?.check, 'sequence');
+    assert.deepEqual([...readPackedBlocks(packs)].map((b) => b.sequenceNo), [0, 1, 2], 'only whole chunks taken before the failure');
   });
 });
 
