@@ -10,7 +10,7 @@ import type { VerifyJob } from './verifyWorker';
 
 /** What a worker answers: the object's summary, and whatever else its script reads (`X`). */
 export type Verified<X> = { summary: ObjectSummary; extra?: X };
-type Pending<X> = { resolve: (v: Verified<X>) => void; reject: (e: Error) => void };
+type Pending<X> = { resolve: (v: Verified<X>) => void; reject: (e: Error) => void; onPart?: (part: unknown) => void };
 
 /**
  * Verifies objects on worker threads; results come back in submission order. `script` is the
@@ -27,8 +27,12 @@ export class VerifyPool<X = never> {
     for (let i = 0; i < size; i++) {
       // a bound on a worker's heap makes it collect rather than grow: it holds one object at a time
       const w = new Worker(script, oldGenerationMb ? { resourceLimits: { maxOldGenerationSizeMb: oldGenerationMb } } : undefined);
-      w.on('message', (m: { id: number; summary?: ObjectSummary; extra?: X; error?: string }) => {
+      w.on('message', (m: { id: number; part?: unknown; summary?: ObjectSummary; extra?: X; error?: string }) => {
         const r = this.running.get(m.id)!;
+        if ('part' in m) {
+          r.onPart?.(m.part);
+          return;
+        }
         this.running.delete(m.id);
         if (m.summary) r.resolve({ summary: revive(m.summary), extra: m.extra });
         else r.reject(new Error(m.error));
@@ -43,9 +47,21 @@ export class VerifyPool<X = never> {
     }
   }
 
-  run(key: string, bytes: Uint8Array, strandId: string | undefined, hashesUpTo: number, range: ExportRange | undefined): Promise<Verified<X>> {
+  /**
+   * Verifies one object. A worker script may also post parts of what it reads before its answer
+   * (readWorker.ts, for an import to write the first blocks while the rest are verified): they
+   * go to `onPart`, in order, all before the answer.
+   */
+  run<P = never>(
+    key: string,
+    bytes: Uint8Array,
+    strandId: string | undefined,
+    hashesUpTo: number,
+    range: ExportRange | undefined,
+    onPart?: (part: P) => void,
+  ): Promise<Verified<X>> {
     return new Promise((resolve, reject) => {
-      this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject });
+      this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject, onPart: onPart as ((part: unknown) => void) | undefined });
       const w = this.idle.pop();
       if (w) this.dispatch(w);
     });

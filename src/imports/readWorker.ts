@@ -13,14 +13,12 @@ parentPort?.on('message', (job: VerifyJob) => void sha256Ready.then(() => read(j
 
 function read(job: VerifyJob): void {
   try {
-    // a thousand blocks to a buffer: moved to the server's thread as each object ends
-    const extra: PackedStreams[] = [];
-    const summary = verifyAndPackObject(job.key, job.bytes, job.strandId, job.range, 1_000, (p) => extra.push(p));
-    if (summary.failure) {
-      parentPort!.postMessage({ id: job.id, summary });
-      return;
-    }
-    parentPort!.postMessage({ id: job.id, summary, extra }, extra.map((p) => p.buffer));
+    // a thousand blocks to a buffer, each moved to the server's thread as soon as it is full, so
+    // that the writing of an object starts while the rest of it is verified
+    const summary = verifyAndPackObject(job.key, job.bytes, job.strandId, job.range, 1_000, (part: PackedStreams) =>
+      parentPort!.postMessage({ id: job.id, part }, [part.buffer]),
+    );
+    parentPort!.postMessage({ id: job.id, summary });
   } catch (e) {
     parentPort!.postMessage({ id: job.id, error: e instanceof Error ? e.stack ?? e.message : String(e) });
   }

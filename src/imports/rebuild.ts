@@ -239,14 +239,12 @@ export function verifyAndPackObject(
 }
 
 /** The blocks of packed streams, each read for rebuilding only when it is asked for. */
-export function* readPackedBlocks(packs: PackedStreams[]): Generator<ImportedBlock> {
-  for (const p of packs) {
-    let start = 0;
-    for (const end of p.ends) {
-      const ion = Buffer.from(p.buffer, start, end - start);
-      yield readImportedBlock(parseBlock(ion), ion, true);
-      start = end;
-    }
+export function* readPackedBlocks(packed: PackedStreams): Generator<ImportedBlock> {
+  let start = 0;
+  for (const end of packed.ends) {
+    const ion = Buffer.from(packed.buffer, start, end - start);
+    yield readImportedBlock(parseBlock(ion), ion, true);
+    start = end;
   }
 }
 

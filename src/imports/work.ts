@@ -162,38 +162,43 @@ class Run {
     // objects wholly written before a restart were checked then
     const todo = this.plan.objects.filter((o) => o.lastSeq > this.progress.tip);
     const pool =
-      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool<PackedStreams[]>(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 256) : undefined;
-    // objects read and verified ahead (on a worker thread), read for rebuilding and written strictly in order
+      options.verifyThreads > 0 && todo.length > 1 ? new VerifyPool(Math.min(options.verifyThreads, todo.length), join(__dirname, 'readWorker.js'), 256) : undefined;
+    // objects read and verified ahead (on a worker thread), read for rebuilding and written strictly
+    // in order, each as its verified blocks come: the writing starts with an object's first
+    // thousand blocks, not when the whole object is verified
     const window = Math.max(2, options.verifyThreads);
-    const ahead: { object: PlannedObject; result: Promise<{ size: number; summary: ObjectSummary; blocks?: Iterable<ImportedBlock> }> }[] = [];
+    const ahead: { object: PlannedObject; feed: BlockFeed; result: Promise<{ size: number; summary: ObjectSummary }> }[] = [];
     let next = 0;
     // objects go to the pool in plan order, whichever read ends first: its worker takes one object
     // at a time, and a later object verified first would keep the next one to write waiting
     let handedOver: Promise<unknown> = Promise.resolve();
     const fetch = () => {
       const object = todo[next++];
+      const feed = new BlockFeed();
       const read = this.read(object);
       read.catch(() => undefined); // a failed read is met in its object's turn, through `queued`
-      const queued = handedOver.then(() => read).then((bytes) => ({ bytes, verified: pool?.run(object.key, bytes, this.plan.strandId, -1, object.range) }));
+      const queued = handedOver
+        .then(() => read)
+        .then((bytes) => ({ bytes, verified: pool?.run<PackedStreams>(object.key, bytes, this.plan.strandId, -1, object.range, (part) => feed.push(readPackedBlocks(part))) }));
       handedOver = queued.catch(() => undefined);
       const result = queued.then(async ({ bytes, verified }) => {
-        if (verified) {
-          const v = await verified;
-          return { size: bytes.length, summary: v.summary, blocks: v.extra && readPackedBlocks(v.extra) };
-        }
+        if (verified) return { size: bytes.length, summary: (await verified).summary };
         const { summary, blocks } = verifyAndReadObject(object.key, bytes, this.plan.strandId, object.range);
-        return { size: bytes.length, summary, blocks: summary.failure ? undefined : blocks };
+        if (!summary.failure) feed.push(blocks);
+        return { size: bytes.length, summary };
       });
-      result.catch(() => undefined);
-      ahead.push({ object, result });
+      // the worker's parts come before its answer: once that is in, nothing more is fed
+      result.then(
+        () => feed.end(),
+        () => feed.end(),
+      );
+      ahead.push({ object, feed, result });
     };
     try {
       for (let i = 0; i < todo.length; i++) {
         while (next < todo.length && ahead.length < window) fetch();
-        const { object, result } = ahead.shift()!;
-        const { size, summary, blocks } = await result;
-        this.lease.check();
-        await this.importObject(object, size, summary, blocks ?? []);
+        const { object, feed, result } = ahead.shift()!;
+        await this.importObject(object, feed, result);
       }
     } finally {
       await pool?.close();
@@ -244,24 +249,19 @@ class Run {
     }
   }
 
-  private async importObject(object: PlannedObject, size: number, summary: ObjectSummary, blocks: Iterable<ImportedBlock>): Promise<void> {
+  /**
+   * Links and writes an object's blocks as they are verified; the object's own verdict comes
+   * after its last block, so a failure found late ends the import with blocks already written
+   * to the CREATING ledger, and fail() removes them with the rest.
+   */
+  private async importObject(object: PlannedObject, feed: BlockFeed, result: Promise<{ size: number; summary: ObjectSummary }>): Promise<void> {
     const p = this.progress;
-    p.bytesRead += size;
-    if (summary.failure) {
-      const f = summary.failure;
-      throw new ImportFailure(f.key, f.check, `${f.message} (check: ${f.check})`, f.sequenceNo);
-    }
-    p.blocksRead += summary.blocks;
-    p.blocksVerified += summary.blocks;
     const key = object.key;
-    if (summary.lastSeq! <= p.tip) {
-      // wholly written already (an overlapping export): identical if it ends on the same block hash
-      const stored = await this.blockHashAt(summary.lastSeq!);
-      if (!stored.equals(summary.lastBlockHash!)) throw this.overlapFailure(key, summary.lastSeq!);
-      return;
-    }
+    const tipBefore = p.tip;
     let batch: ImportedBlock[] = [];
-    for (const b of blocks) {
+    for await (const b of feed.blocks()) {
+      p.blocksRead++;
+      p.blocksVerified++;
       const seq = b.sequenceNo;
       const where = `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}}`;
       if (seq <= p.tip) {
@@ -286,6 +286,19 @@ class Run {
         await this.write(batch);
         batch = [];
       }
+    }
+    const { size, summary } = await result;
+    this.lease.check();
+    p.bytesRead += size;
+    if (summary.failure) {
+      const f = summary.failure;
+      throw new ImportFailure(f.key, f.check, `${f.message} (check: ${f.check})`, f.sequenceNo);
+    }
+    if (summary.lastSeq! <= tipBefore) {
+      // wholly written already (an overlapping export): identical if it ends on the same block hash
+      const stored = await this.blockHashAt(summary.lastSeq!);
+      if (!stored.equals(summary.lastBlockHash!)) throw this.overlapFailure(key, summary.lastSeq!);
+      return;
     }
     if (batch.length) await this.write(batch);
   }
@@ -384,3 +397,33 @@ class Run {
   }
 }
 
+
+
+/**
+ * An object's verified blocks as they come from its reader (a worker's parts, or all at once
+ * when verified on this thread), taken in order by the one writing them.
+ */
+class BlockFeed {
+  private readonly parts: Iterable<ImportedBlock>[] = [];
+  private ended = false;
+  private wake?: () => void;
+
+  push(part: Iterable<ImportedBlock>): void {
+    this.parts.push(part);
+    this.wake?.();
+  }
+
+  end(): void {
+    this.ended = true;
+    this.wake?.();
+  }
+
+  async *blocks(): AsyncGenerator<ImportedBlock> {
+    for (;;) {
+      const part = this.parts.shift();
+      if (part) yield* part;
+      else if (this.ended) return;
+      else await new Promise<void>((resolve) => (this.wake = resolve));
+    }
+  }
+}

@@ -194,6 +194,22 @@ describe('journal imports: several exports, and bad input that leaves nothing be
     });
   });
 
+  it('a broken hash deep in a large object, found after part of it was written: FAILED, and nothing left behind', async () => {
+    // the reading worker hands blocks over a thousand at a time, and a batch of 2,000 is written
+    // as soon as it is whole: blocks 3000-4999 are in before block 5900 fails its check
+    const e = writeExport(root, BUCKET, 'deep/', 6_000, 'ION_BINARY', 3_000);
+    const file = join(root, BUCKET, e.keys[1]);
+    const bytes = readFileSync(file);
+    const at = bytes.indexOf('Doe5900');
+    assert.ok(at > 0);
+    bytes.write('R', at);
+    writeFileSync(file, bytes);
+    const d = await run('deep/');
+    assert.equal(d.Status, 'FAILED');
+    assert.match(d.ErrorMessage!, /\.3000-5999\.ion: block \{strandId:"Fx000000000000000000AA",sequenceNo:5900\}: revision \d+ .*\(check: revisionHash\)/);
+    assert.equal(d.BlocksWritten, 5_000, 'the second object was being written when its failure was found');
+  });
+
   it('openqldb import follows an import with plain progress lines and exits 0 when COMPLETED, 1 when FAILED', async () => {
     const e = writeExport(root, BUCKET, 'cli/', 3_000, 'ION_BINARY', 500);
     const tip = `{strandId:"${STRAND}",sequenceNo:${e.tip}}`;
