@@ -41,10 +41,14 @@ export interface ImportWorkOptions {
 /**
  * One worker thread: each costs about 150 MB at its peak (its own heap, Ion and the hashing), and
  * two put a 100,000-block import past 512 MB on a 2-core machine; the server's thread reads
- * blocks for rebuilding and writes them while the worker verifies the next object.
+ * blocks for rebuilding and writes them while the worker verifies the next ones.
+ *
+ * Batches of 500 blocks: a batch's read blocks live until it is written, and at 2,000 they
+ * outlived young-generation collections, were promoted and left to the old generation's
+ * collector, whose threads took the cores from the two doing the work.
  */
 export const DEFAULT_IMPORT_OPTIONS: ImportWorkOptions = {
-  batchBlocks: 2_000,
+  batchBlocks: 500,
   verifyThreads: Math.min(1, availableParallelism() - 1),
 };
 

@@ -195,8 +195,8 @@ describe('journal imports: several exports, and bad input that leaves nothing be
   });
 
   it('a broken hash deep in a large object, found after part of it was written: FAILED, and nothing left behind', async () => {
-    // the reading worker hands blocks over a thousand at a time, and a batch of 2,000 is written
-    // as soon as it is whole: blocks 3000-4999 are in before block 5900 fails its check
+    // the reading worker hands blocks over a thousand at a time, and they are written in batches
+    // as they come: blocks 3000-4999 are in before block 5900 fails its check
     const e = writeExport(root, BUCKET, 'deep/', 6_000, 'ION_BINARY', 3_000);
     const file = join(root, BUCKET, e.keys[1]);
     const bytes = readFileSync(file);
