@@ -169,6 +169,14 @@ export class CommitPipeline {
     return this.buildingBatches.has(ledgerId);
   }
 
+  /** Settles when the batch of this ledger that the store has not built yet is done with, if there is one. */
+  settled(ledgerId: string): Promise<void> | undefined {
+    return this.buildingBatches.get(ledgerId)?.then(
+      () => undefined,
+      () => undefined,
+    );
+  }
+
   private release(ledgerId: string): void {
     this.buildingBatches.delete(ledgerId);
     if (this.queue.length) this.schedule();

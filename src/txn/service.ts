@@ -220,20 +220,31 @@ export class TxnService {
    * again. What the others committed meanwhile joins the OCC log from their footprints.
    */
   private async catchUpWithStore(st: LedgerState): Promise<LedgerState> {
-    const known = st.tipSeq;
     const tip = await this.freshTip(st.ledgerId);
-    if (!tip || tip.tipSequenceNo <= known) return st;
-    const since = (await this.store.journal.footprints(st.ledgerId, known)).filter((f) => f.sequenceNo <= tip.tipSequenceNo);
-    // a commit of this node moved the state meanwhile: it has caught up itself
-    if (this.states.get(st.ledgerId) !== st || st.tipSeq !== known || this.pipeline.building(st.ledgerId)) return st;
-    try {
-      catchUp(st, { tip, since });
-      return st;
-    } catch (e) {
-      if (!(e instanceof StaleLedgerState)) throw e;
-      // another node changed the catalog: start from what the store holds
-      this.states.delete(st.ledgerId);
-      return this.stateOrCreate(st.ledgerId);
+    if (!tip) return st;
+    for (;;) {
+      if (this.states.get(st.ledgerId) !== st) return this.stateOrCreate(st.ledgerId);
+      if (st.readableSeq >= tip.tipSequenceNo) return st;
+      // a batch of this node that the store has not built yet catches up under the tip lock, so
+      // after `tip` was read: wait for it rather than start from before what it will learn
+      const batch = this.pipeline.settled(st.ledgerId);
+      if (batch) {
+        await batch;
+        continue;
+      }
+      const known = st.tipSeq;
+      const since = (await this.store.journal.footprints(st.ledgerId, known)).filter((f) => f.sequenceNo <= tip.tipSequenceNo);
+      // a commit of this node moved the state meanwhile: look again
+      if (this.states.get(st.ledgerId) !== st || st.tipSeq !== known || this.pipeline.building(st.ledgerId)) continue;
+      try {
+        catchUp(st, { tip, since });
+        return st;
+      } catch (e) {
+        if (!(e instanceof StaleLedgerState)) throw e;
+        // another node changed the catalog: start from what the store holds
+        this.states.delete(st.ledgerId);
+        return this.stateOrCreate(st.ledgerId);
+      }
     }
   }
 

@@ -9,6 +9,7 @@ import { after, before, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { GetDigestCommand } from '@aws-sdk/client-qldb';
 import { QLDBSessionClient, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
+import { load } from 'ion-js';
 import { isOccConflictException } from 'amazon-qldb-driver-nodejs';
 import { CommitDigest } from '../../src/journal/commitDigest';
 import { connectClient } from '../../src/storage/postgres/db';
@@ -27,6 +28,14 @@ async function pruneAllFootprints(url: string): Promise<number> {
     return (await db.query('DELETE FROM journal_footprints')).rowCount ?? 0;
   } finally {
     await db.end();
+  }
+}
+
+/** Polls `count` (a query answering a row with `n`) until it counts something: a session waiting for a lock. */
+async function untilCounted(db: Awaited<ReturnType<typeof connectClient>>, count: string, never: string): Promise<void> {
+  for (let i = 0; Number((await db.query(count)).rows[0].n) === 0; i++) {
+    assert.ok(i < 200, never);
+    await new Promise((r) => setTimeout(r, 25));
   }
 }
 
@@ -52,6 +61,16 @@ class NodeSession {
       await this.send({ ExecuteStatement: { TransactionId: tx, Statement: s } });
     }
     return () => this.send({ CommitTransaction: { TransactionId: tx, CommitDigest: digest.digest() } });
+  }
+  /** Field `n` of the first document `select` answers, in a transaction of its own, once that committed. */
+  async readN(select: string): Promise<number> {
+    const tx = (await this.send({ StartTransaction: {} })).StartTransaction!.TransactionId!;
+    const digest = new CommitDigest(tx);
+    digest.addStatement(select);
+    const page = (await this.send({ ExecuteStatement: { TransactionId: tx, Statement: select } })).ExecuteStatement!.FirstPage!;
+    const n = load(page.Values![0].IonBinary!)!.get('n')!.numberValue()!;
+    await this.send({ CommitTransaction: { TransactionId: tx, CommitDigest: digest.digest() } });
+    return n;
   }
   close(): void {
     this.client.destroy();
@@ -178,12 +197,7 @@ for (const size of [2, 3]) {
         await locker.query('BEGIN');
         await locker.query('LOCK TABLE journal_blocks IN EXCLUSIVE MODE');
         const outcomeA = commitA().then(() => 'committed', (e: Error) => e.name);
-        const waitingOnLock = async () =>
-          Number((await locker.query("SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'journal_blocks'::regclass")).rows[0].n);
-        for (let i = 0; (await waitingOnLock()) === 0; i++) {
-          assert.ok(i < 200, "a's batch never reached its write of the block");
-          await new Promise((r) => setTimeout(r, 25));
-        }
+        await untilCounted(locker, "SELECT count(*) AS n FROM pg_locks WHERE NOT granted AND relation = 'journal_blocks'::regclass", "a's batch never reached its write of the block");
         const commitB = await b.run('UPDATE Counter SET n = n + 10 WHERE k = 1');
         const outcomeB = commitB().then(() => 'committed', (e: Error) => e.name);
         await new Promise((r) => setTimeout(r, 100)); // b's commit queued behind a's batch
@@ -200,6 +214,44 @@ for (const size of [2, 3]) {
         a.close();
         b.close();
         driver.close();
+      }
+    });
+
+    it("a transaction started while its node's batch waits for the ledger's lock sees what another node committed before it", async () => {
+      // A node learns of the other nodes' commits when a transaction starts (from the store's
+      // tip) and when it builds a batch. With a batch of its own still waiting for the tip lock,
+      // it used to keep its state as it was: a transaction starting then read from before a
+      // commit another node had acknowledged, and ended in an OCC conflict.
+      const a = new NodeSession(nodes[0].endpoint);
+      const c = new NodeSession(nodes[0].endpoint);
+      const b = new NodeSession(nodes[1].endpoint);
+      const locker = await connectClient(cluster.url);
+      try {
+        await a.start();
+        await b.start();
+        await c.start();
+        const before = await c.readN('SELECT n FROM Counter WHERE k = 3');
+        const commitA = await a.run('UPDATE Counter SET n = n + 1 WHERE k = 2');
+        await (await b.run('UPDATE Counter SET n = n + 10 WHERE k = 3'))();
+        // the ledger's tip row held, as a batch of another node holds it while it is written
+        await locker.query('BEGIN');
+        await locker.query('SELECT s.ledger_id FROM journal_strands s JOIN ledgers l ON l.ledger_id = s.ledger_id WHERE l.name = $1 FOR UPDATE OF s', [LEDGER]);
+        const outcomeA = commitA().then(() => 'committed', (e: Error) => e.name);
+        await untilCounted(locker, "SELECT count(*) AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()", "a's batch never waited for the tip lock");
+        const read = c.readN('SELECT n FROM Counter WHERE k = 3').then(
+          (n) => n,
+          (e: Error) => e.name,
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        await locker.query('COMMIT');
+        assert.equal(await outcomeA, 'committed');
+        assert.equal(await read, before + 10, "the commit acknowledged by the other node before the transaction started");
+      } finally {
+        await locker.query('ROLLBACK').catch(() => {});
+        await locker.end();
+        a.close();
+        b.close();
+        c.close();
       }
     });
 
