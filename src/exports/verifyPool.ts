@@ -8,33 +8,33 @@ import { Worker } from 'node:worker_threads';
 import type { ExportRange, ObjectSummary } from '../journal/exportVerifier';
 import type { VerifyJob } from './verifyWorker';
 
-/** What a worker answers: the object's summary, and whatever else its script reads (`X`). */
-export type Verified<X> = { summary: ObjectSummary; extra?: X };
-type Pending<X> = { resolve: (v: Verified<X>) => void; reject: (e: Error) => void; onPart?: (part: unknown) => void };
+/** What a worker answers: the object's summary. */
+export type Verified = { summary: ObjectSummary };
+type Pending = { resolve: (v: Verified) => void; reject: (e: Error) => void; onPart?: (part: unknown) => void };
 
 /**
  * Verifies objects on worker threads; results come back in submission order. `script` is the
- * worker (verifyWorker.js, or one that also reads the verified object for its caller).
+ * worker (verifyWorker.js, or readWorker.js, which also hands over the verified blocks in parts).
  */
-export class VerifyPool<X = never> {
+export class VerifyPool {
   private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
-  private readonly waiting: ({ job: VerifyJob } & Pending<X>)[] = [];
-  private readonly running = new Map<number, Pending<X>>();
+  private readonly waiting: ({ job: VerifyJob } & Pending)[] = [];
+  private readonly running = new Map<number, Pending>();
   private nextId = 0;
 
   constructor(size: number, script = join(__dirname, 'verifyWorker.js'), oldGenerationMb?: number) {
     for (let i = 0; i < size; i++) {
       // a bound on a worker's heap makes it collect rather than grow: it holds one object at a time
       const w = new Worker(script, oldGenerationMb ? { resourceLimits: { maxOldGenerationSizeMb: oldGenerationMb } } : undefined);
-      w.on('message', (m: { id: number; part?: unknown; summary?: ObjectSummary; extra?: X; error?: string }) => {
+      w.on('message', (m: { id: number; part?: unknown; summary?: ObjectSummary; error?: string }) => {
         const r = this.running.get(m.id)!;
         if ('part' in m) {
           r.onPart?.(m.part);
           return;
         }
         this.running.delete(m.id);
-        if (m.summary) r.resolve({ summary: revive(m.summary), extra: m.extra });
+        if (m.summary) r.resolve({ summary: revive(m.summary) });
         else r.reject(new Error(m.error));
         this.dispatch(w);
       });
@@ -59,7 +59,7 @@ export class VerifyPool<X = never> {
     hashesUpTo: number,
     range: ExportRange | undefined,
     onPart?: (part: P) => void,
-  ): Promise<Verified<X>> {
+  ): Promise<Verified> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ job: { id: this.nextId++, key, bytes, strandId, hashesUpTo, range }, resolve, reject, onPart: onPart as ((part: unknown) => void) | undefined });
       const w = this.idle.pop();

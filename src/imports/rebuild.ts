@@ -39,7 +39,7 @@ export interface ImportedRedaction {
   version: number;
 }
 
-/** One verified block, read for rebuilding; copies, not views into the object's bytes, except `ion` when read with keepStream. */
+/** One verified block, read for rebuilding; copies of what it holds, except `ion`: a view into the bytes the block was read from when they held it as a stream of its own. */
 export interface ImportedBlock {
   sequenceNo: number;
   blockHash: Buffer;
@@ -80,7 +80,6 @@ function standalone(b: Uint8Array, pos: number, symbols: SymbolTable): Buffer {
   return writer.reset().embed(b, pos, symbols).finish(Buffer.allocUnsafe);
 }
 
-
 function isStruct(h: Header): boolean {
   return h.type === T_STRUCT && !h.isNull;
 }
@@ -88,9 +87,9 @@ function isStruct(h: Header): boolean {
 /**
  * Reads what rebuilding needs from a block the verifier accepted; `stream` is the block as a
  * standalone Ion binary stream when the object holds it so (else it is re-encoded as one), kept
- * as that view with `keepStream` (for a caller that copies it anyway, or keeps the object).
+ * as a view: its caller keeps the bytes behind it until the block is written.
  */
-export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepStream = false): ImportedBlock {
+export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): ImportedBlock {
   const b = block.bytes;
   const syms = block.symbols;
   const notes: string[] = [];
@@ -171,7 +170,7 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array, keepS
     previousBlockHash: Buffer.from(block.previousBlockHash),
     timestampMs: block.blockTimestamp?.getTime() ?? 0,
     transactionId: block.transactionId ?? '',
-    ion: stream ? (keepStream ? Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength) : Buffer.from(stream)) : standalone(b, block.ref.pos, syms),
+    ion: stream ? Buffer.from(stream.buffer, stream.byteOffset, stream.byteLength) : standalone(b, block.ref.pos, syms),
     ddl,
     revisions,
     redactions,
@@ -192,7 +191,7 @@ export function verifyAndReadObject(
   range: ExportRange | undefined,
 ): { summary: ObjectSummary; blocks: ImportedBlock[] } {
   const blocks: ImportedBlock[] = [];
-  const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => blocks.push(readImportedBlock(block, stream, true)));
+  const summary = verifyObject(key, bytes, strandId, -1, range, (block, stream) => blocks.push(readImportedBlock(block, stream)));
   return { summary, blocks };
 }
 
@@ -243,7 +242,7 @@ export function* readPackedBlocks(packed: PackedStreams): Generator<ImportedBloc
   let start = 0;
   for (const end of packed.ends) {
     const ion = Buffer.from(packed.buffer, start, end - start);
-    yield readImportedBlock(parseBlock(ion), ion, true);
+    yield readImportedBlock(parseBlock(ion), ion);
     start = end;
   }
 }

@@ -401,8 +401,6 @@ class Run {
   }
 }
 
-
-
 /**
  * An object's verified blocks as they come from its reader (a worker's parts, or all at once
  * when verified on this thread), taken in order by the one writing them.
