@@ -369,21 +369,46 @@ export function magnitudeBytes(v: bigint): Uint8Array {
  * written body first into a scratch area and then prefixed, so every length is exact.
  */
 export class IonWriter {
-  private readonly symbols = new Map<string, number>();
+  /**
+   * Symbol ids by text, kept from stream to stream and stamped with the stream that gave them:
+   * reset() only moves the stamp on. A Map cleared per stream shrinks and grows again for every
+   * value written (a revision, a document), and that was most of what writing one allocated.
+   */
+  private readonly symbols = new Map<string, { stream: number; id: number }>();
+  private stream = 0;
   private readonly symbolList: string[] = [];
   private readonly out: ByteSink;
-  private readonly stack: { type: number; start: number }[] = [];
+  /** open containers: their types and where their reserved headers start */
+  private readonly stackTypes: number[] = [];
+  private readonly stackStarts: number[] = [];
+  /**
+   * embed()'s ids by the source's symbol id, for one source table within one stream: an entry
+   * counts while its stamp is `remapEpoch`, which moves on with the stream or the source table.
+   */
+  private remapSource: SymbolTable | undefined;
+  private remapEpoch = 0;
+  private remapIds = new Int32Array(64);
+  private remapStamps = new Float64Array(64);
+  /** headers of the children being embedded, one per nesting level */
+  private readonly embedHeaders: Header[] = [];
 
   constructor(capacity = 256) {
     this.out = new ByteSink(capacity);
   }
 
   sid(text: string): number {
-    let id = this.symbols.get(text);
-    if (id === undefined) {
-      id = SYSTEM_SYMBOLS.length + this.symbolList.length;
-      this.symbols.set(text, id);
-      this.symbolList.push(text);
+    const slot = this.symbols.get(text);
+    if (slot !== undefined && slot.stream === this.stream) return slot.id;
+    const id = SYSTEM_SYMBOLS.length + this.symbolList.length;
+    this.symbolList.push(text);
+    if (slot !== undefined) {
+      slot.stream = this.stream;
+      slot.id = id;
+    } else {
+      // texts are user data (document ids name transactionInfo's fields): bounded. Slots of the
+      // stream being written are lost too, and their texts listed again under new ids: still valid
+      if (this.symbols.size >= 10_000) this.symbols.clear();
+      this.symbols.set(text, { stream: this.stream, id });
     }
     return id;
   }
@@ -506,13 +531,19 @@ export class IonWriter {
 
   /** Copies a value from another Ion binary stream, re-mapping its symbols into this stream. */
   embed(src: Uint8Array, pos: number, srcSymbols: SymbolTable): this {
-    const h = new Header();
+    const h = this.embedHeader(0);
     readHeader(src, pos, h);
-    this.embedValue(src, h, srcSymbols);
+    this.embedValue(src, h, srcSymbols, 1);
     return this;
   }
 
-  private embedValue(src: Uint8Array, h: Header, syms: SymbolTable): void {
+  private embedHeader(depth: number): Header {
+    let h = this.embedHeaders[depth];
+    if (h === undefined) h = this.embedHeaders[depth] = new Header();
+    return h;
+  }
+
+  private embedValue(src: Uint8Array, h: Header, syms: SymbolTable, depth: number): void {
     const annotated = h.annEnd > h.annStart;
     if (annotated) this.begin(T_ANNOTATION);
     if (annotated) {
@@ -535,7 +566,7 @@ export class IonWriter {
       else this.symbol(text);
     } else if (h.type === T_STRUCT) {
       this.begin(T_STRUCT);
-      const c = new Header();
+      const c = this.embedHeader(depth);
       let p = h.body;
       while (p < h.end) {
         const sid = readVarUInt(src, p, tmpPos);
@@ -543,18 +574,18 @@ export class IonWriter {
         p = c.end;
         if (c.type === T_NULL && !c.isNull && c.annEnd === c.annStart) continue;
         writeVarUInt(this.out, this.remap(sid, syms));
-        this.embedValue(src, c, syms);
+        this.embedValue(src, c, syms, depth + 1);
       }
       this.end();
     } else {
       this.begin(h.type);
-      const c = new Header();
+      const c = this.embedHeader(depth);
       let p = h.body;
       while (p < h.end) {
         readChild(src, p, h.end, c);
         p = c.end;
         if (c.type === T_NULL && !c.isNull && c.annEnd === c.annStart) continue;
-        this.embedValue(src, c, syms);
+        this.embedValue(src, c, syms, depth + 1);
       }
       this.end();
     }
@@ -562,16 +593,33 @@ export class IonWriter {
   }
 
   private remap(sid: number, syms: SymbolTable): number {
+    if (syms !== this.remapSource) {
+      this.remapSource = syms;
+      this.remapEpoch++;
+    }
+    if (sid >= this.remapIds.length) {
+      const n = Math.max(sid + 1, this.remapIds.length * 2);
+      const ids = new Int32Array(n);
+      ids.set(this.remapIds);
+      const stamps = new Float64Array(n);
+      stamps.set(this.remapStamps);
+      this.remapIds = ids;
+      this.remapStamps = stamps;
+    }
+    if (this.remapStamps[sid] === this.remapEpoch) return this.remapIds[sid];
     const text = syms[sid];
-    if (text === undefined || text === null) return 0;
-    return this.sid(text);
+    const id = text === undefined || text === null ? 0 : this.sid(text);
+    this.remapIds[sid] = id;
+    this.remapStamps[sid] = this.remapEpoch;
+    return id;
   }
 
   /** Opens a list, sexp or struct (or an annotation wrapper, for embed). */
   begin(type: number): this {
     // reserve room for the largest header we will need (1 + 5-byte VarUInt), fixed up in end()
     this.out.ensure(6);
-    this.stack.push({ type, start: this.out.len });
+    this.stackTypes.push(type);
+    this.stackStarts.push(this.out.len);
     this.out.len += 6;
     return this;
   }
@@ -585,31 +633,35 @@ export class IonWriter {
   }
 
   end(): this {
-    const frame = this.stack.pop();
-    if (!frame) throw new Error('end() without begin()');
-    const bodyStart = frame.start + 6;
+    const type = this.stackTypes.pop();
+    const start = this.stackStarts.pop();
+    if (type === undefined || start === undefined) throw new Error('end() without begin()');
+    const bodyStart = start + 6;
     const bodyLen = this.out.len - bodyStart;
     const hdr = scratchHeader;
     hdr.reset();
     // a struct of length 1 must use the VarUInt form: 0xD1 means "sorted struct"
-    if (bodyLen < 14 && !(frame.type === T_STRUCT && bodyLen === 1)) hdr.byte((frame.type << 4) | bodyLen);
+    if (bodyLen < 14 && !(type === T_STRUCT && bodyLen === 1)) hdr.byte((type << 4) | bodyLen);
     else {
-      hdr.byte((frame.type << 4) | 14);
+      hdr.byte((type << 4) | 14);
       writeVarUInt(hdr, bodyLen);
     }
-    const dest = frame.start + hdr.len;
+    const dest = start + hdr.len;
     const buf = this.out.buf;
     buf.copyWithin(dest, bodyStart, this.out.len);
     // a header is 1-6 bytes: a loop, not a view to set() from
-    for (let i = 0; i < hdr.len; i++) buf[frame.start + i] = hdr.buf[i];
+    for (let i = 0; i < hdr.len; i++) buf[start + i] = hdr.buf[i];
     this.out.len = dest + bodyLen;
     return this;
   }
 
   /** Empties the writer for another stream, keeping its buffer (a writer reused per value). */
   reset(): this {
-    this.stack.length = 0; // left open by a value that failed to embed
-    this.symbols.clear();
+    // left open by a value that failed to embed
+    this.stackTypes.length = 0;
+    this.stackStarts.length = 0;
+    this.stream++;
+    this.remapEpoch++;
     this.symbolList.length = 0;
     this.out.reset();
     return this;
@@ -620,7 +672,7 @@ export class IonWriter {
    * caller that copies the stream on anyway may take a pooled Buffer.allocUnsafe slice).
    */
   finish<T extends Uint8Array = Uint8Array>(alloc: (size: number) => T = newBytes as (size: number) => T): T {
-    if (this.stack.length) throw new Error('unclosed container');
+    if (this.stackTypes.length) throw new Error('unclosed container');
     // the head is written by a writer kept for that: finish runs for every revision of a commit
     const head = headWriter;
     head.out.reset();

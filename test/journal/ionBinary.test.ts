@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeBinaryWriter, makeReader } from 'ion-js';
-import { IonWriter, readStringBody } from '../../src/journal/ionBinary';
+import { load, makeBinaryWriter, makeReader } from 'ion-js';
+import { IonWriter, firstValue, readStringBody } from '../../src/journal/ionBinary';
+import { randomValue, seeded } from './randomIon';
 
 /** ion-js's binary encoding of one value written in Ion text: what the journal's writer must match byte for byte. */
 function ionJs(text: string): Buffer {
@@ -47,4 +48,44 @@ test('millisecond timestamps are encoded as ion-js encodes them, whatever the mi
     const text = `2026-12-07T01:02:03.${String(ms).padStart(3, '0')}Z`;
     assert.deepEqual(ours((w) => w.timestampMillis(new Date(text))), ionJs(text), text);
   }
+});
+
+/** `value` of `src` (an ion-js stream) embedded through `w` as a stream of its own. */
+const embedded = (w: IonWriter, src: Buffer) => {
+  const v = firstValue(src);
+  return Buffer.from(w.reset().embed(src, v.pos, v.symbols).finish());
+};
+
+test('one writer re-encodes value after value, each from a stream with its own symbol table, into streams equal to their sources', () => {
+  const rnd = seeded(11);
+  const w = new IonWriter();
+  for (let i = 0; i < 400; i++) {
+    const text = randomValue(rnd, 0);
+    const src = ionJs(text);
+    assert.ok(load(embedded(w, src))!.ionEquals(load(src)!), text);
+  }
+});
+
+test('values of two sources with different symbol tables, embedded into one stream and again into the next, keep their own symbols', () => {
+  const a = ionJs('{name: x, id: y, extra: [z, name]}');
+  const b = ionJs('{id: name, zeta: {x: id}}');
+  // each read once: the same symbol tables again in each new stream
+  const [va, vb] = [firstValue(a), firstValue(b)];
+  const w = new IonWriter();
+  for (let round = 0; round < 3; round++) {
+    w.reset().list();
+    for (const [src, v] of [[a, va], [b, vb], [a, va]] as const) w.embed(src, v.pos, v.symbols);
+    w.end();
+    const out = load(Buffer.from(w.finish()))!;
+    assert.ok(out.ionEquals(load(ionJs('[{name: x, id: y, extra: [z, name]}, {id: name, zeta: {x: id}}, {name: x, id: y, extra: [z, name]}]'))!));
+  }
+});
+
+test('a stream with more distinct symbols than the writer keeps between streams is still written whole', () => {
+  const names = Array.from({ length: 10_050 }, (_, i) => `f${i}`);
+  const text = '{' + names.map((n, i) => `${n}: ${n === 'f0' ? 'f10049' : i}`).join(', ') + '}';
+  const w = new IonWriter();
+  // the texts of an earlier stream are kept, so the limit is met in the middle of the next one
+  embedded(w, ionJs('{' + names.slice(0, 9_990).map((n) => `${n}: 1`).join(', ') + '}'));
+  assert.ok(load(embedded(w, ionJs(text)))!.ionEquals(load(ionJs(text))!));
 });
