@@ -9,8 +9,11 @@ import {
   findRevision,
   genesisBlock,
   parseBlock,
+  parseRevisionAt,
+  readBlockAddress,
   revisionProofInBlock,
 } from '../../src/journal/block';
+import { firstValue } from '../../src/journal/ionBinary';
 import { foldProof } from '../../src/journal/hash';
 import { ionHash } from '../../src/journal/ionHash';
 import { verifyBlock } from '../../src/journal/verify';
@@ -157,4 +160,27 @@ test('verifyBlock detects a flipped bit anywhere in the hashed fields and names 
   assert.match(!res.ok ? res.message : '', /sequenceNo:5.*revision 0 \(document AAAAAAAAAAAAAAAAAAAAAA version 0\)/);
   const wrongPrev = verifyBlock(original, Buffer.alloc(32, 1));
   assert.equal(!wrongPrev.ok && wrongPrev.check, 'chain');
+});
+
+test("a revision's metadata and a block address are read by their first field of each name, and a missing or mistyped address field refused", () => {
+  const at = (text: string) => {
+    const bytes = toBinary(text);
+    const v = firstValue(bytes);
+    return { bytes, v };
+  };
+  const r = at('{metadata: {txId: "T", id: "first", version: 4, id: "second", version: 5}, hash: {{AAAA}}}');
+  const parsed = parseRevisionAt(r.bytes, { pos: r.v.pos, h: r.v.h }, r.v.symbols);
+  assert.deepEqual([parsed.documentId, parsed.version], ['first', 4]);
+  const odd = at('{metadata: {id: 7, version: "x"}}');
+  const oddParsed = parseRevisionAt(odd.bytes, { pos: odd.v.pos, h: odd.v.h }, odd.v.symbols);
+  assert.deepEqual([oddParsed.documentId, oddParsed.version], [undefined, undefined], 'mistyped metadata is not taken');
+
+  const address = (text: string) => {
+    const a = at(text);
+    return readBlockAddress(a.bytes, a.v.h, a.v.symbols);
+  };
+  assert.deepEqual(address('{sequenceNo: 12, other: 1, strandId: "S", strandId: "T"}'), { strandId: 'S', sequenceNo: 12 });
+  assert.throws(() => address('{strandId: "S"}'), /missing sequenceNo/);
+  assert.throws(() => address('{strandId: 3, sequenceNo: 1}'), /mistyped field 'strandId'/);
+  assert.throws(() => address('{strandId: "S", sequenceNo: "1"}'), /missing sequenceNo/);
 });
