@@ -376,11 +376,14 @@ export class IonWriter {
    */
   private readonly symbols = new Map<string, { stream: number; id: number }>();
   private stream = 0;
+  /** the stream's symbols, in id order: the first symbolCount entries (kept, not emptied: regrowing it allocates) */
   private readonly symbolList: string[] = [];
+  private symbolCount = 0;
   private readonly out: ByteSink;
-  /** open containers: their types and where their reserved headers start */
+  /** open containers, `depth` of them: their types and where their reserved headers start */
   private readonly stackTypes: number[] = [];
   private readonly stackStarts: number[] = [];
+  private depth = 0;
   /**
    * embed()'s ids by the source's symbol id, for one source table within one stream: an entry
    * counts while its stamp is `remapEpoch`, which moves on with the stream or the source table.
@@ -399,8 +402,8 @@ export class IonWriter {
   sid(text: string): number {
     const slot = this.symbols.get(text);
     if (slot !== undefined && slot.stream === this.stream) return slot.id;
-    const id = SYSTEM_SYMBOLS.length + this.symbolList.length;
-    this.symbolList.push(text);
+    const id = SYSTEM_SYMBOLS.length + this.symbolCount;
+    this.symbolList[this.symbolCount++] = text;
     if (slot !== undefined) {
       slot.stream = this.stream;
       slot.id = id;
@@ -618,8 +621,8 @@ export class IonWriter {
   begin(type: number): this {
     // reserve room for the largest header we will need (1 + 5-byte VarUInt), fixed up in end()
     this.out.ensure(6);
-    this.stackTypes.push(type);
-    this.stackStarts.push(this.out.len);
+    this.stackTypes[this.depth] = type;
+    this.stackStarts[this.depth++] = this.out.len;
     this.out.len += 6;
     return this;
   }
@@ -633,9 +636,9 @@ export class IonWriter {
   }
 
   end(): this {
-    const type = this.stackTypes.pop();
-    const start = this.stackStarts.pop();
-    if (type === undefined || start === undefined) throw new Error('end() without begin()');
+    if (this.depth === 0) throw new Error('end() without begin()');
+    const type = this.stackTypes[--this.depth];
+    const start = this.stackStarts[this.depth];
     const bodyStart = start + 6;
     const bodyLen = this.out.len - bodyStart;
     const hdr = scratchHeader;
@@ -658,11 +661,10 @@ export class IonWriter {
   /** Empties the writer for another stream, keeping its buffer (a writer reused per value). */
   reset(): this {
     // left open by a value that failed to embed
-    this.stackTypes.length = 0;
-    this.stackStarts.length = 0;
+    this.depth = 0;
     this.stream++;
     this.remapEpoch++;
-    this.symbolList.length = 0;
+    this.symbolCount = 0;
     this.out.reset();
     return this;
   }
@@ -672,13 +674,13 @@ export class IonWriter {
    * caller that copies the stream on anyway may take a pooled Buffer.allocUnsafe slice).
    */
   finish<T extends Uint8Array = Uint8Array>(alloc: (size: number) => T = newBytes as (size: number) => T): T {
-    if (this.stackTypes.length) throw new Error('unclosed container');
+    if (this.depth) throw new Error('unclosed container');
     // the head is written by a writer kept for that: finish runs for every revision of a commit
     const head = headWriter;
     head.out.reset();
     const s = head.out;
     s.bytes(IVM);
-    if (this.symbolList.length) {
+    if (this.symbolCount) {
       // $ion_symbol_table::{symbols:[…]} written with system SIDs only
       head.begin(T_ANNOTATION);
       s.byte(0x81);
@@ -686,7 +688,7 @@ export class IonWriter {
       head.begin(T_STRUCT);
       s.byte(0x80 | SID_SYMBOLS);
       head.begin(T_LIST);
-      for (const text of this.symbolList) head.string(text);
+      for (let i = 0; i < this.symbolCount; i++) head.string(this.symbolList[i]);
       head.end().end().end();
     }
     const result = alloc(s.len + this.out.len);
@@ -704,7 +706,7 @@ export class IonWriter {
     const pos = bytes.length - this.out.len;
     const h = new Header();
     readHeader(bytes, pos, h);
-    const symbols = this.symbolList.length ? SYSTEM_SYMBOLS.concat(this.symbolList) : SYSTEM_SYMBOLS;
+    const symbols = this.symbolCount ? SYSTEM_SYMBOLS.concat(this.symbolList.slice(0, this.symbolCount)) : SYSTEM_SYMBOLS;
     return { bytes, pos, h, symbols };
   }
 }
