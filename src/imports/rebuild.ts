@@ -12,7 +12,7 @@
  * the block and the statement, so that an import run twice gives the same ids.
  */
 import { createHash } from 'node:crypto';
-import { listItems, readBlockAddress, structFields, type ValueRef } from '../journal/block';
+import { listItems, readBlockAddress, readSmallStruct, smallFields, structFields, type ValueRef } from '../journal/block';
 import { base62Of128 } from '../journal/ids';
 import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
 import { verifyObject, type ExportRange, type ObjectSummary } from '../journal/exportVerifier';
@@ -59,8 +59,16 @@ export interface ImportedBlock {
 const DDL = /^\s*(create|drop|undrop)\s/i;
 
 function str(b: Uint8Array, v: ValueRef | undefined): string | undefined {
-  return v && v.h.type === T_STRING && !v.h.isNull ? readStringBody(b, v.h.body, v.h.end) : undefined;
+  return v && strAt(b, v.h);
 }
+
+function strAt(b: Uint8Array, h: Header): string | undefined {
+  return h.type === T_STRING && !h.isNull ? readStringBody(b, h.body, h.end) : undefined;
+}
+
+/** what a statement and a document of transactionInfo are read for */
+const STATEMENT_FIELDS = ['statement'];
+const DOCUMENT_FIELDS = ['tableId', 'tableName'];
 
 function int(b: Uint8Array, v: ValueRef | undefined): number | undefined {
   if (!v || v.h.isNull || (v.h.type !== T_POSINT && v.h.type !== T_NEGINT)) return undefined;
@@ -101,7 +109,7 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): Impo
   if (stmts && stmts.h.type === T_LIST && !stmts.h.isNull) {
     listItems(b, stmts.h).forEach((s, index) => {
       if (!isStruct(s.h)) return;
-      const text = str(b, structFields(b, s.h, syms).get('statement'));
+      const text = readSmallStruct(b, s.h, syms, STATEMENT_FIELDS) ? strAt(b, smallFields[0]) : undefined;
       if (text === undefined || !DDL.test(text)) return;
       let statement: Statement | undefined;
       try {
@@ -116,10 +124,9 @@ export function readImportedBlock(block: ParsedBlock, stream?: Uint8Array): Impo
   const docs = tf.get('documents');
   if (docs && isStruct(docs.h)) {
     for (const [docId, d] of structFields(b, docs.h, syms)) {
-      if (!isStruct(d.h)) continue;
-      const f = structFields(b, d.h, syms);
-      const tableId = str(b, f.get('tableId'));
-      const tableName = str(b, f.get('tableName'));
+      if (!isStruct(d.h) || readSmallStruct(b, d.h, syms, DOCUMENT_FIELDS) !== 3) continue;
+      const tableId = strAt(b, smallFields[0]);
+      const tableName = strAt(b, smallFields[1]);
       if (tableId !== undefined && tableName !== undefined) tables.set(docId, { tableId, tableName });
     }
   }

@@ -409,19 +409,19 @@ function intAt(b: Uint8Array, h: Header): number {
 /**
  * The fields of a small struct read straight out, first occurrence of each name, without a Map:
  * every block and revision carries a blockAddress and a metadata, and a Map of located fields
- * apiece was a fifth of what verifying a block allocated. Returns which of `names` were found
- * (bit i for names[i]); field i is then in smallFields[i], until the next call.
+ * apiece was a fifth of what verifying a block allocated. Returns which of `names` (at most
+ * four) were found, bit i for names[i]; field i is then in smallFields[i], until the next call.
  */
-const smallFields = [new Header(), new Header()];
+export const smallFields: readonly Header[] = [new Header(), new Header(), new Header(), new Header()];
 const skipped = new Header();
 const smallFieldPos = { pos: 0 };
-function readSmallStruct(b: Uint8Array, h: Header, syms: SymbolTable, names: readonly string[]): number {
+export function readSmallStruct(b: Uint8Array, h: Header, syms: SymbolTable, names: readonly string[]): number {
   let found = 0;
   let q = h.body;
   while (q < h.end) {
     const sid = readVarUInt(b, q, smallFieldPos);
     const i = names.indexOf(syms[sid] as string);
-    const c = i >= 0 && !(found & (1 << i)) ? smallFields[i] : skipped;
+    const c = i >= 0 && i < smallFields.length && !(found & (1 << i)) ? smallFields[i] : skipped;
     readChild(b, smallFieldPos.pos, h.end, c);
     q = c.end;
     if (c !== skipped && !(c.type === 0 && !c.isNull)) found |= 1 << i;
