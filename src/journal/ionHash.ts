@@ -118,20 +118,28 @@ function childHeader(): Header {
   return c;
 }
 
-/** Offsets of a struct's field digests in `digests`, by struct depth, reused. */
+/**
+ * Offsets of a struct's field digests in `digests`, by struct depth, reused: written by index and
+ * never emptied, because an array emptied gives up its store and grows it again for every struct.
+ */
 const orders: number[][] = [];
 
-/** The offsets of the 32-byte digests in `digests` in unsigned lexicographic order of the digests. */
+/**
+ * The offsets of the 32-byte digests in `digests`, in unsigned lexicographic order of the digests,
+ * in the first digests.len / 32 entries of the array returned (the depth's own, reused).
+ */
 function sortedDigests(digests: ByteSink, depth: number): number[] {
   let order = orders[depth];
   if (!order) order = orders[depth] = [];
-  order.length = 0;
   const d = digests.buf;
-  for (let o = 0; o < digests.len; o += 32) order.push(o);
-  if (order.length > 16) order.sort((x, y) => compare32(d, x, y));
-  else {
+  const n = digests.len / 32;
+  for (let i = 0; i < n; i++) order[i] = i * 32;
+  if (n > 16) {
+    const sorted = order.slice(0, n).sort((x, y) => compare32(d, x, y));
+    for (let i = 0; i < n; i++) order[i] = sorted[i];
+  } else {
     // most structs have a few fields: an insertion sort without a comparator closure
-    for (let i = 1; i < order.length; i++) {
+    for (let i = 1; i < n; i++) {
       const o = order[i];
       let j = i - 1;
       while (j >= 0 && compare32(d, order[j], o) > 0) {
@@ -191,7 +199,7 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
     const d = digests.buf;
     s.byte(BEGIN);
     s.byte(0xd0);
-    for (let i = 0; i < order.length; i++) escaped(s, d, order[i], order[i] + 32);
+    for (let i = 0, n = digests.len / 32; i < n; i++) escaped(s, d, order[i], order[i] + 32);
     s.byte(END);
   } else if (t === T_LIST || t === T_SEXP) {
     s.byte(BEGIN);

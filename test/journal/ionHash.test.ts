@@ -122,3 +122,17 @@ test('only the first value of a multi-value stream is hashed, as the drivers do'
   w.close();
   assert.equal(hex(ionHash(w.getBytes())), hex(reference(binary('7'))));
 });
+
+test('structs of many fields and of few, one after the other at the same depth, hash as ion-hash-js does', () => {
+  const struct = (n: number, seed: number) => '{' + Array.from({ length: n }, (_, i) => `f${(i * 7 + seed) % 97}: ${i * seed}`).join(', ') + '}';
+  const values = [
+    `[${struct(40, 1)}, ${struct(2, 2)}, ${struct(17, 3)}, ${struct(3, 4)}, ${struct(16, 5)}]`,
+    `{a: ${struct(33, 6)}, b: ${struct(1, 7)}, c: {d: ${struct(25, 8)}}, e: ${struct(0, 9)}}`,
+    struct(60, 10),
+    struct(5, 11),
+  ];
+  for (const text of values) {
+    const bin = binary(text);
+    assert.equal(hex(ionHash(bin)), hex(reference(bin)), text.slice(0, 60));
+  }
+});
