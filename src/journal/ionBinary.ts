@@ -596,6 +596,8 @@ export class IonWriter {
   }
 
   private remap(sid: number, syms: SymbolTable): number {
+    // an id past the source's table has no text (and, in a request, any size): never cached
+    if (sid >= syms.length) return 0;
     if (syms !== this.remapSource) {
       this.remapSource = syms;
       this.remapEpoch++;

@@ -89,3 +89,15 @@ test('a stream with more distinct symbols than the writer keeps between streams 
   embedded(w, ionJs('{' + names.slice(0, 9_990).map((n) => `${n}: 1`).join(', ') + '}'));
   assert.ok(load(embedded(w, ionJs(text)))!.ionEquals(load(ionJs(text))!));
 });
+
+test('a field name whose symbol id is past its table embeds as $0, with nothing sized by the id', () => {
+  // {$268435455: 1}: the id comes from the bytes, as in a request's parameter
+  const src = Buffer.from([0xe0, 0x01, 0x00, 0xea, 0xd6, 0x7f, 0x7f, 0x7f, 0xff, 0x21, 0x01]);
+  const heapBefore = process.memoryUsage().arrayBuffers;
+  const out = embedded(new IonWriter(), src);
+  assert.ok(process.memoryUsage().arrayBuffers - heapBefore < 1 << 20, 'no buffer sized by the symbol id');
+  const v = firstValue(out);
+  assert.equal(v.h.type, 0xd);
+  // one field, named by symbol 0, holding the int 1
+  assert.deepEqual([...out.subarray(v.pos)], [0xd3, 0x80, 0x21, 0x01]);
+});
