@@ -444,7 +444,11 @@ export class IonWriter {
   }
 
   symbol(v: string): this {
-    const id = this.sid(v);
+    return this.symbolId(this.sid(v));
+  }
+
+  /** A symbol value by its id in this stream (0: a symbol without text). */
+  private symbolId(id: number): this {
     const n = id === 0 ? 0 : varUIntSizeBytes(id);
     this.out.byte((T_SYMBOL << 4) | n);
     for (let i = n - 1; i >= 0; i--) this.out.byte(Math.floor(id / 256 ** i) % 256);
@@ -563,10 +567,7 @@ export class IonWriter {
     if (h.isNull || (h.type !== T_SYMBOL && h.type < T_LIST)) {
       this.out.bytes(src, h.td, h.end);
     } else if (h.type === T_SYMBOL) {
-      const sid = readUIntBody(src, h.body, h.end);
-      const text = syms[sid];
-      if (text === undefined || text === null) this.out.byte(T_SYMBOL << 4);
-      else this.symbol(text);
+      this.symbolId(this.remap(readUIntBody(src, h.body, h.end), syms));
     } else if (h.type === T_STRUCT) {
       this.begin(T_STRUCT);
       const c = this.embedHeader(depth);

@@ -101,3 +101,11 @@ test('a field name whose symbol id is past its table embeds as $0, with nothing 
   // one field, named by symbol 0, holding the int 1
   assert.deepEqual([...out.subarray(v.pos)], [0xd3, 0x80, 0x21, 0x01]);
 });
+
+test('a symbol value whose id is past its table embeds as $0, and one with text keeps it', () => {
+  const noText = Buffer.from([0xe0, 0x01, 0x00, 0xea, 0x74, 0x0f, 0xff, 0xff, 0xff]);
+  const out = embedded(new IonWriter(), noText);
+  assert.deepEqual([...out.subarray(firstValue(out).pos)], [0x70]);
+  const named = ionJs('[VIN, VIN, other]');
+  assert.ok(load(embedded(new IonWriter(), named))!.ionEquals(load(named)!));
+});
