@@ -25,6 +25,7 @@ import {
   T_STRUCT,
   T_SYMBOL,
   T_TIMESTAMP,
+  MalformedIonError,
   UnsupportedIonError,
   firstValue,
   readChild,
@@ -62,9 +63,18 @@ const textEncoder = new TextEncoder();
 const symbolCache = new Map<string, Uint8Array>();
 const UNKNOWN_SYMBOL = new Uint8Array([BEGIN, 0x70, END]);
 
+/**
+ * An id past the symbol table is not an unknown symbol but malformed Ion: ion-js (and so every
+ * QLDB verifier built on it) refuses it, and nothing of its text can be hashed.
+ */
+function beyondTable(syms: SymbolTable, sid: number): MalformedIonError {
+  return new MalformedIonError(`symbol id ${sid} is beyond the symbol table (its largest id is ${syms.length - 1})`);
+}
+
 function symbolBySid(s: ByteSink, syms: SymbolTable, sid: number): void {
   const text = syms[sid];
   if (!text) {
+    if (sid >= syms.length) throw beyondTable(syms, sid);
     s.bytes(UNKNOWN_SYMBOL);
     return;
   }
@@ -187,6 +197,7 @@ function serialize(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink, dep
       // ion-hash-js writes no field name at all when its text is unknown (SID 0)
       const name = syms[sid];
       if (name !== null && name !== undefined) symbolBySid(sink, syms, sid);
+      else if (sid >= syms.length) throw beyondTable(syms, sid);
       serialize(b, c, syms, sink, depth + 1);
       digests.ensure(32);
       const field = sink.prefix();

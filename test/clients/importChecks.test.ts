@@ -1,7 +1,7 @@
 /**
  * What a journal import reads and refuses (issue #12), against a live server: several exports of
  * one strand imported together (consecutive, overlapping), and every kind of bad input — a
- * missing object, a gap, a broken hash, unreadable Ion, a digest that does not match, two
+ * missing object, a gap, a broken hash, unreadable Ion (a symbol id past its table too), a digest that does not match, two
  * strands, a manifest listing keys outside the prefix, a JSON export — each a FAILED import whose
  * message names the object, the block and the check, leaving no ledger (the name is free again)
  * and no journal or document rows behind; the same import read through the S3 API (s3rver).
@@ -140,6 +140,21 @@ describe('journal imports: several exports, and bad input that leaves nothing be
         writeFileSync(join(root, BUCKET, e.keys[1]), '{blockAddress: {strandId: "x", [[[ not ion');
       },
       /\.10-19\.ion: not readable as Ion.*\(check: format\)/,
+    ],
+    [
+      'a symbol id past its block\'s symbol table',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_BINARY', 10);
+        const file = join(root, BUCKET, e.keys[2]);
+        const b = readFileSync(file);
+        // block 25's first revision holds GovId: "G25-0"; the byte before the string is its field name's id
+        const value = Buffer.from([0x85, ...Buffer.from('G25-0')]);
+        const at = b.indexOf(value);
+        assert.ok(at > 0 && b.indexOf(value, at + 1) < 0 && b[at - 1] >= 0x80 && b[at - 1] < 0xff);
+        b[at - 1] = 0xff; // the id 127: that block's table holds fewer symbols
+        writeFileSync(file, b);
+      },
+      /\.20-29\.ion: block \{strandId:"Fx000000000000000000AA",sequenceNo:25\}: .*symbol id 127 is beyond the symbol table \(its largest id is \d+\) \(check: format\)/,
     ],
     [
       'a digest that does not match',

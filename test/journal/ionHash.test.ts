@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { dom, load, makeBinaryWriter, makeReader, makeTextWriter } from 'ion-js';
 import { cryptoHasherProvider, makeHashReader } from 'ion-hash-js';
 import { ionHash, ionHashString } from '../../src/journal/ionHash';
@@ -135,4 +136,30 @@ test('structs of many fields and of few, one after the other at the same depth, 
     const bin = binary(text);
     assert.equal(hex(ionHash(bin)), hex(reference(bin)), text.slice(0, 60));
   }
+});
+
+test('a symbol id past the symbol table is malformed Ion, refused as ion-js refuses it, not hashed as $0', () => {
+  const ivm = [0xe0, 0x01, 0x00, 0xea];
+  const cases: [string, number[]][] = [
+    // {$127: 1}, with only the system symbols in the table
+    ['a field name', [...ivm, 0xd3, 0xff, 0x21, 0x01]],
+    // $127::1
+    ['an annotation', [...ivm, 0xe4, 0x81, 0xff, 0x21, 0x01]],
+    // {a: $127}: `name` ($4) names the field, the value is the symbol $127
+    ['a symbol value', [...ivm, 0xd3, 0x84, 0x71, 0x7f]],
+    // {$268435455: 1}: an id as large as four VarUInt bytes hold
+    ['a field name of 2^28 - 1', [...ivm, 0xd6, 0x7f, 0x7f, 0x7f, 0xff, 0x21, 0x01]],
+  ];
+  for (const [what, bytes] of cases) {
+    const b = new Uint8Array(bytes);
+    assert.throws(() => load(b), /greater than maxID/, `ion-js refuses ${what}`);
+    assert.throws(() => ionHash(b), /symbol id \d+ is beyond the symbol table \(its largest id is 9\)/, what);
+  }
+  // {name: $0}: $0 is within every table, a symbol of unknown text, which the Ion Hash spec
+  // serializes as a symbol with no text (ion-js cannot read it back, so the test spells it out)
+  const sha = (b: Uint8Array) => createHash('sha256').update(b).digest();
+  const esc = (b: Uint8Array) => [...b].flatMap((x) => (x === 0x0b || x === 0x0c || x === 0x0e ? [0x0c, x] : [x]));
+  const field = sha(new Uint8Array([0x0b, 0x70, ...Buffer.from('name'), 0x0e, 0x0b, 0x70, 0x0e]));
+  const expected = sha(new Uint8Array([0x0b, 0xd0, ...esc(field), 0x0e]));
+  assert.equal(hex(ionHash(new Uint8Array([...ivm, 0xd2, 0x84, 0x70]))), hex(expected));
 });
