@@ -154,6 +154,19 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
       'BadRequestException',
       /not valid Ion/,
     );
+    // {$268435455: 1}: a symbol id past the table, as large as four VarUInt bytes hold. Refused,
+    // and nothing sized by the id: the server's ArrayBuffers do not grow by the id's gigabytes
+    const external = async () => {
+      const text = await (await fetch(`${server.endpoint}/metrics`)).text();
+      return Number(/^openqldb_nodejs_external_memory_bytes (\S+)$/m.exec(text)![1]);
+    };
+    const externalBefore = await external();
+    await rejects(
+      c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'INSERT INTO Sess ?', Parameters: [{ IonBinary: new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0xd6, 0x7f, 0x7f, 0x7f, 0xff, 0x21, 0x01]) }] } }),
+      'BadRequestException',
+      /not valid Ion: Symbol \$268435455 greater than maxID/,
+    );
+    assert.ok((await external()) - externalBefore < 64 * 2 ** 20, 'no buffer sized by the symbol id');
     await rejects(
       c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess WHERE a = ?', Parameters: [{ IonText: '{a:' }] } }),
       'BadRequestException',
