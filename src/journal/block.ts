@@ -444,20 +444,25 @@ export function readBlockAddress(b: Uint8Array, h: Header, syms: SymbolTable): B
 
 function timestampOf(b: Uint8Array, v: ValueRef): Date {
   // Ion binary timestamps carry UTC components whatever the offset, so the offset is skipped
+  // every loop stops at the value's end: a VarInt that runs on is damaged data, not a hang
+  const end = v.h.end;
+  const truncated = () => new MalformedIonError('truncated timestamp');
   const p = { pos: 0 };
   let q = v.h.body;
-  while (!(b[q] & 0x80)) q++;
-  q++;
+  while (q < end && !(b[q] & 0x80)) q++;
+  if (q++ >= end) throw truncated();
   const parts: number[] = [];
-  for (let i = 0; i < 6 && q < v.h.end; i++) {
+  for (let i = 0; i < 6 && q < end; i++) {
     parts.push(readVarUInt(b, q, p));
     q = p.pos;
+    if (q > end) throw truncated();
   }
   let ms = 0;
-  if (q < v.h.end) {
+  if (q < end) {
     let exp = 0;
     let x: number;
     do {
+      if (q >= end) throw truncated();
       x = b[q++];
       exp = exp * 128 + (x & (exp === 0 ? 0x3f : 0x7f));
     } while (!(x & 0x80));

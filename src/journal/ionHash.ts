@@ -311,12 +311,19 @@ function writeSignedInt(s: ByteSink, b: Uint8Array, start: number, end: number, 
   s.bytes(b, from + 1, end);
 }
 
-/** Reads a VarInt, preserving -0 (Ion's "unknown offset"). */
-function readVarInt(b: Uint8Array, p: number, out: { pos: number }): number {
+/**
+ * Reads a VarInt that must end before `end` (its value's end), preserving -0 (Ion's "unknown
+ * offset"). One that runs on is malformed: ion-js reads some of those leniently (a decimal
+ * whose only byte is 0x01 loads as 0E+255), so a parameter it let pass must not be read here
+ * past its value, or past its buffer, where nothing stops the loop.
+ */
+function readVarInt(b: Uint8Array, p: number, end: number, out: { pos: number }): number {
+  if (p >= end) throw new MalformedIonError('truncated VarInt');
   let x = b[p++];
   const negative = (x & 0x40) !== 0;
   let v = x & 0x3f;
   while (!(x & 0x80)) {
+    if (p >= end) throw new MalformedIonError('truncated VarInt');
     x = b[p++];
     v = v * 128 + (x & 0x7f);
   }
@@ -324,9 +331,16 @@ function readVarInt(b: Uint8Array, p: number, out: { pos: number }): number {
   return negative ? -v : v;
 }
 
+/** Reads a VarUInt that must end before `end`, its value's end. */
+function readBoundedVarUInt(b: Uint8Array, p: number, end: number, out: { pos: number }): number {
+  const v = readVarUInt(b, p, out);
+  if (out.pos > end) throw new MalformedIonError('truncated VarUInt');
+  return v;
+}
+
 function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
   if (start === end) return; // 0d0
-  const exponent = readVarInt(b, start, pos);
+  const exponent = readVarInt(b, start, end, pos);
   const p = pos.pos;
   const negative = p < end && (b[p] & 0x80) !== 0;
   const from = magnitudeStart(b, p, end);
@@ -342,16 +356,16 @@ function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): vo
 function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
   repr.reset();
   let p = start;
-  const offset = readVarInt(b, p, pos);
+  const offset = readVarInt(b, p, end, pos);
   p = pos.pos;
   writeVarInt(repr, offset);
   // year, month, day, hour, minute, second: as many as are present
   for (let i = 0; i < 6 && p < end; i++) {
-    writeVarUInt(repr, readVarUInt(b, p, pos));
+    writeVarUInt(repr, readBoundedVarUInt(b, p, end, pos));
     p = pos.pos;
   }
   if (p < end) {
-    const exponent = readVarInt(b, p, pos);
+    const exponent = readVarInt(b, p, end, pos);
     p = pos.pos;
     const negative = p < end && (b[p] & 0x80) !== 0;
     const from = magnitudeStart(b, p, end);

@@ -184,3 +184,16 @@ test("a revision's metadata and a block address are read by their first field of
   assert.throws(() => address('{strandId: 3, sequenceNo: 1}'), /mistyped field 'strandId'/);
   assert.throws(() => address('{strandId: "S", sequenceNo: "1"}'), /missing sequenceNo/);
 });
+
+test('a blockTimestamp whose VarInts run past its value is a format failure, not read on into the next field', () => {
+  const g = genesisBlock(strandId, new Date(Date.UTC(2024, 4, 1)), 'GGGGGGGGGGGGGGGGGGGGGG');
+  const b = Buffer.from(g.ion);
+  // offset 0 (UTC), then 2024 (0f e8), May (85), the 1st (81): the timestamp's body
+  const at = b.indexOf(Buffer.from([0x80, 0x0f, 0xe8, 0x85, 0x81]));
+  assert.ok(at > 0 && b[at - 1] >> 4 === 6 && (b[at - 1] & 0x0f) < 14, 'the timestamp, with its length in its type byte');
+  const end = at + (b[at - 1] & 0x0f);
+  for (let i = at; i < end; i++) b[i] &= 0x7f; // no byte of it ends a VarInt any more
+  const r = verifyBlock(b);
+  assert.equal(r.ok, false);
+  assert.ok(!r.ok && r.check === 'format' && /truncated timestamp/.test(r.message), JSON.stringify(r));
+});

@@ -163,3 +163,21 @@ test('a symbol id past the symbol table is malformed Ion, refused as ion-js refu
   const expected = sha(new Uint8Array([0x0b, 0xd0, ...esc(field), 0x0e]));
   assert.equal(hex(ionHash(new Uint8Array([...ivm, 0xd2, 0x84, 0x70]))), hex(expected));
 });
+
+test('a VarInt that runs past its value is malformed Ion: refused, never read on past the value or its buffer', () => {
+  const ivm = [0xe0, 0x01, 0x00, 0xea];
+  const cases: [string, number[]][] = [
+    // a decimal whose exponent's only byte does not end it: ion-js loads it leniently, as 0E+255
+    ['a decimal at the end of its buffer', [...ivm, 0x51, 0x01]],
+    ['a decimal of two such bytes', [...ivm, 0x52, 0x01, 0x01]],
+    // {name: that decimal, name: 1}: the exponent would run on into the next field
+    ['a decimal inside a struct', [...ivm, 0xd6, 0x84, 0x51, 0x01, 0x84, 0x21, 0x01]],
+    // a timestamp: offset 0, then a year whose VarUInt does not end within the value
+    ['a timestamp year', [...ivm, 0xd7, 0x84, 0x62, 0x80, 0x0f, 0x84, 0x21, 0x01]],
+    // a timestamp whose offset does not end
+    ['a timestamp offset', [...ivm, 0x61, 0x01]],
+  ];
+  for (const [what, bytes] of cases) {
+    assert.throws(() => ionHash(new Uint8Array(bytes)), /truncated VarU?Int/, what);
+  }
+});
