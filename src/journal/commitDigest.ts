@@ -38,11 +38,16 @@ export class CommitDigest {
    * block records as its `statementDigest`.
    */
   addStatement(statement: string, params: readonly Uint8Array[] = []): Buffer {
+    return this.addHashedStatement(statement, params.map((p) => ionHash(p)));
+  }
+
+  /** addStatement, given the Ion hashes of the parameters. */
+  addHashedStatement(statement: string, paramHashes: readonly Uint8Array[]): Buffer {
     let s = statementHash(statement);
-    for (const p of params) s = dot(s, ionHash(p));
+    for (const h of paramHashes) s = dot(s, h);
     this.acc = dot(this.acc, s);
     // the cached hash is shared: the caller gets its own copy
-    return params.length ? s : Buffer.from(s);
+    return paramHashes.length ? s : Buffer.from(s);
   }
 
   digest(): Buffer {

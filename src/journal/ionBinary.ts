@@ -11,6 +11,8 @@
 
 export class UnsupportedIonError extends Error {}
 export class MalformedIonError extends Error {}
+/** An Ion stream with no user value in it (nothing but version markers, symbol tables, padding). */
+export class NoIonValueError extends MalformedIonError {}
 
 export const T_NULL = 0;
 export const T_BOOL = 1;
@@ -246,7 +248,7 @@ export function firstValue(b: Uint8Array): { pos: number; h: Header; symbols: Sy
       found = { pos, h: copy, symbols };
     }
   });
-  if (!found) throw new MalformedIonError('no value in the Ion data');
+  if (!found) throw new NoIonValueError('no value in the Ion data');
   return found;
 }
 

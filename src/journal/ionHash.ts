@@ -353,6 +353,15 @@ function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): vo
   escaped(s, repr.buf, 0, repr.len);
 }
 
+/**
+ * ion-js refuses a binary timestamp whose fractional seconds have more than 306 digits (an
+ * exponent below -306; its year comes out NaN), but only after work that grows with the square of
+ * their number: three bytes of exponent cost it a second, four some hours. The drivers, the verifiers
+ * built on ion-hash-js and the server's own reads of stored documents all go through ion-js, so
+ * such a value can be neither hashed by them nor read back: it is refused here at once.
+ */
+const MIN_FRACTION_EXPONENT = -306;
+
 function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
   repr.reset();
   let p = start;
@@ -366,6 +375,9 @@ function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): 
   }
   if (p < end) {
     const exponent = readVarInt(b, p, end, pos);
+    if (exponent < MIN_FRACTION_EXPONENT) {
+      throw new MalformedIonError(`a timestamp's fractional seconds of ${-exponent} digits (ion-js reads at most ${-MIN_FRACTION_EXPONENT})`);
+    }
     p = pos.pos;
     const negative = p < end && (b[p] & 0x80) !== 0;
     const from = magnitudeStart(b, p, end);

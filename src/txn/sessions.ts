@@ -33,7 +33,7 @@ export interface Session {
 
 /** Session-side bookkeeping of the open transaction. */
 export interface TxnExtra {
-  digest: { addStatement(statement: string, params: readonly Uint8Array[]): Buffer; digest(): Buffer };
+  digest: { addHashedStatement(statement: string, paramHashes: readonly Uint8Array[]): Buffer; digest(): Buffer };
 }
 
 export class SessionManager {

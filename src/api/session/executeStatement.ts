@@ -14,6 +14,8 @@ import {
 import { encodeValue, firstPage } from './results';
 import { ReadFault, type CachingSnapshotReader } from '../../txn/snapshotReader';
 import { rememberLoadedFrom } from '../../txn/ion';
+import { ionHash } from '../../journal/ionHash';
+import { NoIonValueError } from '../../journal/ionBinary';
 
 const MAX_STATEMENT = 100_000;
 const MAX_ION_BINARY = 131_072;
@@ -61,6 +63,23 @@ export function readHolders(raw: unknown): Holder[] {
   });
 }
 
+/**
+ * The Ion hash of a binary holder's value, taken before ion-js reads it: the hasher reads every
+ * byte, within bounds, and refuses malformed Ion at once, where ion-js can spend seconds on a few
+ * bytes before refusing them (a timestamp whose fraction has a million digits is about a second,
+ * on the server's one thread). Undefined for a stream with no value, refused below as ion-js
+ * finds it. Text holders are hashed once ion-js has read them, as the hasher reads text through it.
+ */
+function hashBinaryHolder(h: Holder, i: number): Buffer | undefined {
+  if (!h.binary) return undefined;
+  try {
+    return ionHash(h.bytes);
+  } catch (e) {
+    if (e instanceof NoIonValueError) return undefined;
+    throw badRequest(`Parameters[${i}] is not valid Ion: ${(e as Error).message}`);
+  }
+}
+
 /** The Ion values of one holder; BadRequest if its content is not an Ion stream. */
 function loadHolder(h: Holder, i: number): IonValue[] {
   try {
@@ -88,6 +107,7 @@ export function executeStatement(cmd: Record<string, unknown>, cx: CommandContex
   const statement = requireStringType(cmd, 'Statement');
   const holders = readHolders(cmd.Parameters);
   const txn = requireOpenTransaction(cx, transactionId);
+  const binaryHashes = holders.map(hashBinaryHolder);
   const loaded = holders.map(loadHolder);
   // A holder with no value (an empty one, or nothing but a version marker) is refused like
   // non-Ion before the digest: no driver can send one, and CommitDigest cannot hash it.
@@ -99,10 +119,11 @@ export function executeStatement(cmd: Record<string, unknown>, cx: CommandContex
   // commits must still match (§2.11; the choices are in sendCommand.ts).
   let statementDigest: Buffer;
   try {
-    statementDigest = cx.session.txnExtra!.digest.addStatement(statement, holders.map((h) => h.bytes));
+    const paramHashes = holders.map((h, i) => binaryHashes[i] ?? ionHash(h.bytes));
+    statementDigest = cx.session.txnExtra!.digest.addHashedStatement(statement, paramHashes);
   } catch (e) {
-    // ion-js reads lazily; the hasher walks every byte and finds what the loader let pass.
-    // addStatement folds nothing when a parameter fails to hash.
+    // a text holder, hashed through ion-js once the loader read it: the hasher walks every
+    // value, and may refuse what the lazy loader let pass. Nothing is folded then.
     throw badRequest(`Parameters are not valid Ion: ${(e as Error).message}`);
   }
   if (statement.length < 1 || statement.length > MAX_STATEMENT) {
