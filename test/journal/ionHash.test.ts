@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { dom, load, makeBinaryWriter, makeReader, makeTextWriter } from 'ion-js';
 import { cryptoHasherProvider, makeHashReader } from 'ion-hash-js';
 import { ionHash, ionHashString } from '../../src/journal/ionHash';
+import { MalformedIonError, UnsupportedIonError } from '../../src/journal/ionBinary';
 import { randomValue, seeded } from './randomIon';
 
 /** The reference: exactly what the QLDB driver does (QldbHash.toQldbHash). */
@@ -212,4 +213,27 @@ test('a timestamp with fractional seconds of more than 306 digits is refused at 
   for (const exponent of [-885_101, -(2 ** 27 - 1)]) {
     assert.throws(() => ionHash(timestamp(exponent)), new RegExp(`fractional seconds of ${-exponent} digits`));
   }
+});
+
+test('ionHash over 5,000 randomly damaged values: each gives a hash or a reading error, and none reads on for ever', () => {
+  const rnd = seeded(11);
+  const kinds = new Map<string, number>();
+  for (let i = 0; i < 5_000; i++) {
+    const b = Buffer.from(binary(randomValue(rnd, 0)));
+    // one or two bytes after the version marker: set at random, or one bit flipped
+    for (let k = 1 + Math.floor(rnd() * 2); k > 0; k--) {
+      const at = 4 + Math.floor(rnd() * (b.length - 4));
+      b[at] = rnd() < 0.5 ? Math.floor(rnd() * 256) : b[at] ^ (1 << Math.floor(rnd() * 8));
+    }
+    let kind = 'hash';
+    try {
+      assert.equal(ionHash(b).length, 32);
+    } catch (e) {
+      // what ion-js is asked to re-encode (what the reader does not support) fails in its own words
+      kind = e instanceof MalformedIonError ? 'malformed' : e instanceof UnsupportedIonError ? 'unsupported' : (e as Error).name;
+    }
+    kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+  }
+  for (const kind of kinds.keys()) assert.ok(['hash', 'malformed', 'unsupported', 'Error'].includes(kind), kind);
+  assert.ok(kinds.get('hash')! > 1_000 && kinds.get('malformed')! > 1_000, JSON.stringify([...kinds]));
 });
