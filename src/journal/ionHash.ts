@@ -10,6 +10,7 @@
  * ion-js first.
  */
 import { dom, makeBinaryWriter, makeReader } from 'ion-js';
+import './ionJsFixes';
 import {
   ByteSink,
   Header,

@@ -5,7 +5,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { dom, dumpBinary } from 'ion-js';
+import { dom, dumpBinary, dumpText } from 'ion-js';
 import { QLDBSessionClient, QLDBSessionServiceException, SendCommandCommand, type SendCommandCommandInput } from '@aws-sdk/client-qldb-session';
 import { DeleteLedgerCommand, QLDBClient } from '@aws-sdk/client-qldb';
 import { startServer, testCredentials, awsEnv, type TestServer } from '../helpers/server';
@@ -138,6 +138,28 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
     const { QldbHash } = require('amazon-qldb-driver-nodejs/dist/src/QldbHash');
     const expected = QldbHash.toQldbHash(dumpBinary(revision.get('metadata')!)).dot(QldbHash.toQldbHash(sent)).getQldbHash();
     assert.deepEqual(Buffer.from(revision.get('hash')!.uInt8ArrayValue()!), Buffer.from(expected));
+    await c.send({ AbortTransaction: {} });
+    await c.send({ EndSession: {} });
+  });
+
+  it('keeps a timestamp sent as Ion text to the digit: 29.0000 seconds are stored, answered and matched as 29.0000', async () => {
+    // ion-js 5.2.1's binary writer wrote these as 28.0000 (ionJsFixes.ts): a second lost on the
+    // way in and another on the way out
+    const c = new Raw(server.endpoint);
+    await c.start('sess');
+    const text = '2024-03-01T10:20:29.0000Z';
+    let tx = await c.begin();
+    let d = new CommitDigest(tx);
+    d.addStatement('CREATE TABLE Stamps');
+    await c.exec(tx, 'CREATE TABLE Stamps');
+    d.addStatement('INSERT INTO Stamps ?', [Buffer.from(`{at: ${text}}`)]);
+    await c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'INSERT INTO Stamps ?', Parameters: [{ IonText: `{at: ${text}}` }] } });
+    await c.commit(tx, d.digest());
+    tx = await c.begin();
+    const values = async (statement: string) =>
+      (await c.exec(tx, statement)).ExecuteStatement!.FirstPage!.Values!.map((v) => dumpText(dom.load(v.IonBinary!)!));
+    assert.deepEqual(await values('SELECT VALUE s.at FROM Stamps AS s'), [text]);
+    assert.equal((await values(`SELECT * FROM Stamps WHERE at = \`${text}\``)).length, 1);
     await c.send({ AbortTransaction: {} });
     await c.send({ EndSession: {} });
   });
