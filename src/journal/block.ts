@@ -461,11 +461,15 @@ function timestampOf(b: Uint8Array, v: ValueRef): Date {
   if (q < end) {
     let exp = 0;
     let x: number;
+    let first = true;
     do {
       if (q >= end) throw truncated();
       x = b[q++];
-      exp = exp * 128 + (x & (exp === 0 ? 0x3f : 0x7f));
+      exp = exp * 128 + (x & (first ? 0x3f : 0x7f));
+      first = false;
     } while (!(x & 0x80));
+    // no hash covers blockTimestamp, and GetBlock reads it through ion-js: see ionHash.ts
+    if (exp > 306) throw new MalformedIonError(`blockTimestamp has fractional seconds of ${exp} digits (ion-js reads at most 306)`);
     let coef = 0;
     for (; q < v.h.end; q++) coef = coef * 256 + b[q];
     ms = Math.floor(coef * 10 ** (3 - exp));

@@ -14,6 +14,7 @@ import {
   revisionProofInBlock,
 } from '../../src/journal/block';
 import { firstValue } from '../../src/journal/ionBinary';
+import { ionTextToBinary } from '../../src/journal/ionText';
 import { foldProof } from '../../src/journal/hash';
 import { ionHash } from '../../src/journal/ionHash';
 import { verifyBlock } from '../../src/journal/verify';
@@ -196,4 +197,15 @@ test('a blockTimestamp whose VarInts run past its value is a format failure, not
   const r = verifyBlock(b);
   assert.equal(r.ok, false);
   assert.ok(!r.ok && r.check === 'format' && /truncated timestamp/.test(r.message), JSON.stringify(r));
+});
+
+test('a blockTimestamp whose fractional seconds have more than 306 digits is a format failure (ion-js, which GetBlock reads it with, works at it for long)', () => {
+  const g = genesisBlock(strandId, new Date(Date.UTC(2024, 4, 1)), 'GGGGGGGGGGGGGGGGGGGGGG');
+  const text = blockToIonText(g.ion);
+  const withFraction = (zeros: number) =>
+    ionTextToBinary(Buffer.from(text.replace('blockTimestamp:2024-05-01T00:00:00.000Z', `blockTimestamp:2024-05-01T00:00:00.000${'0'.repeat(zeros)}Z`)));
+  assert.ok(text.includes('blockTimestamp:2024-05-01T00:00:00.000Z'));
+  assert.equal(verifyBlock(withFraction(303)).ok, true, '306 digits');
+  const r = verifyBlock(withFraction(304));
+  assert.ok(!r.ok && r.check === 'format' && /fractional seconds of 307 digits/.test(r.message), JSON.stringify(r));
 });
