@@ -38,6 +38,9 @@ import {
   readStringBody,
   readUIntBody,
   readVarUInt,
+  readVarInt,
+  readVarUIntWithin,
+  MAX_FRACTION_DIGITS,
 } from './ionBinary';
 import { ionHash, ionHashAt } from './ionHash';
 import { newId } from './ids';
@@ -443,35 +446,27 @@ export function readBlockAddress(b: Uint8Array, h: Header, syms: SymbolTable): B
 }
 
 function timestampOf(b: Uint8Array, v: ValueRef): Date {
-  // Ion binary timestamps carry UTC components whatever the offset, so the offset is skipped
-  // every loop stops at the value's end: a VarInt that runs on is damaged data, not a hang
+  // Ion binary timestamps carry UTC components whatever the offset, so the offset is skipped;
+  // every read stops at the value's end: a VarInt that runs on is damaged data, not a hang
   const end = v.h.end;
-  const truncated = () => new MalformedIonError('truncated timestamp');
   const p = { pos: 0 };
-  let q = v.h.body;
-  while (q < end && !(b[q] & 0x80)) q++;
-  if (q++ >= end) throw truncated();
+  readVarInt(b, v.h.body, end, p, 'timestamp');
+  let q = p.pos;
   const parts: number[] = [];
   for (let i = 0; i < 6 && q < end; i++) {
-    parts.push(readVarUInt(b, q, p));
+    parts.push(readVarUIntWithin(b, q, end, p, 'timestamp'));
     q = p.pos;
-    if (q > end) throw truncated();
   }
   let ms = 0;
   if (q < end) {
-    let exp = 0;
-    let x: number;
-    let first = true;
-    do {
-      if (q >= end) throw truncated();
-      x = b[q++];
-      exp = exp * 128 + (x & (first ? 0x3f : 0x7f));
-      first = false;
-    } while (!(x & 0x80));
-    // no hash covers blockTimestamp, and GetBlock reads it through ion-js: see ionHash.ts
-    if (exp > 306) throw new MalformedIonError(`blockTimestamp has fractional seconds of ${exp} digits (ion-js reads at most 306)`);
+    const exp = Math.abs(readVarInt(b, q, end, p, 'timestamp'));
+    q = p.pos;
+    // no hash covers blockTimestamp, and GetBlock reads it through ion-js
+    if (exp > MAX_FRACTION_DIGITS) {
+      throw new MalformedIonError(`blockTimestamp has fractional seconds of ${exp} digits (ion-js reads at most ${MAX_FRACTION_DIGITS})`);
+    }
     let coef = 0;
-    for (; q < v.h.end; q++) coef = coef * 256 + b[q];
+    for (; q < end; q++) coef = coef * 256 + b[q];
     ms = Math.floor(coef * 10 ** (3 - exp));
   }
   const [y, mo = 1, d = 1, hh = 0, mi = 0, ss = 0] = parts;

@@ -82,6 +82,42 @@ export function readVarUInt(b: Uint8Array, pos: number, out: { pos: number }): n
   return v;
 }
 
+/**
+ * Reads a VarInt that must end before `end` (its value's end), preserving -0 (Ion's "unknown
+ * offset"). One that runs on is malformed: ion-js reads some of those leniently (a decimal
+ * whose only byte is 0x01 loads as 0E+255), so bytes it let pass must not be read here past
+ * their value, or past their buffer, where nothing stops the loop. `what` names it in the error.
+ */
+export function readVarInt(b: Uint8Array, p: number, end: number, out: { pos: number }, what = 'VarInt'): number {
+  if (p >= end) throw new MalformedIonError(`truncated ${what}`);
+  let x = b[p++];
+  const negative = (x & 0x40) !== 0;
+  let v = x & 0x3f;
+  while (!(x & 0x80)) {
+    if (p >= end) throw new MalformedIonError(`truncated ${what}`);
+    x = b[p++];
+    v = v * 128 + (x & 0x7f);
+  }
+  out.pos = p;
+  return negative ? -v : v;
+}
+
+/** Reads a VarUInt that must end before `end`, its value's end. */
+export function readVarUIntWithin(b: Uint8Array, p: number, end: number, out: { pos: number }, what = 'VarUInt'): number {
+  const v = readVarUInt(b, p, out);
+  if (out.pos > end) throw new MalformedIonError(`truncated ${what}`);
+  return v;
+}
+
+/**
+ * The most digits of fractional seconds a binary timestamp may have. ion-js refuses more (an
+ * exponent below -306; its year comes out NaN), but only after work that grows with the square of
+ * their number: three bytes of exponent cost it a second, four some hours. The drivers, the
+ * verifiers built on ion-hash-js and the server's own reads all go through ion-js, so such a value
+ * can be neither hashed by them nor read back: the readers here refuse it at once.
+ */
+export const MAX_FRACTION_DIGITS = 306;
+
 const tmpPos = { pos: 0 };
 
 /** Reads the header at `pos` into `h`. NOP padding is reported as type 0 with isNull false. */

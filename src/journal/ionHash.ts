@@ -26,10 +26,13 @@ import {
   T_STRUCT,
   T_SYMBOL,
   T_TIMESTAMP,
+  MAX_FRACTION_DIGITS,
   MalformedIonError,
   UnsupportedIonError,
   firstValue,
   readChild,
+  readVarInt,
+  readVarUIntWithin,
   readUIntBody,
   readVarUInt,
   writeVarInt,
@@ -312,33 +315,6 @@ function writeSignedInt(s: ByteSink, b: Uint8Array, start: number, end: number, 
   s.bytes(b, from + 1, end);
 }
 
-/**
- * Reads a VarInt that must end before `end` (its value's end), preserving -0 (Ion's "unknown
- * offset"). One that runs on is malformed: ion-js reads some of those leniently (a decimal
- * whose only byte is 0x01 loads as 0E+255), so a parameter it let pass must not be read here
- * past its value, or past its buffer, where nothing stops the loop.
- */
-function readVarInt(b: Uint8Array, p: number, end: number, out: { pos: number }): number {
-  if (p >= end) throw new MalformedIonError('truncated VarInt');
-  let x = b[p++];
-  const negative = (x & 0x40) !== 0;
-  let v = x & 0x3f;
-  while (!(x & 0x80)) {
-    if (p >= end) throw new MalformedIonError('truncated VarInt');
-    x = b[p++];
-    v = v * 128 + (x & 0x7f);
-  }
-  out.pos = p;
-  return negative ? -v : v;
-}
-
-/** Reads a VarUInt that must end before `end`, its value's end. */
-function readBoundedVarUInt(b: Uint8Array, p: number, end: number, out: { pos: number }): number {
-  const v = readVarUInt(b, p, out);
-  if (out.pos > end) throw new MalformedIonError('truncated VarUInt');
-  return v;
-}
-
 function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
   if (start === end) return; // 0d0
   const exponent = readVarInt(b, start, end, pos);
@@ -354,15 +330,6 @@ function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): vo
   escaped(s, repr.buf, 0, repr.len);
 }
 
-/**
- * ion-js refuses a binary timestamp whose fractional seconds have more than 306 digits (an
- * exponent below -306; its year comes out NaN), but only after work that grows with the square of
- * their number: three bytes of exponent cost it a second, four some hours. The drivers, the verifiers
- * built on ion-hash-js and the server's own reads of stored documents all go through ion-js, so
- * such a value can be neither hashed by them nor read back: it is refused here at once.
- */
-const MIN_FRACTION_EXPONENT = -306;
-
 function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
   repr.reset();
   let p = start;
@@ -371,13 +338,13 @@ function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): 
   writeVarInt(repr, offset);
   // year, month, day, hour, minute, second: as many as are present
   for (let i = 0; i < 6 && p < end; i++) {
-    writeVarUInt(repr, readBoundedVarUInt(b, p, end, pos));
+    writeVarUInt(repr, readVarUIntWithin(b, p, end, pos));
     p = pos.pos;
   }
   if (p < end) {
     const exponent = readVarInt(b, p, end, pos);
-    if (exponent < MIN_FRACTION_EXPONENT) {
-      throw new MalformedIonError(`a timestamp's fractional seconds of ${-exponent} digits (ion-js reads at most ${-MIN_FRACTION_EXPONENT})`);
+    if (-exponent > MAX_FRACTION_DIGITS) {
+      throw new MalformedIonError(`a timestamp's fractional seconds of ${-exponent} digits (ion-js reads at most ${MAX_FRACTION_DIGITS})`);
     }
     p = pos.pos;
     const negative = p < end && (b[p] & 0x80) !== 0;
