@@ -157,6 +157,19 @@ describe('journal imports: several exports, and bad input that leaves nothing be
       /\.20-29\.ion: block \{strandId:"Fx000000000000000000AA",sequenceNo:25\}: .*symbol id 127 is beyond the symbol table \(its largest id is \d+\) \(check: format\)/,
     ],
     [
+      'a blockTimestamp with fractional seconds of more than 306 digits',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_TEXT', 10);
+        const file = join(root, BUCKET, e.keys[2]);
+        const text = readFileSync(file, 'utf8');
+        // block 25's stamp, with 400 more zero digits: the same instant, which ion-js works at for long
+        const stamp = /blockAddress:\{strandId:"Fx000000000000000000AA",sequenceNo:25\}.*?blockTimestamp:(\S+?\.\d+)Z/.exec(text)!;
+        writeFileSync(file, text.replace(`blockTimestamp:${stamp[1]}Z`, `blockTimestamp:${stamp[1]}${'0'.repeat(400)}Z`));
+      },
+      // the block is not readable, so the message names its object (as for unreadable Ion)
+      /\.20-29\.ion: not a readable block: blockTimestamp has fractional seconds of 403 digits \(ion-js reads at most 306\) \(check: format\)/,
+    ],
+    [
       'a digest that does not match',
       (p) => {
         writeExport(root, BUCKET, p, 30, 'ION_BINARY', 10);
