@@ -38,9 +38,8 @@ import {
   readStringBody,
   readUIntBody,
   readVarUInt,
-  readVarInt,
-  readVarUIntWithin,
-  MAX_FRACTION_DIGITS,
+  TimestampParts,
+  readTimestamp,
 } from './ionBinary';
 import { ionHash, ionHashAt } from './ionHash';
 import { newId } from './ids';
@@ -445,32 +444,30 @@ export function readBlockAddress(b: Uint8Array, h: Header, syms: SymbolTable): B
   return { strandId: readStringBody(b, s.body, s.end), sequenceNo: intAt(b, q) };
 }
 
+const stamp = new TimestampParts();
+
 function timestampOf(b: Uint8Array, v: ValueRef): Date {
-  // Ion binary timestamps carry UTC components whatever the offset, so the offset is skipped;
-  // every read stops at the value's end: a VarInt that runs on is damaged data, not a hang
-  const end = v.h.end;
-  const p = { pos: 0 };
-  readVarInt(b, v.h.body, end, p, 'timestamp');
-  let q = p.pos;
-  const parts: number[] = [];
-  for (let i = 0; i < 6 && q < end; i++) {
-    parts.push(readVarUIntWithin(b, q, end, p, 'timestamp'));
-    q = p.pos;
+  // no hash covers blockTimestamp, and GetBlock reads it through ion-js: it is held to what Ion
+  // allows as hashed values are (every read stops at the value's end)
+  try {
+    readTimestamp(b, v.h.body, v.h.end, stamp);
+  } catch (e) {
+    if (e instanceof MalformedIonError) throw new MalformedIonError(`blockTimestamp: ${e.message}`);
+    throw e;
   }
+  // Ion binary timestamps carry UTC fields whatever the offset, so the offset is not needed
+  const [y, mo, d, hh, mi, ss] = stamp.fields;
+  const n = stamp.count;
   let ms = 0;
-  if (q < end) {
-    const exp = Math.abs(readVarInt(b, q, end, p, 'timestamp'));
-    q = p.pos;
-    // no hash covers blockTimestamp, and GetBlock reads it through ion-js
-    if (exp > MAX_FRACTION_DIGITS) {
-      throw new MalformedIonError(`blockTimestamp has fractional seconds of ${exp} digits (ion-js reads at most ${MAX_FRACTION_DIGITS})`);
-    }
+  if (stamp.hasFraction) {
     let coef = 0;
-    for (; q < end; q++) coef = coef * 256 + b[q];
-    ms = Math.floor(coef * 10 ** (3 - exp));
+    for (let q = stamp.magnitudeStart; q < v.h.end; q++) coef = coef * 256 + b[q];
+    ms = Math.floor(coef * 10 ** (3 + stamp.exponent));
   }
-  const [y, mo = 1, d = 1, hh = 0, mi = 0, ss = 0] = parts;
-  return new Date(Date.UTC(y, mo - 1, d, hh, mi, ss, ms));
+  const date = new Date(0);
+  date.setUTCFullYear(y, n > 1 ? mo - 1 : 0, n > 2 ? d : 1);
+  date.setUTCHours(n > 3 ? hh : 0, n > 4 ? mi : 0, n > 5 ? ss : 0, ms);
+  return date;
 }
 
 const REVISION_FIELDS = new Set(['blockAddress', 'hash', 'data', 'dataHash', 'metadata']);

@@ -120,6 +120,108 @@ export const MAX_FRACTION_DIGITS = 306;
 
 const tmpPos = { pos: 0 };
 
+/** A binary timestamp's parts, as readTimestamp reads and checks them. */
+export class TimestampParts {
+  /** minutes east of UTC; -0 when unknown */
+  offset = 0;
+  /** UTC year, month, day, hour, minute, second: the first `count` are present */
+  readonly fields = [0, 0, 0, 0, 0, 0];
+  count = 0;
+  /** fractional seconds, when present: coefficient × 10^exponent */
+  hasFraction = false;
+  exponent = 0;
+  /** the coefficient is the signed Int field [coefficientStart, end) of the value */
+  coefficientStart = 0;
+  negative = false;
+  /** where its magnitude starts once leading zeros are skipped: the value's end for zero */
+  magnitudeStart = 0;
+}
+
+/**
+ * Reads the binary timestamp in [start, end) into `t`, refusing what Ion does not allow. ion-js
+ * refuses some of these and quietly moves others to another instant (month 13 becomes January of
+ * the next year, 24:00 the next day, fractional seconds of 1.5 are dropped), so a value passing
+ * here would change as soon as the server or a driver read it; QLDB's Java Ion refuses them all.
+ */
+export function readTimestamp(b: Uint8Array, start: number, end: number, t: TimestampParts): void {
+  const at = tsPos;
+  t.offset = readVarInt(b, start, end, at);
+  checkTimestampOffset(t.offset);
+  let p = at.pos;
+  const f = t.fields;
+  let n = 0;
+  for (; n < 6 && p < end; n++) {
+    f[n] = readVarUIntWithin(b, p, end, at);
+    p = at.pos;
+  }
+  t.count = n;
+  if (n === 0) throw new MalformedIonError('a timestamp without a year');
+  checkTimestampFields(f[0], n > 1 ? f[1] : undefined, n > 2 ? f[2] : undefined, n > 3 ? f[3] : undefined, n > 4 ? f[4] : undefined, n > 5 ? f[5] : undefined);
+  // the fields are UTC, and Ion bounds the year of the local time too (ion-js, which the server
+  // and the drivers read with, refuses either out of range)
+  if ((f[0] === 1 || f[0] === 9999) && n >= 5 && t.offset !== 0) {
+    const local = new Date(0);
+    local.setUTCFullYear(f[0], f[1] - 1, f[2]);
+    local.setUTCHours(f[3], f[4] + t.offset);
+    checkTimestampFields(local.getUTCFullYear());
+  }
+  t.hasFraction = p < end;
+  if (!t.hasFraction) return;
+  t.exponent = readVarInt(b, p, end, at);
+  if (-t.exponent > MAX_FRACTION_DIGITS) {
+    throw new MalformedIonError(`a timestamp's fractional seconds of ${-t.exponent} digits (ion-js reads at most ${MAX_FRACTION_DIGITS})`);
+  }
+  p = at.pos;
+  t.coefficientStart = p;
+  t.negative = p < end && (b[p] & 0x80) !== 0;
+  let m = p;
+  if (m < end && (b[m] & 0x7f) === 0) {
+    m++;
+    while (m < end && b[m] === 0) m++;
+  }
+  t.magnitudeStart = m;
+  if (m === end) return; // zero, of either sign, is in range
+  if (t.negative) throw new MalformedIonError("a timestamp's fractional seconds are negative");
+  let below1: boolean;
+  if (t.exponent >= 0) below1 = false;
+  else if (end - m <= 6 && -t.exponent <= 15) {
+    // exact in a double: under 2^48, and a power of ten up to 10^15 (the sign bit is clear)
+    below1 = readUIntBody(b, m, end) < 10 ** -t.exponent;
+  } else {
+    let c = 0n;
+    for (let i = m; i < end; i++) c = (c << 8n) | BigInt(b[i]);
+    below1 = c < 10n ** BigInt(-t.exponent);
+  }
+  if (!below1) throw new MalformedIonError("a timestamp's fractional seconds are 1 or more");
+}
+
+const tsPos = { pos: 0 };
+
+/** Refuses fields outside their ranges; each from the month on is optional, as precision allows. */
+export function checkTimestampFields(year: number, month?: number, day?: number, hour?: number, minute?: number, second?: number): void {
+  const bad = (what: string) => new MalformedIonError(`a timestamp's ${what} is out of range`);
+  if (year < 1 || year > 9999) throw bad(`year ${year}`);
+  if (month === undefined) return;
+  if (month < 1 || month > 12) throw bad(`month ${month}`);
+  if (day === undefined) return;
+  if (day < 1 || day > daysInMonth(year, month)) throw bad(`day ${day}`);
+  if (hour === undefined) return;
+  if (minute === undefined) throw new MalformedIonError('a timestamp with an hour must have a minute');
+  if (hour > 23) throw bad(`hour ${hour}`);
+  if (minute > 59) throw bad(`minute ${minute}`);
+  if (second !== undefined && second > 59) throw bad(`second ${second}`);
+}
+
+/** Ion's offsets lie within a day either side of UTC, in minutes. */
+export function checkTimestampOffset(offset: number): void {
+  if (offset < -1439 || offset > 1439) throw new MalformedIonError(`a timestamp's offset of ${offset} minutes is out of range`);
+}
+
+function daysInMonth(year: number, month: number): number {
+  if (month === 2) return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
+  return month === 4 || month === 6 || month === 9 || month === 11 ? 30 : 31;
+}
+
 /** Reads the header at `pos` into `h`. NOP padding is reported as type 0 with isNull false. */
 export function readHeader(b: Uint8Array, pos: number, h: Header): void {
   if (pos >= b.length) throw new MalformedIonError('truncated value');
@@ -162,8 +264,11 @@ function readPlain(b: Uint8Array, pos: number, td: number, h: Header): void {
   }
   h.isNull = false;
   let len: number;
-  if (t === T_BOOL) len = 0;
-  else if (low === 14 || (t === T_STRUCT && low === 1)) {
+  if (t === T_BOOL) {
+    // 0 false, 1 true (15, null.bool, is above): any other length is not Ion
+    if (low > 1) throw new MalformedIonError(`a bool with length code ${low}`);
+    len = 0;
+  }  else if (low === 14 || (t === T_STRUCT && low === 1)) {
     len = readVarUInt(b, p, tmpPos);
     p = tmpPos.pos;
   } else len = low;
@@ -190,11 +295,21 @@ export function readUIntBody(b: Uint8Array, start: number, end: number): number 
   return v;
 }
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The text of UTF-8 bytes, which Ion requires to be valid (no surrogates, no overlong forms). */
+export function utf8Text(b: Uint8Array): string {
+  try {
+    return utf8.decode(b);
+  } catch {
+    throw new MalformedIonError('a string that is not valid UTF-8');
+  }
+}
+
 export function readStringBody(b: Uint8Array, start: number, end: number): string {
   // ids and field names are short ASCII: building those directly beats a TextDecoder call
   if (end - start <= 32) {
-    for (let i = start; i < end; i++) if (b[i] >= 0x80) return utf8.decode(b.subarray(start, end));
+    for (let i = start; i < end; i++) if (b[i] >= 0x80) return utf8Text(b.subarray(start, end));
     // eight characters a call: one intermediate string per eight, not one per character
     let ascii = '';
     let i = start;
@@ -202,7 +317,7 @@ export function readStringBody(b: Uint8Array, start: number, end: number): strin
     for (; i < end; i++) ascii += String.fromCharCode(b[i]);
     return ascii;
   }
-  return utf8.decode(b.subarray(start, end));
+  return utf8Text(b.subarray(start, end));
 }
 
 /**

@@ -26,13 +26,15 @@ import {
   T_STRUCT,
   T_SYMBOL,
   T_TIMESTAMP,
-  MAX_FRACTION_DIGITS,
   MalformedIonError,
+  T_STRING,
+  TimestampParts,
+  readTimestamp,
+  utf8Text,
   UnsupportedIonError,
   firstValue,
   readChild,
   readVarInt,
-  readVarUIntWithin,
   readUIntBody,
   readVarUInt,
   writeVarInt,
@@ -45,17 +47,23 @@ const END = 0x0e;
 const ESC = 0x0c;
 
 
-/** Appends `src[start,end)` escaping the three marker bytes. */
-function escaped(s: ByteSink, src: Uint8Array, start: number, end: number): void {
+/**
+ * Appends `src[start,end)` escaping the three marker bytes. Returns the bytes or-ed together, so
+ * that a string's caller learns in the same pass whether it is all ASCII.
+ */
+function escaped(s: ByteSink, src: Uint8Array, start: number, end: number): number {
   s.ensure((end - start) * 2);
   const buf = s.buf;
   let n = s.len;
+  let all = 0;
   for (let i = start; i < end; i++) {
     const x = src[i];
+    all |= x;
     if (x === BEGIN || x === END || x === ESC) buf[n++] = ESC;
     buf[n++] = x;
   }
   s.len = n;
+  return all;
 }
 
 const textEncoder = new TextEncoder();
@@ -277,8 +285,13 @@ function scalar(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink): void 
       s.byte(0x60);
       timestampRepr(b, h.body, h.end, s);
       break;
+    case T_STRING:
+      s.byte(0x80);
+      // Ion text is valid UTF-8: ion-js reads some invalid forms leniently, as other characters
+      if (escaped(s, b, h.body, h.end) >= 0x80) utf8Text(b.subarray(h.body, h.end));
+      break;
     default:
-      // string, clob, blob: the representation is the body itself
+      // clob, blob: the representation is the body itself
       s.byte(t << 4);
       escaped(s, b, h.body, h.end);
   }
@@ -330,29 +343,20 @@ function decimalRepr(b: Uint8Array, start: number, end: number, s: ByteSink): vo
   escaped(s, repr.buf, 0, repr.len);
 }
 
+const stamp = new TimestampParts();
+
 function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): void {
+  const t = stamp;
+  readTimestamp(b, start, end, t);
   repr.reset();
-  let p = start;
-  const offset = readVarInt(b, p, end, pos);
-  p = pos.pos;
-  writeVarInt(repr, offset);
-  // year, month, day, hour, minute, second: as many as are present
-  for (let i = 0; i < 6 && p < end; i++) {
-    writeVarUInt(repr, readVarUIntWithin(b, p, end, pos));
-    p = pos.pos;
-  }
-  if (p < end) {
-    const exponent = readVarInt(b, p, end, pos);
-    if (-exponent > MAX_FRACTION_DIGITS) {
-      throw new MalformedIonError(`a timestamp's fractional seconds of ${-exponent} digits (ion-js reads at most ${MAX_FRACTION_DIGITS})`);
-    }
-    p = pos.pos;
-    const negative = p < end && (b[p] & 0x80) !== 0;
-    const from = magnitudeStart(b, p, end);
-    if (exponent !== 0) {
-      writeVarInt(repr, exponent);
-      if (from !== end) writeSignedInt(repr, b, p, end, negative, from);
-    }
+  // a date without a time of day has no offset: ion-js writes it unknown (-0), whatever it read
+  writeVarInt(repr, t.count < 4 ? -0 : t.offset);
+  for (let i = 0; i < t.count; i++) writeVarUInt(repr, t.fields[i]);
+  // fractional seconds of zero at an exponent of 0 or more are whole seconds to ion-js (any other
+  // value there is 1 or more, refused)
+  if (t.hasFraction && t.exponent < 0) {
+    writeVarInt(repr, t.exponent);
+    if (t.magnitudeStart !== end) writeSignedInt(repr, b, t.coefficientStart, end, t.negative, t.magnitudeStart);
   }
   escaped(s, repr.buf, 0, repr.len);
 }

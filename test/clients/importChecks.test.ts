@@ -167,7 +167,34 @@ describe('journal imports: several exports, and bad input that leaves nothing be
         writeFileSync(file, text.replace(`blockTimestamp:${stamp[1]}Z`, `blockTimestamp:${stamp[1]}${'0'.repeat(400)}Z`));
       },
       // the block is not readable, so the message names its object (as for unreadable Ion)
-      /\.20-29\.ion: not a readable block: blockTimestamp has fractional seconds of 403 digits \(ion-js reads at most 306\) \(check: format\)/,
+      /\.20-29\.ion: not a readable block: blockTimestamp: a timestamp's fractional seconds of 403 digits \(ion-js reads at most 306\) \(check: format\)/,
+    ],
+    [
+      'a date that does not exist (30 February)',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_TEXT', 10);
+        const file = join(root, BUCKET, e.keys[2]);
+        const text = readFileSync(file, 'utf8');
+        // block 25's two people were born on 1990-01-26; ion-js would read 30 February as 2 March
+        assert.equal(text.split('DOB:1990-01-26T').length, 3);
+        writeFileSync(file, text.replaceAll('DOB:1990-01-26T', 'DOB:1990-02-30T'));
+      },
+      /\.20-29\.ion: .*a timestamp's day 30 is out of range \(check: format\)/,
+    ],
+    [
+      'a string that is not valid UTF-8',
+      (p) => {
+        const e = writeExport(root, BUCKET, p, 30, 'ION_BINARY', 10);
+        const file = join(root, BUCKET, e.keys[2]);
+        const b = readFileSync(file);
+        // block 25's first revision holds GovId: "G25-0": its "5-" becomes an overlong "/", which
+        // ion-js would read as "G2/0"
+        const at = b.indexOf(Buffer.from('G25-0'));
+        assert.ok(at > 0 && b.indexOf(Buffer.from('G25-0'), at + 1) < 0);
+        b.set([0xc0, 0xaf], at + 2);
+        writeFileSync(file, b);
+      },
+      /\.20-29\.ion: block \{strandId:"Fx000000000000000000AA",sequenceNo:25\}: .*a string that is not valid UTF-8 \(check: format\)/,
     ],
     [
       'a digest that does not match',

@@ -211,6 +211,21 @@ describe('session API via @aws-sdk/client-qldb-session and the AWS CLI', () => {
       'BadRequestException',
       /Parameters\[0\] is not valid Ion: a timestamp's fractional seconds of 134217727 digits \(ion-js reads at most 306\)/,
     );
+    // Ion that ion-js reads as something else: month 13 of 2020 as January 2021, an overlong "/"
+    // as "/", a bool of length code 2 as false. QLDB's Java Ion refuses them; so does the server
+    const ivm = [0xe0, 0x01, 0x00, 0xea];
+    const misread: [string, number[], RegExp][] = [
+      ['2020-13', [...ivm, 0x64, 0x80, 0x0f, 0xe4, 0x8d], /a timestamp's month 13 is out of range/],
+      ['an overlong "/"', [...ivm, 0x82, 0xc0, 0xaf], /a string that is not valid UTF-8/],
+      ['a bool of length code 2', [...ivm, 0x12], /a bool with length code 2/],
+    ];
+    for (const [what, bytes, message] of misread) {
+      await rejects(
+        c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'INSERT INTO Sess ?', Parameters: [{ IonBinary: new Uint8Array(bytes) }] } }),
+        'BadRequestException',
+        new RegExp(`Parameters\\[0\\] is not valid Ion: ${message.source}`),
+      ).catch((e) => assert.fail(`${what}: ${e.message}`));
+    }
     await rejects(
       c.send({ ExecuteStatement: { TransactionId: tx, Statement: 'SELECT * FROM Sess WHERE a = ?', Parameters: [{ IonText: '{a:' }] } }),
       'BadRequestException',

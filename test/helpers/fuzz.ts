@@ -456,8 +456,12 @@ function deepIonBinary(n: number): Buffer {
 
 const BAD_BASE64 = ['abc', '====', '@@@@', 'QQ=', 'QQ==QQ==', 'A', ' QUJD', 'QUJD\n', '4AEA6g', '4AEA6g=', '-_-_', 'QUJD%3D'];
 
-/** Malformed Ion that ion-js reads leniently, or only after long work (see ionHash.ts). */
+/** Malformed Ion that ion-js reads leniently, or only after long work (see ionHash.ts, ionBinary.ts). */
 const LENIENT_ION: [string, number[]][] = [
+  ['a timestamp in month 13', [0x64, 0x80, 0x0f, 0xe4, 0x8d]],
+  ['fractional seconds of 4.660', [0x6b, 0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xc3, 0x12, 0x34]],
+  ['a string with an overlong "/"', [0x82, 0xc0, 0xaf]],
+  ['a bool of length code 2', [0x12]],
   ['a decimal whose exponent never ends', [0x51, 0x01]],
   ['a timestamp whose offset never ends', [0xd3, 0x84, 0x61, 0x01]],
   ['a symbol id past the symbol table', [0xd6, 0x7f, 0x7f, 0x7f, 0xff, 0x21, 0x01]],

@@ -196,7 +196,7 @@ test('a blockTimestamp whose VarInts run past its value is a format failure, not
   for (let i = at; i < end; i++) b[i] &= 0x7f; // no byte of it ends a VarInt any more
   const r = verifyBlock(b);
   assert.equal(r.ok, false);
-  assert.ok(!r.ok && r.check === 'format' && /truncated timestamp/.test(r.message), JSON.stringify(r));
+  assert.ok(!r.ok && r.check === 'format' && /blockTimestamp: truncated VarU?Int/.test(r.message), JSON.stringify(r));
 });
 
 test('a blockTimestamp whose fractional seconds have more than 306 digits is a format failure (ion-js, which GetBlock reads it with, works at it for long)', () => {
@@ -208,4 +208,17 @@ test('a blockTimestamp whose fractional seconds have more than 306 digits is a f
   assert.equal(verifyBlock(withFraction(303)).ok, true, '306 digits');
   const r = verifyBlock(withFraction(304));
   assert.ok(!r.ok && r.check === 'format' && /fractional seconds of 307 digits/.test(r.message), JSON.stringify(r));
+});
+
+test('a blockTimestamp outside what Ion allows is a format failure: GetBlock would read 30 February as 1 March', () => {
+  const g = genesisBlock(strandId, new Date(Date.UTC(2024, 1, 1)), 'GGGGGGGGGGGGGGGGGGGGGG');
+  const b = Buffer.from(g.ion);
+  // offset 0 (UTC), then 2024 (0f e8), February (82), the 1st (81)
+  const at = b.indexOf(Buffer.from([0x80, 0x0f, 0xe8, 0x82, 0x81]));
+  assert.ok(at > 0 && b[at - 1] >> 4 === 6);
+  b[at + 4] = 0x80 | 30;
+  const r = verifyBlock(b);
+  assert.ok(!r.ok && r.check === 'format' && /blockTimestamp: a timestamp's day 30 is out of range/.test(r.message), JSON.stringify(r));
+  b[at + 4] = 0x80 | 29; // 2024 is a leap year
+  assert.ok(verifyBlock(b).ok);
 });

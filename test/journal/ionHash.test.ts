@@ -237,3 +237,80 @@ test('ionHash over 5,000 randomly damaged values: each gives a hash or a reading
   for (const kind of kinds.keys()) assert.ok(['hash', 'malformed', 'unsupported', 'Error'].includes(kind), kind);
   assert.ok(kinds.get('hash')! > 1_000 && kinds.get('malformed')! > 1_000, JSON.stringify([...kinds]));
 });
+
+test('timestamps outside what Ion allows are refused, where ion-js refuses them or moves them to another instant', () => {
+  const ts = (body: number[]) =>
+    new Uint8Array([0xe0, 0x01, 0x00, 0xea, ...(body.length < 14 ? [0x60 | body.length] : [0x6e, 0x80 | body.length]), ...body]);
+  // offset 0 (80), year 2020 (0f e4) or 2021 (0f e5), then month, day, hour, minute, second (80 | v)
+  const refused: [string, number[], RegExp][] = [
+    ['year 0', [0x80, 0x80], /year 0 is out of range/],
+    ['year 10000', [0x80, 0x4e, 0x90], /year 10000 is out of range/],
+    ['month 13 (ion-js: January of the next year)', [0x80, 0x0f, 0xe4, 0x8d], /month 13 is out of range/],
+    ['month 0', [0x80, 0x0f, 0xe4, 0x80], /month 0 is out of range/],
+    ['30 February 2021 (ion-js: 2 March)', [0x80, 0x0f, 0xe5, 0x82, 0x9e], /day 30 is out of range/],
+    ['29 February 2021', [0x80, 0x0f, 0xe5, 0x82, 0x9d], /day 29 is out of range/],
+    ['day 0', [0x80, 0x0f, 0xe4, 0x81, 0x80], /day 0 is out of range/],
+    ['hour 24 (ion-js: the next day)', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x98, 0x80], /hour 24 is out of range/],
+    ['minute 60', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0xbc], /minute 60 is out of range/],
+    ['second 60', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0xbc], /second 60 is out of range/],
+    ['an hour without a minute', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83], /with an hour must have a minute/],
+    ['offset +24:00', [0x0b, 0xa0, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84], /offset of 1440 minutes is out of range/],
+    ['offset -24:00', [0x4b, 0xa0, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84], /offset of -1440 minutes is out of range/],
+    ['0001-01-01T00:30Z at -01:00: local year 0', [0xfc, 0x81, 0x81, 0x81, 0x80, 0x9e], /year 0 is out of range/],
+    ['9999-12-31T23:30Z at +01:00: local year 10000', [0xbc, 0x4e, 0x8f, 0x8c, 0x9f, 0x97, 0x9e], /year 10000 is out of range/],
+    ['fractional seconds of 4.660 (ion-js drops them)', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xc3, 0x12, 0x34], /are 1 or more/],
+    ['fractional seconds of 1d2', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0x82, 0x01], /are 1 or more/],
+    ['fractional seconds of -0.001', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xc3, 0x81], /are negative/],
+    ['fractional seconds of 1.000…0 (20 digits)', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xd4, 0x05, 0x6b, 0xc7, 0x5e, 0x2d, 0x63, 0x10, 0x00, 0x00], /are 1 or more/],
+  ];
+  for (const [what, body, message] of refused) {
+    assert.throws(() => ionHash(ts(body)), (e: Error) => e instanceof MalformedIonError && message.test(e.message), what);
+  }
+  // at the edges of those ranges: hashed as ion-hash-js hashes them
+  const accepted: [string, number[]][] = [
+    ['29 February 2020', [0xc0, 0x0f, 0xe4, 0x82, 0x9d]],
+    // a date has no offset: ion-js reads it as unknown (-0), whatever the bytes say
+    ['29 February 2020 at offset 0', [0x80, 0x0f, 0xe4, 0x82, 0x9d]],
+    ['2020 at offset +01:00', [0xbc, 0x0f, 0xe4]],
+    ['offset +23:59', [0x0b, 0x9f, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84]],
+    ['0001-01-01T00:30Z at +01:00', [0xbc, 0x81, 0x81, 0x81, 0x80, 0x9e]],
+    ['9999-12-31T23:30Z at -01:00', [0xfc, 0x4e, 0x8f, 0x8c, 0x9f, 0x97, 0x9e]],
+    ['fractional seconds of 0.999', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xc3, 0x03, 0xe7]],
+    ['fractional seconds of 0.99999999999999999999 (20 digits)', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xd4, 0x05, 0x6b, 0xc7, 0x5e, 0x2d, 0x63, 0x0f, 0xff, 0xff]],
+    // zero at an exponent of 0 or more: whole seconds to ion-js
+    ['fractional seconds of 0d2', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0x82]],
+    ['fractional seconds of 0d1 with a zero byte', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0x81, 0x00]],
+    ['fractional seconds of -0d-3', [0x80, 0x0f, 0xe4, 0x81, 0x82, 0x83, 0x84, 0x85, 0xc3, 0x80]],
+  ];
+  for (const [what, body] of accepted) assert.equal(hex(ionHash(ts(body))), hex(reference(ts(body))), what);
+});
+
+test('a bool with a length code other than 0, 1 or 15 is refused: ion-js reads it as false, the hasher took it for true', () => {
+  for (let low = 2; low < 15; low++) {
+    assert.throws(() => ionHash(new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0x10 | low])), /a bool with length code/, `length code ${low}`);
+  }
+  for (const text of ['false', 'true', 'null.bool', '{a:true,b:false}']) assert.equal(hex(ionHash(binary(text))), hex(reference(binary(text))), text);
+});
+
+test('a string or a symbol that is not valid UTF-8 is refused; ion-js reads some such as other characters', () => {
+  const value = (bytes: number[]) => new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0x80 | bytes.length, ...bytes]);
+  const invalid: [string, number[]][] = [
+    ['a lone surrogate (ion-js: \\ud800)', [0xed, 0xa0, 0x80]],
+    ['an overlong "/" (ion-js: "/")', [0xc0, 0xaf]],
+    ['a byte no UTF-8 has', [0xff]],
+    ['a truncated sequence', [0xe2, 0x82]],
+  ];
+  for (const [what, bytes] of invalid) {
+    assert.throws(() => ionHash(value(bytes)), /a string that is not valid UTF-8/, what);
+    // inside a struct: {name: "…"}
+    const inStruct = new Uint8Array([0xe0, 0x01, 0x00, 0xea, 0xd0 | (bytes.length + 2), 0x84, 0x80 | bytes.length, ...bytes]);
+    assert.throws(() => ionHash(inStruct), /a string that is not valid UTF-8/, `${what}, as a field`);
+  }
+  // a symbol whose text in the local symbol table is an overlong "/"
+  const symbol = Buffer.from(binary('$ion_symbol_table::{symbols:["ab"]} $10'));
+  const at = symbol.indexOf(Buffer.from('ab'));
+  symbol[at] = 0xc0;
+  symbol[at + 1] = 0xaf;
+  assert.throws(() => ionHash(symbol), /a string that is not valid UTF-8/);
+  for (const text of ['"é"', '"€uro"', '"𝄞"', '{"naïve":"café"}', "'ünïcödé'"]) assert.equal(hex(ionHash(binary(text))), hex(reference(binary(text))), text);
+});

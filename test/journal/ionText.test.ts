@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { dumpText, load, makeBinaryWriter, makeReader } from 'ion-js';
 import { ionHash } from '../../src/journal/ionHash';
-import { forEachTopLevel } from '../../src/journal/ionBinary';
+import { MalformedIonError, forEachTopLevel } from '../../src/journal/ionBinary';
 import { ionHashAt } from '../../src/journal/ionHash';
 import { ionTextToBinary } from '../../src/journal/ionText';
 import { randomValue, seeded } from './randomIon';
@@ -73,4 +73,31 @@ test('what the fast path does not handle still parses, through ion-js', () => {
   }
   assert.throws(() => ionTextToBinary(Buffer.from('{a:')));
   assert.equal(ionHash(ionTextToBinary(Buffer.from('{a:1}'))).toString('hex'), 'f5d2d95c18463b4e3b9e5cf7d8e167299e31627c82c15b5e0b822b83ddadc4eb');
+});
+
+test('a timestamp outside what Ion allows is malformed, as ion-js refuses it, never carried over to another date', () => {
+  const refused: [string, RegExp][] = [
+    ['2021-02-30T', /day 30 is out of range/],
+    ['2021-02-29T10:00Z', /day 29 is out of range/],
+    ['2020-13-01T', /month 13 is out of range/],
+    ['0000T', /year 0 is out of range/],
+    ['2020-01-01T24:00Z', /hour 24 is out of range/],
+    ['2020-01-01T10:60Z', /minute 60 is out of range/],
+    ['2020-01-01T10:00:60Z', /second 60 is out of range/],
+    ['2020-01-01T10:00+24:00', /offset of 1440 minutes is out of range/],
+    ['2020-01-01T10:00-00:60', /offset -00:60 is out of range/],
+  ];
+  for (const [text, message] of refused) {
+    assert.throws(() => load(text), Error, `ion-js refuses ${text}`);
+    assert.throws(() => ionTextToBinary(Buffer.from(`{at:${text}}`)), (e: Error) => e instanceof MalformedIonError && message.test(e.message), text);
+  }
+  for (const text of ['2020-02-29T', '2020-01-01T23:59:59.999+23:59', '0001-01-01T00:00Z', '9999-12-31T23:59:59.999Z']) {
+    assert.deepEqual(hashes(ionTextToBinary(Buffer.from(text))), hashes(viaIonJs(text)), text);
+  }
+  // Ion allows these, but their UTC year is 0 or 10000, which ion-js (the server's reader and the
+  // drivers') refuses: they are refused as soon as they are read in binary
+  for (const text of ['0001-01-01T00:00+01:00', '9999-12-31T23:59-01:00']) {
+    assert.throws(() => viaIonJs(text), /Year (0|10000) must be between 1 and 9999/, `ion-js refuses ${text}`);
+    assert.throws(() => hashes(ionTextToBinary(Buffer.from(text))), /year (0|10000) is out of range/, text);
+  }
 });
