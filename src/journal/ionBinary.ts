@@ -157,6 +157,9 @@ export function readTimestamp(b: Uint8Array, start: number, end: number, t: Time
   t.count = n;
   if (n === 0) throw new MalformedIonError('a timestamp without a year');
   checkTimestampFields(f[0], n > 1 ? f[1] : undefined, n > 2 ? f[2] : undefined, n > 3 ? f[3] : undefined, n > 4 ? f[4] : undefined, n > 5 ? f[5] : undefined);
+  // a date has no time of day, so no offset: ion-js takes one as the offset of that date's UTC
+  // midnight (2020-08-29 at -00:16 is 2020-08-28)
+  if (n < 4 && t.offset !== 0) throw new MalformedIonError(`a date (no time of day) with an offset of ${t.offset} minutes`);
   // the fields are UTC, and Ion bounds the year of the local time too (ion-js, which the server
   // and the drivers read with, refuses either out of range)
   if ((f[0] === 1 || f[0] === 9999) && n >= 5 && t.offset !== 0) {

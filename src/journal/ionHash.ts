@@ -349,7 +349,7 @@ function timestampRepr(b: Uint8Array, start: number, end: number, s: ByteSink): 
   const t = stamp;
   readTimestamp(b, start, end, t);
   repr.reset();
-  // a date without a time of day has no offset: ion-js writes it unknown (-0), whatever it read
+  // a date has no offset: ion-js writes it unknown (-0), where it was 0 too
   writeVarInt(repr, t.count < 4 ? -0 : t.offset);
   for (let i = 0; i < t.count; i++) writeVarUInt(repr, t.fields[i]);
   // fractional seconds of zero at an exponent of 0 or more are whole seconds to ion-js (any other
