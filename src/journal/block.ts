@@ -444,6 +444,20 @@ export function readBlockAddress(b: Uint8Array, h: Header, syms: SymbolTable): B
   return { strandId: readStringBody(b, s.body, s.end), sequenceNo: intAt(b, q) };
 }
 
+/**
+ * The address of a block that could not be read whole, if its blockAddress field can be: so that
+ * a failure names the block, not only its object.
+ */
+export function addressOfUnreadable(b: Uint8Array, h: Header, syms: SymbolTable): BlockAddress | undefined {
+  try {
+    if (h.type !== T_STRUCT || h.isNull) return undefined;
+    const address = structFields(b, h, syms).get('blockAddress');
+    return address && readBlockAddress(b, address.h, syms);
+  } catch {
+    return undefined;
+  }
+}
+
 const stamp = new TimestampParts();
 
 function timestampOf(b: Uint8Array, v: ValueRef): Date {

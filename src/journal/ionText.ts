@@ -467,10 +467,27 @@ class Parser {
   }
 
   private timestamp(t: RegExpExecArray): void {
-    const [, y, , mo, , d, hh, mi, ss, frac, off] = t;
+    try {
+      this.checkTimestamp(t);
+    } catch (e) {
+      if (e instanceof MalformedIonError) throw new MalformedIonError(`Ion text at byte ${this.p}: ${t[0]}: ${e.message}`);
+      throw e;
+    }
+    this.writeTimestamp(t);
+  }
+
+  /** Before Date, which would carry 2021-02-30 over into March. */
+  private checkTimestamp(t: RegExpExecArray): void {
+    const [, y, , mo, , d, hh, mi, ss, , off] = t;
     const num = (x: string | undefined) => (x === undefined ? undefined : Number(x));
-    // before Date, which would carry 2021-02-30 over into March
     checkTimestampFields(Number(y), num(mo), num(d), num(hh), num(mi), num(ss));
+    if (off === undefined || off === 'Z') return;
+    if (Number(off.slice(4, 6)) > 59) throw new MalformedIonError(`a timestamp's offset ${off} is out of range`);
+    checkTimestampOffset(Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6)));
+  }
+
+  private writeTimestamp(t: RegExpExecArray): void {
+    const [, y, , mo, , d, hh, mi, ss, frac, off] = t;
     const s = this.scratch;
     s.reset();
     if (hh === undefined) {
@@ -486,9 +503,7 @@ class Parser {
     if (off === 'Z') offset = 0;
     else {
       const sign = off[0] === '-' ? -1 : 1;
-      if (Number(off.slice(4, 6)) > 59) throw new MalformedIonError(`a timestamp's offset ${off} is out of range`);
       const minutes = Number(off.slice(1, 3)) * 60 + Number(off.slice(4, 6));
-      checkTimestampOffset(minutes);
       offset = off === '-00:00' ? -0 : sign * minutes;
     }
     // Ion binary holds the UTC components; the text holds local time at the offset

@@ -3,8 +3,8 @@
  * verifier makes (AWS's Java/Node samples, ValidateQldbHashChain), recomputed from the bytes.
  */
 import { EMPTY_HASH, dot, merkleRoot } from './hash';
-import { BlockFormatError, ParsedBlock, ParsedRevision, hashOf, parseBlock, parseBlockAt, readBlockAddress } from './block';
-import { Header, MalformedIonError, SymbolTable, T_BLOB, T_STRUCT, UnsupportedIonError } from './ionBinary';
+import { BlockFormatError, ParsedBlock, ParsedRevision, addressOfUnreadable, hashOf, parseBlockAt, readBlockAddress } from './block';
+import { Header, MalformedIonError, SymbolTable, T_BLOB, T_STRUCT, UnsupportedIonError, firstValue } from './ionBinary';
 import { ionHashAt } from './ionHash';
 
 export type BlockCheck =
@@ -34,19 +34,19 @@ export interface BlockSuccess {
 
 export type BlockVerification = BlockSuccess | BlockFailure;
 
-function where(b: ParsedBlock): string {
+function where(b: { strandId: string; sequenceNo: number }): string {
   return `block {strandId:"${b.strandId}",sequenceNo:${b.sequenceNo}}`;
 }
 
 /** Verifies the block in `ion` (a stream whose first value is the block). */
 export function verifyBlock(ion: Uint8Array, expectedPreviousBlockHash?: Uint8Array): BlockVerification {
-  let block: ParsedBlock;
+  let v: ReturnType<typeof firstValue>;
   try {
-    block = parseBlock(ion);
+    v = firstValue(ion);
   } catch (e) {
     return formatFailure(e);
   }
-  return verifyParsedBlock(block, expectedPreviousBlockHash);
+  return verifyBlockAt(ion, v.pos, v.h, v.symbols, expectedPreviousBlockHash);
 }
 
 /** Verifies a block located inside a larger stream (an export object). */
@@ -61,7 +61,9 @@ export function verifyBlockAt(
   try {
     block = parseBlockAt(bytes, pos, h, symbols);
   } catch (e) {
-    return formatFailure(e);
+    const f = formatFailure(e);
+    const address = addressOfUnreadable(bytes, h, symbols);
+    return address ? { ...f, ...address, message: `${where(address)}: ${f.message}` } : f;
   }
   return verifyParsedBlock(block, expectedPreviousBlockHash);
 }
@@ -124,6 +126,9 @@ export function verifyParsedBlock(block: ParsedBlock, expectedPreviousBlockHash?
         expected = revisionHashOf(block.bytes, block.symbols, r);
       } catch (e) {
         if (e instanceof BlockFormatError) return fail('format', `revision ${i}: ${e.message}`);
+        if (e instanceof MalformedIonError || e instanceof UnsupportedIonError) {
+          return fail('format', `revision ${i} (document ${r.documentId ?? '?'} version ${r.version ?? '?'}): not readable: ${e.message}`);
+        }
         throw e;
       }
       // a hash-only entry is a system revision: it only takes part in the Merkle root
