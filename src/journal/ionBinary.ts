@@ -271,7 +271,7 @@ function readPlain(b: Uint8Array, pos: number, td: number, h: Header): void {
     // 0 false, 1 true (15, null.bool, is above): any other length is not Ion
     if (low > 1) throw new MalformedIonError(`a bool with length code ${low}`);
     len = 0;
-  }  else if (low === 14 || (t === T_STRUCT && low === 1)) {
+  } else if (low === 14 || (t === T_STRUCT && low === 1)) {
     len = readVarUInt(b, p, tmpPos);
     p = tmpPos.pos;
   } else len = low;
