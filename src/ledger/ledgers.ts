@@ -65,6 +65,12 @@ export class LedgerService {
   private readonly byId = new Map<string, Ledger>();
   private readonly byName = new Map<string, Ledger>();
   /**
+   * Purges under way, by name: a ledger leaves memory at once, but its rows (the name's among
+   * them) only when the purge ends, which on PostgreSQL takes round trips. A create of the same
+   * name waits for it, so that a name DescribeLedger calls free is free to create.
+   */
+  private readonly purging = new Map<string, Promise<void>>();
+  /**
    * Counts changes to memory and settled writes: a refresh whose read of the store overlapped
    * one reads again, rather than put back what the store held before it (a ledger created
    * meanwhile vanishing for a refresh period, a settled state reverting).
@@ -146,7 +152,12 @@ export class LedgerService {
         this.store.update(row).then(() => void this.changes++, this.onError);
       } else if (ledger.state === 'DELETING') {
         this.forget(ledger);
-        this.removeForGood(ledger).then(() => void this.changes++, this.onError);
+        const key = nameKey(ledger.accountId, ledger.region, ledger.name);
+        const purge = this.removeForGood(ledger).then(() => void this.changes++, this.onError);
+        this.purging.set(key, purge);
+        void purge.then(() => {
+          if (this.purging.get(key) === purge) this.purging.delete(key);
+        });
       }
     }
     this.computeNextDue();
@@ -221,6 +232,11 @@ export class LedgerService {
     const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
     if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
+      throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
+    }
+    await this.purging.get(nameKey(caller.accountId, caller.region, req.name));
+    if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
+      // created meanwhile, by a request that waited for the same purge
       throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
     }
     if (this.ofCaller(caller).length >= this.config.maxLedgers) {
