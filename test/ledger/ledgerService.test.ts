@@ -1,6 +1,9 @@
 /**
- * A deleted ledger leaves memory at once and its rows when its purge ends (round trips on
- * PostgreSQL): its name, once DescribeLedger calls it free, must be free to create meanwhile.
+ * LedgerService over a store that answers slowly, as PostgreSQL shared by several nodes does:
+ * - a refresh (PostgreSQL rereads ledgers every half ledger-state delay) whose read of the store
+ *   was taken before a change this node made must not put the old state back;
+ * - a deleted ledger leaves memory at once and its rows when its purge ends: its name, once
+ *   DescribeLedger calls it free, must be free to create meanwhile.
  */
 import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -15,12 +18,42 @@ import type { AsyncLedgerStore } from '../../src/storage/stores';
 
 const caller = { accountId: '000000000000', region: 'us-east-1' };
 
-describe('LedgerService purge', () => {
+describe('LedgerService on a slow store', () => {
   const dir = mkdtempSync(join(tmpdir(), 'openqldb-ledgers-'));
   const store = sqliteStore(openDatabase(dir));
   after(async () => {
     await store.close();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  /** The store's ledgers, whose `all()` reads at once but answers only after `release()` once `hold()` was called: a slow read. */
+  function slowReads() {
+    let gate = Promise.resolve();
+    let release = () => {};
+    const ledgers = Object.create(store.ledgers) as AsyncLedgerStore;
+    ledgers.all = async () => {
+      const rows = await store.ledgers.all();
+      await gate;
+      return rows;
+    };
+    return {
+      ledgers,
+      hold: () => void (gate = new Promise<void>((r) => (release = r))),
+      release: () => release(),
+    };
+  }
+
+  it('keeps a ledger created while a refresh was reading the store', async () => {
+    const slow = slowReads();
+    const config = loadConfig([], {}, { dataDir: dir, ledgerStateDelayMs: 0 });
+    const ledgers = await new LedgerService(slow.ledgers, config).load();
+    slow.hold();
+    const refreshing = ledgers.refresh(); // reads the store before the ledger exists
+    await ledgers.create(caller, { name: 'made-meanwhile', permissionsMode: 'STANDARD' });
+    slow.release();
+    await refreshing;
+    assert.ok(ledgers.find(caller, 'made-meanwhile'), 'the ledger created during the refresh is still known');
+    ledgers.close();
   });
 
   it('creates a deleted ledger\'s name again while the purge of its rows is still under way', async () => {
