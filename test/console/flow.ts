@@ -279,7 +279,9 @@ export async function refusedDelete(page: Page, s: FlowState): Promise<void> {
 export async function exportToCompletion(page: Page, s: FlowState): Promise<void> {
   await open(page, s, `#/exports?ledger=${s.ledger}`);
   await page.click('[data-test=export-submit]');
-  await page.waitForSelector('[data-test=export-description]');
+  // the form shows its error instead when the export is refused: fail with it, not a timeout
+  await page.waitForSelector('[data-test=export-description], [data-test=export-error]');
+  if (await page.$('[data-test=export-error]')) assert.fail(`the export was refused: ${await textOf(page, '[data-test=export-error]')}`);
   await page.waitForFunction(() => /"Status": "COMPLETED"/.test(document.querySelector('[data-test=export-description]')?.textContent ?? ''), { timeout: 20_000 });
   await page.waitForFunction(() => document.querySelector('[data-test=exports] [data-test=status]')?.textContent === 'COMPLETED', { timeout: 10_000 });
   const row = await textOf(page, '[data-test=exports] tbody tr');
