@@ -177,11 +177,7 @@ export function readTimestamp(b: Uint8Array, start: number, end: number, t: Time
   p = at.pos;
   t.coefficientStart = p;
   t.negative = p < end && (b[p] & 0x80) !== 0;
-  let m = p;
-  if (m < end && (b[m] & 0x7f) === 0) {
-    m++;
-    while (m < end && b[m] === 0) m++;
-  }
+  const m = magnitudeStart(b, p, end);
   t.magnitudeStart = m;
   if (m === end) return; // zero, of either sign, is in range
   if (t.negative) throw new MalformedIonError("a timestamp's fractional seconds are negative");
@@ -199,6 +195,17 @@ export function readTimestamp(b: Uint8Array, start: number, end: number, t: Time
 }
 
 const tsPos = { pos: 0 };
+
+/**
+ * Where the magnitude of Ion's signed Int field in [start, end) starts once its leading zero
+ * bytes are skipped (at `start` its sign bit does not count); `end` when it is zero.
+ */
+export function magnitudeStart(b: Uint8Array, start: number, end: number): number {
+  if (start >= end || (b[start] & 0x7f) !== 0) return start;
+  let i = start + 1;
+  while (i < end && b[i] === 0) i++;
+  return i;
+}
 
 /** Refuses fields outside their ranges; each from the month on is optional, as precision allows. */
 export function checkTimestampFields(year: number, month?: number, day?: number, hour?: number, minute?: number, second?: number): void {

@@ -33,6 +33,7 @@ import {
   readTimestamp,
   utf8Text,
   firstValue,
+  magnitudeStart,
   readChild,
   readVarInt,
   readUIntBody,
@@ -296,17 +297,6 @@ function scalar(b: Uint8Array, h: Header, syms: SymbolTable, s: ByteSink): void 
       escaped(s, b, h.body, h.end);
   }
   s.byte(END);
-}
-
-/**
- * Where the magnitude of Ion's signed Int field in [start, end) starts once its leading zero
- * bytes are skipped (at `start` its sign bit does not count); `end` when it is zero.
- */
-function magnitudeStart(b: Uint8Array, start: number, end: number): number {
-  if (start >= end || (b[start] & 0x7f) !== 0) return start;
-  let i = start + 1;
-  while (i < end && b[i] === 0) i++;
-  return i;
 }
 
 /**
