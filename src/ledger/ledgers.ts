@@ -231,14 +231,9 @@ export class LedgerService {
     this.settle();
     const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
-    if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
-      throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
-    }
-    await this.purging.get(nameKey(caller.accountId, caller.region, req.name));
-    if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
-      // created meanwhile, by a request that waited for the same purge
-      throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
-    }
+    const key = nameKey(caller.accountId, caller.region, req.name);
+    await this.purging.get(key);
+    if (this.byName.has(key)) throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
     if (this.ofCaller(caller).length >= this.config.maxLedgers) {
       throw limitExceeded('LEDGER', `Exceeded the limit of ${this.config.maxLedgers} ledgers per account and region`);
     }
@@ -262,7 +257,7 @@ export class LedgerService {
     } catch (e) {
       // the same name created meanwhile (by a concurrent request, or on another node)
       await this.refresh();
-      if (this.byName.has(nameKey(caller.accountId, caller.region, req.name))) {
+      if (this.byName.has(key)) {
         throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
       }
       throw e;
