@@ -106,7 +106,10 @@ export async function startKinesis(): Promise<TestKinesis> {
     endpoint: direct,
     region: 'us-east-1',
     credentials: { accessKeyId: 'kinesalite', secretAccessKey: 'kinesalite' },
-    requestHandler: new NodeHttpHandler(),
+    // a connection per request: a kept-alive socket idle for kinesalite's 5 s keep-alive timeout
+    // (a server restart in between, on a busy machine) can be closed by kinesalite just as a
+    // request is sent on it, and the read fails with ECONNRESET though nothing is wrong
+    requestHandler: new NodeHttpHandler({ httpAgent: new http.Agent({ keepAlive: false }) }),
     maxAttempts: 1,
   });
   return {
