@@ -232,7 +232,12 @@ export class LedgerService {
     const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
     const key = nameKey(caller.accountId, caller.region, req.name);
-    await this.purging.get(key);
+    // a refresh that read the store before the purge removed the row puts the ledger back,
+    // DELETING and due: settling purges it again, and that purge is waited for too
+    for (let purge = this.purging.get(key); purge; purge = this.purging.get(key)) {
+      await purge;
+      this.settle();
+    }
     if (this.byName.has(key)) throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
     if (this.ofCaller(caller).length >= this.config.maxLedgers) {
       throw limitExceeded('LEDGER', `Exceeded the limit of ${this.config.maxLedgers} ledgers per account and region`);

@@ -83,4 +83,27 @@ describe('LedgerService on a slow store', () => {
     assert.deepEqual((await store.ledgers.all()).filter((l) => l.name === 'doomed').map((l) => l.ledgerId), [created.ledgerId]);
     service.close();
   });
+
+  it('creates the name again when a refresh read the deleted ledger back while its purge was under way', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((r) => (release = r));
+    const ledgers = Object.create(store.ledgers) as AsyncLedgerStore;
+    ledgers.remove = async (...args: Parameters<AsyncLedgerStore['remove']>) => {
+      await gate;
+      await store.ledgers.remove(...args);
+    };
+    const config = loadConfig([], {}, { dataDir: dir, ledgerStateDelayMs: 0 });
+    const service = await new LedgerService(ledgers, config).load();
+    const old = await service.create(caller, { name: 'revenant', permissionsMode: 'STANDARD', deletionProtection: false });
+    await service.delete(caller, 'revenant');
+    const again = service.create(caller, { name: 'revenant', permissionsMode: 'STANDARD' });
+    // another node's changes are read on a timer: this read finds the row the purge still holds
+    await service.refresh();
+    release();
+    const created = await again;
+    assert.notEqual(created.ledgerId, old.ledgerId);
+    assert.equal(service.find(caller, 'revenant')?.ledgerId, created.ledgerId);
+    assert.deepEqual((await store.ledgers.all()).filter((l) => l.name === 'revenant').map((l) => l.ledgerId), [created.ledgerId]);
+    service.close();
+  });
 });
