@@ -472,12 +472,7 @@ function timestampOf(b: Uint8Array, v: ValueRef): Date {
   // Ion binary timestamps carry UTC fields whatever the offset, so the offset is not needed
   const [y, mo, d, hh, mi, ss] = stamp.fields;
   const n = stamp.count;
-  let ms = 0;
-  if (stamp.hasFraction) {
-    let coef = 0;
-    for (let q = stamp.magnitudeStart; q < v.h.end; q++) coef = coef * 256 + b[q];
-    ms = Math.floor(coef * 10 ** (3 + stamp.exponent));
-  }
+  const ms = stamp.hasFraction ? Math.floor(readUIntBody(b, stamp.magnitudeStart, v.h.end) * 10 ** (3 + stamp.exponent)) : 0;
   const date = new Date(0);
   date.setUTCFullYear(y, n > 1 ? mo - 1 : 0, n > 2 ? d : 1);
   date.setUTCHours(n > 3 ? hh : 0, n > 4 ? mi : 0, n > 5 ? ss : 0, ms);
