@@ -67,7 +67,8 @@ export class LedgerService {
   /**
    * Purges under way, by name: a ledger leaves memory at once, but its rows (the name's among
    * them) only when the purge ends, which on PostgreSQL takes round trips. A create of the same
-   * name waits for it, so that a name DescribeLedger calls free is free to create.
+   * name waits for it, so that a name DescribeLedger calls free is free to create, and so does a
+   * refresh, so that it never reads the row back.
    */
   private readonly purging = new Map<string, Promise<void>>();
   /**
@@ -100,7 +101,10 @@ export class LedgerService {
     for (;;) {
       const seen = this.changes;
       rows = await this.store.all();
-      if (this.changes === seen) break;
+      // a purge under way may have ended after the read but before it counts as a change: read
+      // again once it has, rather than put the deleted ledger back (DELETING, due) meanwhile
+      if (this.changes === seen && this.purging.size === 0) break;
+      await Promise.all(this.purging.values());
     }
     this.byId.clear();
     this.byName.clear();
@@ -232,12 +236,7 @@ export class LedgerService {
     const kmsKey = kmsKeyOf(req.kmsKey, caller.region, caller.accountId);
     if (req.tags) checkTags({}, req.tags);
     const key = nameKey(caller.accountId, caller.region, req.name);
-    // a refresh that read the store before the purge removed the row puts the ledger back,
-    // DELETING and due: settling purges it again, and that purge is waited for too
-    for (let purge = this.purging.get(key); purge; purge = this.purging.get(key)) {
-      await purge;
-      this.settle();
-    }
+    await this.purging.get(key);
     if (this.byName.has(key)) throw resourceAlreadyExists('LEDGER', req.name, `Ledger with name ${req.name} already exists`);
     if (this.ofCaller(caller).length >= this.config.maxLedgers) {
       throw limitExceeded('LEDGER', `Exceeded the limit of ${this.config.maxLedgers} ledgers per account and region`);

@@ -98,8 +98,11 @@ describe('LedgerService on a slow store', () => {
     await service.delete(caller, 'revenant');
     const again = service.create(caller, { name: 'revenant', permissionsMode: 'STANDARD' });
     // another node's changes are read on a timer: this read finds the row the purge still holds
-    await service.refresh();
+    const refreshed = service.refresh();
+    // its read done, before the service's own timer could settle what it read
+    await new Promise((r) => setImmediate(r));
     release();
+    await refreshed;
     const created = await again;
     assert.notEqual(created.ledgerId, old.ledgerId);
     assert.equal(service.find(caller, 'revenant')?.ledgerId, created.ledgerId);
