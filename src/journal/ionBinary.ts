@@ -316,16 +316,20 @@ export function utf8Text(b: Uint8Array): string {
   }
 }
 
+/** Reused argument lists for String.fromCharCode, one per length up to 32. */
+const charCodes: number[][] = Array.from({ length: 33 }, (_, n) => new Array<number>(n).fill(0));
+
 export function readStringBody(b: Uint8Array, start: number, end: number): string {
-  // ids and field names are short ASCII: building those directly beats a TextDecoder call
+  // ids and field names are short ASCII: one fromCharCode call makes the string flat, where
+  // appending pieces made a rope of intermediate strings, flattened again when used as a key
   if (end - start <= 32) {
-    for (let i = start; i < end; i++) if (b[i] >= 0x80) return utf8Text(b.subarray(start, end));
-    // eight characters a call: one intermediate string per eight, not one per character
-    let ascii = '';
-    let i = start;
-    for (; i + 8 <= end; i += 8) ascii += String.fromCharCode(b[i], b[i + 1], b[i + 2], b[i + 3], b[i + 4], b[i + 5], b[i + 6], b[i + 7]);
-    for (; i < end; i++) ascii += String.fromCharCode(b[i]);
-    return ascii;
+    const codes = charCodes[end - start];
+    for (let i = start, j = 0; i < end; i++, j++) {
+      const c = b[i];
+      if (c >= 0x80) return utf8Text(b.subarray(start, end));
+      codes[j] = c;
+    }
+    return String.fromCharCode.apply(null, codes);
   }
   return utf8Text(b.subarray(start, end));
 }
