@@ -136,7 +136,8 @@ class Run {
   private plan!: ImportPlan;
   private catalog!: ImportCatalog;
   private tipHash: Buffer | undefined;
-  private lastTimestamp: number | undefined;
+  /** the last block linked to the chain: written, or in a batch being written */
+  private linked!: { seq: number; hash: Buffer | undefined; timestampMs: number | undefined };
 
   constructor(
     private readonly work: ImportWork,
@@ -234,7 +235,7 @@ class Run {
     );
     this.catalog = new ImportCatalog(catalog, this.progress.pending, this.plan.strandId);
     this.tipHash = this.progress.tipHash ? Buffer.from(this.progress.tipHash, 'base64') : undefined;
-    this.lastTimestamp = this.progress.tipTimeMs;
+    this.linked = { seq: this.progress.tip, hash: this.tipHash, timestampMs: this.progress.tipTimeMs };
   }
 
   private async read(o: PlannedObject): Promise<Buffer> {
@@ -257,54 +258,71 @@ class Run {
    * Links and writes an object's blocks as they are verified; the object's own verdict comes
    * after its last block, so a failure found late ends the import with blocks already written
    * to the CREATING ledger, and fail() removes them with the rest.
+   *
+   * A batch's write goes on (on SQLite its WAL's fsync, on PostgreSQL the whole transaction)
+   * while the next batch's blocks are read and linked; one write at a time, and every write of
+   * the object has ended, well or not, when this returns or throws.
    */
   private async importObject(object: PlannedObject, feed: BlockFeed, result: Promise<{ size: number; summary: ObjectSummary }>): Promise<void> {
     const p = this.progress;
     const key = object.key;
     const tipBefore = p.tip;
     let batch: ImportedBlock[] = [];
-    for await (const b of feed.blocks()) {
-      p.blocksRead++;
-      p.blocksVerified++;
-      const seq = b.sequenceNo;
-      const where = `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}}`;
-      if (seq <= p.tip) {
-        // an overlap: the object is a chain, so ending on the same hash means the same blocks
-        if (seq === p.tip && !b.blockHash.equals(this.tipHash!)) throw this.overlapFailure(key, seq);
-        continue;
+    let writing: Promise<void> | undefined;
+    const writeBehind = async (blocks: ImportedBlock[]) => {
+      await writing;
+      writing = this.write(blocks);
+      writing.catch(() => undefined); // met at the next await of `writing`
+    };
+    try {
+      for await (const b of feed.blocks()) {
+        p.blocksRead++;
+        p.blocksVerified++;
+        const seq = b.sequenceNo;
+        const where = () => `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}}`;
+        if (seq <= this.linked.seq) {
+          // an overlap, met only at an object's start: the object is a chain, so ending on the
+          // same hash means the same blocks
+          if (seq === this.linked.seq && !b.blockHash.equals(this.linked.hash!)) throw this.overlapFailure(key, seq);
+          continue;
+        }
+        const { seq: previousSeq, hash: previousHash, timestampMs: lastTimestamp } = this.linked;
+        if (seq !== previousSeq + 1) {
+          throw new ImportFailure(key, 'sequence', previousSeq < 0 ? `${where()}: the strand must start at block 0` : `${sequenceMessage(where(), previousSeq)} (check: sequence)`, seq);
+        }
+        if (previousHash && !b.previousBlockHash.equals(previousHash)) {
+          throw new ImportFailure(key, 'chain', `${where()}: previousBlockHash is not the previous block's blockHash (check: chain)`, seq);
+        }
+        const late = lastTimestamp !== undefined && b.timestampMs < lastTimestamp ? timestampOrderFailure(key, where(), seq, b.timestampMs, lastTimestamp) : undefined;
+        if (late) throw new ImportFailure(key, late.check, `${late.message} (check: ${late.check})`, seq);
+        this.linked.seq = seq;
+        this.linked.hash = b.blockHash;
+        this.linked.timestampMs = b.timestampMs;
+        batch.push(b);
+        if (batch.length >= this.work.deps.options.batchBlocks) {
+          await writeBehind(batch);
+          batch = [];
+        }
       }
-      const last = batch.length ? batch[batch.length - 1] : undefined;
-      const previousSeq = last ? last.sequenceNo : p.tip;
-      const previousHash = last ? last.blockHash : this.tipHash;
-      if (seq !== previousSeq + 1) {
-        throw new ImportFailure(key, 'sequence', previousSeq < 0 ? `${where}: the strand must start at block 0` : `${sequenceMessage(where, previousSeq)} (check: sequence)`, seq);
+      const { size, summary } = await result;
+      this.lease.check();
+      p.bytesRead += size;
+      if (summary.failure) {
+        const f = summary.failure;
+        throw new ImportFailure(f.key, f.check, `${f.message} (check: ${f.check})`, f.sequenceNo);
       }
-      if (previousHash && !b.previousBlockHash.equals(previousHash)) {
-        throw new ImportFailure(key, 'chain', `${where}: previousBlockHash is not the previous block's blockHash (check: chain)`, seq);
+      if (summary.lastSeq! <= tipBefore) {
+        // wholly written already (an overlapping export): identical if it ends on the same block hash
+        const stored = await this.blockHashAt(summary.lastSeq!);
+        if (!stored.equals(summary.lastBlockHash!)) throw this.overlapFailure(key, summary.lastSeq!);
+        return;
       }
-      const late = this.lastTimestamp !== undefined ? timestampOrderFailure(key, where, seq, b.timestampMs, this.lastTimestamp) : undefined;
-      if (late) throw new ImportFailure(key, late.check, `${late.message} (check: ${late.check})`, seq);
-      this.lastTimestamp = b.timestampMs;
-      batch.push(b);
-      if (batch.length >= this.work.deps.options.batchBlocks) {
-        await this.write(batch);
-        batch = [];
-      }
+      if (batch.length) await writeBehind(batch);
+      await writing;
+    } finally {
+      // a failure must not race a write still going (its progress would follow the failure's)
+      await writing?.catch(() => undefined);
     }
-    const { size, summary } = await result;
-    this.lease.check();
-    p.bytesRead += size;
-    if (summary.failure) {
-      const f = summary.failure;
-      throw new ImportFailure(f.key, f.check, `${f.message} (check: ${f.check})`, f.sequenceNo);
-    }
-    if (summary.lastSeq! <= tipBefore) {
-      // wholly written already (an overlapping export): identical if it ends on the same block hash
-      const stored = await this.blockHashAt(summary.lastSeq!);
-      if (!stored.equals(summary.lastBlockHash!)) throw this.overlapFailure(key, summary.lastSeq!);
-      return;
-    }
-    if (batch.length) await this.write(batch);
   }
 
   private overlapFailure(key: string, seq: number): ImportFailure {
