@@ -48,21 +48,32 @@ export class SqliteCommitStore implements CommitStore {
     needs: CommitNeeds,
     prepare: (reads: CommitReads) => { writes: CommitWrites[]; result: T },
   ): Promise<T> {
-    this.refuseAfterFsyncFailure();
-    if (this.wal === undefined) {
-      this.wal = walSyncFor(this.db);
-      if (this.wal) this.checkpointer = new WalCheckpointer(this.db, undefined, this.onCheckpointError);
-    }
     let blocks = 0;
-    const result = writeUnsynced(this.db, this.wal, () => {
+    return this.writeDurably(() => {
       const { writes, result } = prepare(this.read(ledgerId, knownTip, needs));
       // the batch's blocks first: a redaction later in the batch may rewrite one of them
       this.journal.appendComputed(ledgerId, writes);
       for (const w of writes) this.apply(ledgerId, w);
       blocks = writes.length;
       return result;
-    });
-    this.checkpointer?.committed(blocks);
+    }, () => blocks);
+  }
+
+  /**
+   * Runs `write` in one transaction and resolves once it is durable, with the WAL fsync'd off
+   * this thread as a batch of commits is: for the other writes a caller awaits often (a job's
+   * progress, an export's objects), which would otherwise fsync on the serving thread. Refused,
+   * as commits are, once an fsync has failed. `blocks` says how many blocks it wrote, for the
+   * checkpoints.
+   */
+  async writeDurably<T>(write: () => T, blocks: () => number = () => 0): Promise<T> {
+    this.refuseAfterFsyncFailure();
+    if (this.wal === undefined) {
+      this.wal = walSyncFor(this.db);
+      if (this.wal) this.checkpointer = new WalCheckpointer(this.db, undefined, this.onCheckpointError);
+    }
+    const result = writeUnsynced(this.db, this.wal, write);
+    this.checkpointer?.committed(blocks());
     const sync = synced(this.wal);
     this.inFlight.add(sync);
     try {

@@ -103,8 +103,14 @@ function documentAdapter(db: Db, d: DocumentStore): DocumentStoreApi {
   };
 }
 
+/**
+ * The writes a background job awaits after every step (a job's progress, an export's objects), made
+ * durable off the serving thread as commits are (SqliteCommitStore.writeDurably).
+ */
+type Durably = <T>(write: () => T) => Promise<T>;
+
 /** Cached answers are shared and frozen; a list is copied so that the caller's array is its own. */
-function exportAdapter(e: SqliteExportStore): ExportStore {
+function exportAdapter(e: SqliteExportStore, durably: Durably): ExportStore {
   return {
     insert: async (job, limit) => e.insertWithin(job, limit),
     get: async (exportId) => e.get(exportId),
@@ -115,14 +121,14 @@ function exportAdapter(e: SqliteExportStore): ExportStore {
     inProgressIds: async (ledgerId) => e.inProgressIds(ledgerId),
     claim: async (owner, until, now) => e.claim(owner, until, now),
     renew: async (exportId, owner, until) => e.renew(exportId, owner, until),
-    addObject: async (exportId, owner, object, nextSeq) => e.addObjectLeased(exportId, owner, object, nextSeq),
+    addObject: (exportId, owner, object, nextSeq) => durably(() => e.addObjectLeased(exportId, owner, object, nextSeq)),
     objects: async (exportId) => e.objects(exportId),
     finish: async (exportId, status, at, reason) => e.finish(exportId, status, at, reason),
     purge: async (horizon) => e.purge(horizon),
   };
 }
 
-function jobAdapter(j: SqliteJobStore): JobStore {
+function jobAdapter(j: SqliteJobStore, durably: Durably): JobStore {
   return {
     insert: async (job, limit, unique) => j.insert(job, limit, unique),
     get: async (kind, id) => j.get(kind, id),
@@ -133,7 +139,7 @@ function jobAdapter(j: SqliteJobStore): JobStore {
     countByStatus: async (kind, horizon) => j.countByStatus(kind, horizon),
     claim: async (kind, owner, until, expiredBefore) => j.claim(kind, owner, until, expiredBefore),
     renew: async (id, owner, until) => j.renew(id, owner, until),
-    update: async (id, owner, status, progress) => j.update(id, owner, status, progress),
+    update: (id, owner, status, progress) => durably(() => j.update(id, owner, status, progress)),
     finish: async (id, status, at, error, owner) => j.finish(id, status, at, error, owner),
     purge: async (horizon) => j.purge(horizon),
   };
@@ -144,6 +150,7 @@ export function sqliteStore(db: Db, onCheckpointError?: (message: string, fallba
   const journal = journalStoreOf(db);
   const docs = new DocumentStore(db);
   const commits = new SqliteCommitStore(db, journal, docs, undefined, onCheckpointError);
+  const durably: Durably = (write) => commits.writeDurably(write);
   return {
     kind: 'sqlite',
     soleWriter: true,
@@ -151,8 +158,8 @@ export function sqliteStore(db: Db, onCheckpointError?: (message: string, fallba
     journal: journalAdapter(journal),
     documents: documentAdapter(db, docs),
     commits,
-    exports: exportAdapter(new SqliteExportStore(db)),
-    jobs: jobAdapter(new SqliteJobStore(db)),
+    exports: exportAdapter(new SqliteExportStore(db), durably),
+    jobs: jobAdapter(new SqliteJobStore(db), durably),
     async ping() {
       db.prepare('SELECT 1').get();
       commits.refuseAfterFsyncFailure();
