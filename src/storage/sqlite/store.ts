@@ -11,6 +11,7 @@ import { SqliteJobStore } from './jobStore';
 import { journalStoreOf, type JournalStore } from './journalStore';
 import { SqliteLedgerStore } from './ledgerStore';
 import { SqliteCommitStore } from './commitStore';
+import type { WalSync } from './walSync';
 
 function ledgerAdapter(db: Db, s: SqliteLedgerStore): AsyncLedgerStore {
   return {
@@ -146,10 +147,15 @@ function jobAdapter(j: SqliteJobStore, durably: Durably): JobStore {
 }
 
 /** Every component over one SQLite database; `close` waits for running fsyncs, then closes it. */
-export function sqliteStore(db: Db, onCheckpointError?: (message: string, fallback: boolean) => void): Store {
+export function sqliteStore(
+  db: Db,
+  onCheckpointError?: (message: string, fallback: boolean) => void,
+  /** the WAL's fsync; by default the database's own (tests give one that fails) */
+  wal?: WalSync | null,
+): Store {
   const journal = journalStoreOf(db);
   const docs = new DocumentStore(db);
-  const commits = new SqliteCommitStore(db, journal, docs, undefined, onCheckpointError);
+  const commits = new SqliteCommitStore(db, journal, docs, wal, onCheckpointError);
   const durably: Durably = (write) => commits.writeDurably(write);
   return {
     kind: 'sqlite',

@@ -79,3 +79,47 @@ test('without a failure, commits are acknowledged once their fsync is done', asy
     await scripted.ping();
   });
 });
+
+test("a job's progress and an export's objects are acknowledged once the WAL is fsync'd, and refused after a failed fsync", async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'fsync-progress-'));
+  const db = openDatabase(dir);
+  try {
+    // the progress save's fsync answers after 60 ms; the next fsync (a commit's) fails
+    const store = sqliteStore(db, undefined, new ScriptedWalSync(join(dir, 'openqldb.sqlite-wal'), [{ delayMs: 60, fail: false }, { delayMs: 0, fail: true }]));
+    const job = {
+      kind: 'import' as const,
+      id: 'I1',
+      accountId: '000000000000',
+      region: 'us-east-1',
+      ledgerId: 'L1',
+      ledgerName: 'ledger-L1',
+      createdMs: T0,
+      status: 'IN_PROGRESS',
+      active: true,
+      spec: '{}',
+      progress: '{}',
+    };
+    assert.equal(await store.jobs.insert(job, 2), true);
+    assert.ok(await store.jobs.claim('import', 'node-a', Date.now() + 60_000, Date.now()));
+    let acknowledged = false;
+    const saved = store.jobs.update('I1', 'node-a', 'IN_PROGRESS', '{"tip":499}').then((ok) => {
+      acknowledged = true;
+      return ok;
+    });
+    await new Promise((r) => setTimeout(r, 30));
+    assert.equal(acknowledged, false, 'answered before its fsync');
+    assert.equal(await saved, true);
+    assert.equal((await store.jobs.get('import', 'I1'))!.progress, '{"tip":499}');
+
+    await newStrand(store, 'L1');
+    await assert.rejects(commitBlocks(store, 'L1', [{ ts: T0 + 1 }]), /EIO/);
+    await assert.rejects(store.jobs.update('I1', 'node-a', 'IN_PROGRESS', '{"tip":999}'), /an fsync of the SQLite WAL failed/);
+    await assert.rejects(
+      store.exports.addObject('E1', 'node-a', { key: 'k', firstSeq: 0, lastSeq: 0, bytes: 1 } as never, 1),
+      /an fsync of the SQLite WAL failed/,
+    );
+  } finally {
+    db.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
