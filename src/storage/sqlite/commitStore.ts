@@ -25,6 +25,9 @@ import { synced, walSyncFor, writeUnsynced, type WalSync } from './walSync';
 // the journal's hashing loads with the first commit, not with the server
 const digestTree = lazy(() => require('../../journal/digestTree') as typeof DigestTree);
 
+/** The WAL's size, in frames (64 MB of 4 KB pages), past which a write first lets it start over. */
+const WAL_RESTART_FRAMES = 16_384;
+
 export class SqliteCommitStore implements CommitStore {
   private inFlight = new Set<Promise<void>>();
   /** checkpoints off the serving thread, once commits go through the WAL (checkpointer.ts) */
@@ -72,6 +75,7 @@ export class SqliteCommitStore implements CommitStore {
       this.wal = walSyncFor(this.db);
       if (this.wal) this.checkpointer = new WalCheckpointer(this.db, undefined, this.onCheckpointError);
     }
+    this.checkpointer?.restartIfLong(WAL_RESTART_FRAMES);
     const result = writeUnsynced(this.db, this.wal, write);
     this.checkpointer?.committed(blocks());
     const sync = synced(this.wal);

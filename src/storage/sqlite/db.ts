@@ -30,6 +30,8 @@ export function openDatabase(dataDir: string): Db {
   // acknowledged request survives kill -9 and power loss.
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
+  // when the WAL starts over, a file grown past 64 MB (a burst of writes, an import) is cut back
+  db.pragma('journal_size_limit = 67108864');
   db.pragma('foreign_keys = ON');
   db.pragma('busy_timeout = 5000');
   migrate(db, schemas);

@@ -69,6 +69,27 @@ async function until(done: () => boolean, ms: number): Promise<void> {
   while (!done() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
 }
 
+test('writes that never wait for the checkpoints (steady commits, an import) still let the WAL start over once it is long', () =>
+  withCheckpointer(60_000, async (db, checkpointer) => {
+    db.exec('CREATE TABLE t (n INTEGER, x BLOB)');
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?)');
+    // 120 transactions of 100 rows of 4,000 bytes (48 MB), each written as soon as the last is,
+    // so a checkpoint is mostly running when one starts; the WAL may start over past 500 frames
+    let largestWal = 0;
+    for (let batch = 0; batch < 120; batch++) {
+      checkpointer.restartIfLong(500);
+      db.transaction(() => {
+        for (let i = 0; i < 100; i++) insert.run(batch * 100 + i, randomBytes(4000));
+      })();
+      checkpointer.committed(100);
+      largestWal = Math.max(largestWal, statSync(`${db.name}-wal`).size);
+      await new Promise((r) => setImmediate(r)); // the thread's answers come in meanwhile
+    }
+    assert.ok(largestWal < 16 * 1024 * 1024, `the WAL reached ${largestWal} bytes of the 48 MB written through it`);
+    assert.equal(checkpointer.lastError, undefined);
+    assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 12000);
+  }));
+
 test('checkpoints wait for enough commits: a quiet server does not fsync twice more per commit', () =>
   withCheckpointer(60_000, async (db, checkpointer) => {
     db.exec('CREATE TABLE t (n INTEGER)');
