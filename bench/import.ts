@@ -5,6 +5,10 @@
  * peak RSS (target ≤ 512 MB; it must not grow with the journal's length, so a fifth of the
  * journal is imported first on its own server and its peak printed beside).
  *
+ * The fixture's document ids are made in order, so every row a block writes appends to its
+ * table's keys. QLDB's ids are random: the same export with random ids is imported last, the
+ * figure a real QLDB export gets (each revision and document then lands on a page of its own).
+ *
  *   npm run bench:import -- [--blocks 100000]
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -12,7 +16,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runVerify } from '../src/cli/verify';
 import { ImportClient } from '../src/cli/commands/importClient';
-import { writeExport, STRAND } from '../test/cli/exportFixture';
+import { randomId, writeExport, STRAND } from '../test/cli/exportFixture';
 import { spawnServer } from './lib/spawnServer';
 
 const arg = (name: string, dflt: number) => {
@@ -73,7 +77,10 @@ async function main() {
     const small = Math.max(2, Math.floor(BLOCKS / 5));
     const fifth = writeExport(root, 'bench', 'fifth/', small, 'ION_BINARY', 10_000);
     const all = writeExport(root, 'bench', 'bin/', BLOCKS, 'ION_BINARY', 10_000);
-    console.log(`fixture: ${BLOCKS} blocks (1-3 revisions each) as Ion binary in ${all.keys.length} objects, and its first ${small}, built in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const random = writeExport(root, 'bench', 'random/', BLOCKS, 'ION_BINARY', 10_000, { idOf: randomId });
+    console.log(
+      `fixture: ${BLOCKS} blocks (1-3 revisions each) as Ion binary in ${all.keys.length} objects, its first ${small}, and the same with random document ids, built in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+    );
 
     const v = await timeVerify(root, 'bin/');
     const verifyRate = BLOCKS / v;
@@ -87,6 +94,13 @@ async function main() {
     const cpu = i.cpuSeconds !== undefined ? `; ${Math.round(BLOCKS / i.cpuSeconds)} blocks per server CPU-second` : '';
     console.log(`import ${BLOCKS} blocks: ${i.seconds.toFixed(2)} s = ${Math.round(importRate)} blocks/s${cpu}, server peak RSS ${i.peakMb.toFixed(0)} MB (target ≤ 512)`);
     console.log(`ratio import / verify: ${(importRate / verifyRate).toFixed(2)} (target ≥ 0.5); peak RSS ${BLOCKS} blocks / ${small} blocks: ${(i.peakMb / f.peakMb).toFixed(2)}`);
+    const r = await timeImport(root, 'random/', BLOCKS, random.digest);
+    const randomRate = BLOCKS / r.seconds;
+    const rcpu = r.cpuSeconds !== undefined ? `; ${Math.round(BLOCKS / r.cpuSeconds)} blocks per server CPU-second` : '';
+    console.log(
+      `import ${BLOCKS} blocks with random document ids (as QLDB's): ${r.seconds.toFixed(2)} s = ${Math.round(randomRate)} blocks/s${rcpu}, server peak RSS ${r.peakMb.toFixed(0)} MB; ` +
+        `${(randomRate / importRate).toFixed(2)} × the ordered ids' rate, ${(randomRate / verifyRate).toFixed(2)} × verify's`,
+    );
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

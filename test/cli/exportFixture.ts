@@ -2,11 +2,13 @@
  * Export-shaped fixtures built with the journal core (control-plane.md §4.3 layout): data objects
  * `<prefix>yyyy/MM/dd/HH/<strandId>.<first>-<last>.ion` and a completed manifest.
  */
+import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { BuiltBlock, blockToIonText, buildBlock, genesisBlock } from '../../src/journal/block';
 import { ionHashString } from '../../src/journal/ionHash';
 import { MemoryDigestTree } from '../../src/journal/digestTree';
+import { base62Of128 } from '../../src/journal/ids';
 
 export const STRAND = 'Fx000000000000000000AA';
 export const EXPORT_ID = 'Ex000000000000000000AA';
@@ -19,11 +21,29 @@ const PERSON = (seq: number, k: number) =>
 /** blockTimestamp of block `seq` in epoch ms, as the fixture stamps it unless told otherwise. */
 export const stampOf = (seq: number, t0 = T0) => (seq === 0 ? t0 : t0 + seq * 10 + 2);
 
+/** Document ids in the order they are made: `D000…0123`, so every insert appends to a table's keys. */
+export const sequentialId = (n: number) => `D${String(n).padStart(21, '0')}`;
+
+/**
+ * Document ids as QLDB makes them, 22 base62 digits of 128 random bits (here a hash of `n`, so
+ * that a fixture is the same each time): in a table's keys, each lands anywhere.
+ */
+export const randomId = (n: number) => {
+  const h = createHash('sha256').update(`fixture-document-${n}`).digest();
+  return base62Of128([h.readUInt32BE(0), h.readUInt32BE(4), h.readUInt32BE(8), h.readUInt32BE(12)]);
+};
+
 /**
  * A ledger of `n` blocks: genesis, then transactions with 1..3 revisions (some deletes).
  * `stamp` overrides blockTimestamps; no hash covers them, so the blocks verify whatever it says.
+ * `idOf` names document n (n = 10 × sequenceNo + its place in the block).
  */
-export function* ledgerBlocks(n: number, t0 = T0, stamp: (seq: number) => number = (seq) => stampOf(seq, t0)): Generator<BuiltBlock> {
+export function* ledgerBlocks(
+  n: number,
+  t0 = T0,
+  stamp: (seq: number) => number = (seq) => stampOf(seq, t0),
+  idOf: (n: number) => string = sequentialId,
+): Generator<BuiltBlock> {
   let prev = genesisBlock(STRAND, new Date(stamp(0)), 'Tx000000000000000000AA');
   yield prev;
   const stmt = 'INSERT INTO Person ?';
@@ -33,7 +53,7 @@ export function* ledgerBlocks(n: number, t0 = T0, stamp: (seq: number) => number
     const txTime = new Date(t0 + seq * 10);
     const revisions = Array.from({ length: 1 + (seq % 3) }, (_, k) => ({
       data: seq % 7 === 0 && k === 0 ? undefined : PERSON(seq, k),
-      metadata: { id: `D${String(seq * 10 + k).padStart(21, '0')}`, version: seq % 7 === 0 && k === 0 ? 1 : 0, txTime, txId },
+      metadata: { id: idOf(seq * 10 + k), version: seq % 7 === 0 && k === 0 ? 1 : 0, txTime, txId },
     }));
     prev = buildBlock({
       strandId: STRAND,
@@ -64,6 +84,8 @@ export interface ExportOptions {
   exportId?: string;
   /** blockTimestamp of each block in epoch ms (default stampOf) */
   stamp?: (seq: number) => number;
+  /** document ids (default sequentialId) */
+  idOf?: (n: number) => string;
 }
 
 /**
@@ -98,7 +120,7 @@ export function writeExport(
     keys.push(key);
     batch = [];
   };
-  for (const b of ledgerBlocks(n, T0, options.stamp)) {
+  for (const b of ledgerBlocks(n, T0, options.stamp, options.idOf)) {
     tree.append(b.blockHash);
     if (b.sequenceNo < from) continue;
     batch.push(b);
