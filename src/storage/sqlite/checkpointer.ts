@@ -69,7 +69,9 @@ export class WalCheckpointer {
       this.onError(e.message, true);
     });
     db.pragma('wal_autocheckpoint = 0');
-    this.timer = setInterval(() => this.request(), idleMs).unref();
+    // the idle checkpoint runs even while a write is awaited to start the WAL over (restartIfLong):
+    // it leaves that write less to copy
+    this.timer = setInterval(() => this.request(true), idleMs).unref();
     // nothing waits for this thread to exit (a store never closed, as in tests); after the
     // listeners, since adding a 'message' listener refs the worker again
     this.worker.unref();
@@ -116,9 +118,9 @@ export class WalCheckpointer {
     }
   }
 
-  private request(): void {
+  private request(idle = false): void {
     if (this.closed) return;
-    if (this.running || this.restartWanted) {
+    if (this.running || (this.restartWanted && !idle)) {
       this.again = true;
       return;
     }
