@@ -99,7 +99,12 @@ export class WalCheckpointer {
    * checkpoint's worth of writes: a few milliseconds of this thread, once per `limitFrames`.
    */
   restartIfLong(limitFrames: number): void {
-    if (this.closed || this.stats.walFrames <= limitFrames || !this.db.open) return;
+    if (this.closed || !this.db.open) return;
+    if (this.stats.walFrames <= limitFrames) {
+      // short again (a write after a whole checkpoint started it over): the thread goes on
+      this.restartWanted = false;
+      return;
+    }
     if (this.running) {
       // the thread starts no other checkpoint until a write has found it idle
       this.restartWanted = true;

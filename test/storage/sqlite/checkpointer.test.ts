@@ -90,6 +90,24 @@ test('writes that never wait for the checkpoints (steady commits, an import) sti
     assert.equal((db.prepare('SELECT count(*) AS n FROM t').get() as { n: number }).n, 12000);
   }));
 
+test('a WAL found short again after a wait for a write to start it over lets the thread checkpoint as before', () =>
+  withCheckpointer(60_000, async (db, checkpointer) => {
+    db.exec('CREATE TABLE t (n INTEGER)');
+    db.prepare('INSERT INTO t VALUES (1)').run();
+    checkpointer.committed(256); // a checkpoint runs
+    // the WAL as the thread last saw it is long: the next write must find no checkpoint running
+    checkpointer.stats.walFrames = 100_000;
+    checkpointer.restartIfLong(500);
+    await checkpointer.settled();
+    const before = checkpointer.stats.checkpoints;
+    assert.ok(checkpointer.stats.walFrames <= 500, `${checkpointer.stats.walFrames} frames`);
+    checkpointer.restartIfLong(500); // short again: nothing is awaited any more
+    db.prepare('INSERT INTO t VALUES (2)').run();
+    checkpointer.committed(256);
+    await checkpointer.settled();
+    assert.equal(checkpointer.stats.checkpoints, before + 1, 'the thread checkpointed again');
+  }));
+
 test('checkpoints wait for enough commits: a quiet server does not fsync twice more per commit', () =>
   withCheckpointer(60_000, async (db, checkpointer) => {
     db.exec('CREATE TABLE t (n INTEGER)');
