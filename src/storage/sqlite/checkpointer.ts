@@ -8,7 +8,9 @@
  * own connection for a PASSIVE checkpoint (one at a time: a request made while one runs starts
  * the next when it ends). PASSIVE never waits for readers or writers; SQLite's locks keep the
  * two connections consistent, and durability is unchanged: commits are durable in the WAL
- * (walSync.ts), and a checkpoint fsyncs the database before the WAL can be reused.
+ * (walSync.ts), and a checkpoint fsyncs the database before the WAL can be reused. The one
+ * checkpoint the serving thread still makes is the small one that lets a long WAL start over
+ * (restartIfLong).
  */
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
