@@ -51,8 +51,7 @@ export class WalCheckpointer {
     this.worker.on('message', (m: { error?: string; closed?: boolean; log?: number; checkpointed?: number }) => {
       if (m.closed) return;
       if (m.error) {
-        if (m.error !== this.lastError) this.onError(m.error, false);
-        this.lastError = m.error;
+        this.failed(m.error);
       } else {
         this.stats.checkpoints++;
         this.stats.walFrames = m.log ?? 0;
@@ -119,10 +118,14 @@ export class WalCheckpointer {
       this.stats.backfilled = row.checkpointed;
     } catch (e) {
       // left to the thread's checkpoints; a later write tries again
-      const message = e instanceof Error ? e.message : String(e);
-      if (message !== this.lastError) this.onError(message, false);
-      this.lastError = message;
+      this.failed(e instanceof Error ? e.message : String(e));
     }
+  }
+
+  /** A failed checkpoint, told once per distinct message; the next ones are asked for as before. */
+  private failed(message: string): void {
+    if (message !== this.lastError) this.onError(message, false);
+    this.lastError = message;
   }
 
   private request(idle = false): void {
