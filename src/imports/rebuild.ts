@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { listItems, readBlockAddress, readSmallStruct, smallFields, structFields, type ValueRef } from '../journal/block';
-import { base62Of128 } from '../journal/ids';
+import { idOfDigest } from '../journal/ids';
 import { Header, IonWriter, T_LIST, T_NEGINT, T_POSINT, T_STRING, T_STRUCT, readStringBody, readUIntBody, type SymbolTable } from '../journal/ionBinary';
 import { verifyObject, type ExportRange, type ObjectSummary } from '../journal/exportVerifier';
 import { parseBlock, type ParsedBlock } from '../journal/block';
@@ -266,8 +266,7 @@ export interface PendingTable {
 
 /** An id derived from where a catalog object was created (see the module comment). */
 export function derivedId(strandId: string, seq: number, statement: number, what: string): string {
-  const h = createHash('sha256').update(`openqldb-import\0${strandId}\0${seq}\0${statement}\0${what}`).digest();
-  return base62Of128([h.readUInt32BE(0), h.readUInt32BE(4), h.readUInt32BE(8), h.readUInt32BE(12)]);
+  return idOfDigest(createHash('sha256').update(`openqldb-import\0${strandId}\0${seq}\0${statement}\0${what}`).digest());
 }
 
 /**

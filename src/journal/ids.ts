@@ -50,4 +50,10 @@ export function base62Of128(w: number[]): string {
   return digits.join('');
 }
 
+/** An id made from a digest's first 128 bits, for ids that must come out the same each time. */
+export function idOfDigest(digest: Uint8Array): string {
+  const v = new DataView(digest.buffer, digest.byteOffset, digest.byteLength);
+  return base62Of128([v.getUint32(0), v.getUint32(4), v.getUint32(8), v.getUint32(12)]);
+}
+
 export const ID_PATTERN = /^[A-Za-z0-9]{22}$/;

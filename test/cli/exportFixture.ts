@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { BuiltBlock, blockToIonText, buildBlock, genesisBlock } from '../../src/journal/block';
 import { ionHashString } from '../../src/journal/ionHash';
 import { MemoryDigestTree } from '../../src/journal/digestTree';
-import { base62Of128 } from '../../src/journal/ids';
+import { idOfDigest } from '../../src/journal/ids';
 
 export const STRAND = 'Fx000000000000000000AA';
 export const EXPORT_ID = 'Ex000000000000000000AA';
@@ -28,10 +28,7 @@ export const sequentialId = (n: number) => `D${String(n).padStart(21, '0')}`;
  * Document ids as QLDB makes them, 22 base62 digits of 128 random bits (here a hash of `n`, so
  * that a fixture is the same each time): in a table's keys, each lands anywhere.
  */
-export const randomId = (n: number) => {
-  const h = createHash('sha256').update(`fixture-document-${n}`).digest();
-  return base62Of128([h.readUInt32BE(0), h.readUInt32BE(4), h.readUInt32BE(8), h.readUInt32BE(12)]);
-};
+export const randomId = (n: number) => idOfDigest(createHash('sha256').update(`fixture-document-${n}`).digest());
 
 /**
  * A ledger of `n` blocks: genesis, then transactions with 1..3 revisions (some deletes).

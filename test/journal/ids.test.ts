@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
-import { base62Of128, ID_PATTERN, newId } from '../../src/journal/ids';
+import { createHash, randomBytes } from 'node:crypto';
+import { base62Of128, ID_PATTERN, idOfDigest, newId } from '../../src/journal/ids';
 
 const ALPHABET = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
 
@@ -37,4 +37,14 @@ test('newId: 22 base62 characters, all different over more than one random pool'
     seen.add(id);
   }
   assert.equal(seen.size, 2000);
+});
+
+test("idOfDigest is the BigInt definition over a digest's first 16 bytes, wherever the digest sits in its buffer", () => {
+  for (let i = 0; i < 200; i++) {
+    const digest = createHash('sha256').update(`digest ${i}`).digest();
+    assert.equal(idOfDigest(digest), byBigInt(digest.subarray(0, 16)));
+    // a view that starts inside a larger buffer, as pooled Buffers do
+    const inside = Buffer.concat([randomBytes(1 + (i % 7)), digest]).subarray(1 + (i % 7));
+    assert.equal(idOfDigest(inside), byBigInt(digest.subarray(0, 16)));
+  }
 });
