@@ -279,7 +279,6 @@ class Run {
         p.blocksRead++;
         p.blocksVerified++;
         const seq = b.sequenceNo;
-        const where = () => `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}}`;
         if (seq <= this.linked.seq) {
           // an overlap, met only at an object's start: the object is a chain, so ending on the
           // same hash means the same blocks
@@ -288,12 +287,12 @@ class Run {
         }
         const { seq: previousSeq, hash: previousHash, timestampMs: lastTimestamp } = this.linked;
         if (seq !== previousSeq + 1) {
-          throw new ImportFailure(key, 'sequence', previousSeq < 0 ? `${where()}: the strand must start at block 0` : `${sequenceMessage(where(), previousSeq)} (check: sequence)`, seq);
+          throw new ImportFailure(key, 'sequence', previousSeq < 0 ? `${this.where(key, seq)}: the strand must start at block 0` : `${sequenceMessage(this.where(key, seq), previousSeq)} (check: sequence)`, seq);
         }
         if (previousHash && !b.previousBlockHash.equals(previousHash)) {
-          throw new ImportFailure(key, 'chain', `${where()}: previousBlockHash is not the previous block's blockHash (check: chain)`, seq);
+          throw new ImportFailure(key, 'chain', `${this.where(key, seq)}: previousBlockHash is not the previous block's blockHash (check: chain)`, seq);
         }
-        const late = lastTimestamp !== undefined && b.timestampMs < lastTimestamp ? timestampOrderFailure(key, where(), seq, b.timestampMs, lastTimestamp) : undefined;
+        const late = lastTimestamp !== undefined && b.timestampMs < lastTimestamp ? timestampOrderFailure(key, this.where(key, seq), seq, b.timestampMs, lastTimestamp) : undefined;
         if (late) throw new ImportFailure(key, late.check, `${late.message} (check: ${late.check})`, seq);
         this.linked.seq = seq;
         this.linked.hash = b.blockHash;
@@ -325,11 +324,16 @@ class Run {
     }
   }
 
+  /** How a failure names a block: made only when one is found. */
+  private where(key: string, seq: number): string {
+    return `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}}`;
+  }
+
   private overlapFailure(key: string, seq: number): ImportFailure {
     return new ImportFailure(
       key,
       'overlap',
-      `${key}: block {strandId:"${this.plan.strandId}",sequenceNo:${seq}} differs from the block ${seq} of an earlier object: overlapping exports must hold identical blocks (check: overlap)`,
+      `${this.where(key, seq)} differs from the block ${seq} of an earlier object: overlapping exports must hold identical blocks (check: overlap)`,
       seq,
     );
   }
